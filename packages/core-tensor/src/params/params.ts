@@ -1,0 +1,128 @@
+import * as tf from "@tensorflow/tfjs-core"
+
+/**
+ * A parameter set: named tensors in a fixed order. Models are functions of an explicit
+ * `Params`; optimizers map one `Params` to the next. Key order is the insertion order and
+ * is what `flatten` and `globalNorm` follow.
+ */
+export type Params = Readonly<Record<string, tf.Tensor>>
+
+export class ParamMismatchError extends Error {
+  override readonly name = "ParamMismatchError"
+}
+
+/** Checks that `b` has exactly the names and shapes of `a` (`what` names the call site). */
+export const assertSameStructure = (a: Params, b: Params, what: string): void => {
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) {
+    throw new ParamMismatchError(`${what}: parameter names differ: [${ka.join(", ")}] vs [${kb.join(", ")}]`)
+  }
+  for (const k of ka) {
+    const sa = a[k]!.shape
+    const sb = b[k]!.shape
+    if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i])) {
+      throw new ParamMismatchError(`${what}: parameter "${k}" has shape [${sb}] where [${sa}] was expected`)
+    }
+  }
+}
+
+export const mapParams = (p: Params, f: (t: tf.Tensor, name: string) => tf.Tensor): Params => {
+  const out: Record<string, tf.Tensor> = {}
+  for (const k of Object.keys(p)) out[k] = f(p[k]!, k)
+  return out
+}
+
+export const zipParams = (a: Params, b: Params, f: (x: tf.Tensor, y: tf.Tensor, name: string) => tf.Tensor): Params => {
+  assertSameStructure(a, b, "zipParams")
+  const out: Record<string, tf.Tensor> = {}
+  for (const k of Object.keys(a)) out[k] = f(a[k]!, b[k]!, k)
+  return out
+}
+
+/** Global L2 norm over every tensor of the set, as a scalar tensor. */
+export const globalNorm = (p: Params): tf.Scalar =>
+  tf.tidy(() => {
+    const squares = Object.values(p).map((t) => tf.sum(tf.square(t)))
+    return squares.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(squares))
+  })
+
+/** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */
+export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params =>
+  tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
+
+export const scale = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
+
+export const zerosLike = (p: Params): Params => mapParams(p, (t) => tf.zerosLike(t))
+
+/** Fresh copies that survive the disposal of the originals. */
+export const cloneParams = (p: Params): Params => mapParams(p, (t) => tf.clone(t))
+
+export const disposeParams = (...sets: ReadonlyArray<Params | undefined>): void => {
+  for (const s of sets) if (s) for (const t of Object.values(s)) t.dispose()
+}
+
+/** Keeps every tensor of the set out of the enclosing `tf.tidy`. */
+export const keepParams = <P extends Params>(p: P): P => {
+  for (const t of Object.values(p)) tf.keep(t)
+  return p
+}
+
+export const paramCount = (p: Params): number => Object.values(p).reduce((n, t) => n + t.size, 0)
+
+/** All values in key order as one Float32Array (a host copy). */
+export const flattenParams = (p: Params): Float32Array => {
+  const out = new Float32Array(paramCount(p))
+  let offset = 0
+  for (const t of Object.values(p)) {
+    out.set(t.dataSync() as Float32Array, offset)
+    offset += t.size
+  }
+  return out
+}
+
+/** The inverse of `flattenParams`, shaped like `like`. */
+export const unflattenParams = (flat: Float32Array, like: Params): Params => {
+  const n = paramCount(like)
+  if (flat.length !== n) throw new ParamMismatchError(`unflattenParams: ${flat.length} values for ${n} parameters`)
+  const out: Record<string, tf.Tensor> = {}
+  let offset = 0
+  for (const k of Object.keys(like)) {
+    const t = like[k]!
+    out[k] = tf.tensor(flat.subarray(offset, offset + t.size), t.shape, "float32")
+    offset += t.size
+  }
+  return out
+}
+
+/** Host copies of every tensor, for checkpoints and exact restore. */
+export interface ParamSnapshot {
+  readonly names: readonly string[]
+  readonly shapes: readonly (readonly number[])[]
+  readonly values: readonly Float32Array[]
+}
+
+export const snapshotParams = (p: Params): ParamSnapshot => ({
+  names: Object.keys(p),
+  shapes: Object.values(p).map((t) => t.shape),
+  values: Object.values(p).map((t) => Float32Array.from(t.dataSync() as Float32Array))
+})
+
+export const restoreParams = (s: ParamSnapshot): Params => {
+  const out: Record<string, tf.Tensor> = {}
+  s.names.forEach((k, i) => (out[k] = tf.tensor(s.values[i]!, [...s.shapes[i]!], "float32")))
+  return out
+}
+
+/**
+ * Variables in place, for code that works with `tf.Variable`s (tfjs-layers, tf.train):
+ * save copies, perturb, then put the exact saved values back (never subtract eps, which
+ * would drift by rounding).
+ */
+export const saveVariables = (vars: readonly tf.Variable[]): tf.Tensor[] => vars.map((v) => tf.clone(v))
+
+export const restoreVariables = (vars: readonly tf.Variable[], saved: readonly tf.Tensor[]): void => {
+  if (vars.length !== saved.length) throw new ParamMismatchError(`restoreVariables: ${saved.length} copies for ${vars.length} variables`)
+  vars.forEach((v, i) => v.assign(saved[i]!))
+  for (const t of saved) t.dispose()
+}
