@@ -1,0 +1,21 @@
+import * as tf from "@tensorflow/tfjs-core"
+import type { Params } from "../../params/params.js"
+import type { Rng } from "../../random/rng.js"
+import { uniformFanIn } from "./init.js"
+
+/** `name/kernel` [inDim, outDim] and (when `bias`) `name/bias` [outDim], PyTorch default init. */
+export const denseInit = (rng: Rng, name: string, inDim: number, outDim: number, bias = true): Record<string, tf.Tensor> => {
+  const out: Record<string, tf.Tensor> = { [`${name}/kernel`]: uniformFanIn(rng, `${name}/kernel`, [inDim, outDim], inDim) }
+  if (bias) out[`${name}/bias`] = uniformFanIn(rng, `${name}/bias`, [outDim], inDim)
+  return out
+}
+
+export const denseShapes = (name: string, inDim: number, outDim: number, bias = true): Array<readonly [string, readonly number[]]> =>
+  bias ? [[`${name}/kernel`, [inDim, outDim]], [`${name}/bias`, [outDim]]] : [[`${name}/kernel`, [inDim, outDim]]]
+
+/** `x W + b` for x [batch, inDim]; the bias is skipped when the params have none. */
+export const dense = (params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D => {
+  const y = tf.matMul(x, params[`${name}/kernel`] as tf.Tensor2D)
+  const b = params[`${name}/bias`]
+  return b === undefined ? y : tf.add<tf.Tensor2D>(y, b)
+}
