@@ -15,7 +15,7 @@ export const denseShapes = (name: string, inDim: number, outDim: number, bias = 
 
 /** `x W + b` for x [batch, inDim]; the bias is skipped when the params have none. */
 export const dense = (params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D => {
-  const y = tf.matMul(x, params[`${name}/kernel`] as tf.Tensor2D)
+  const y = tf.matMul<tf.Tensor2D>(x, params[`${name}/kernel`] as tf.Tensor2D)
   const b = params[`${name}/bias`]
   return b === undefined ? y : tf.add<tf.Tensor2D>(y, b)
 }
