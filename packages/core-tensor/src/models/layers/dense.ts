@@ -13,9 +13,8 @@ export const denseInit = (rng: Rng, name: string, inDim: number, outDim: number,
 export const denseShapes = (name: string, inDim: number, outDim: number, bias = true): Array<readonly [string, readonly number[]]> =>
   bias ? [[`${name}/kernel`, [inDim, outDim]], [`${name}/bias`, [outDim]]] : [[`${name}/kernel`, [inDim, outDim]]]
 
-/** `x W + b` for x [batch, inDim]; the bias is skipped when the params have none. */
-export const dense = (params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D => {
+/** `x W (+ b)` for x [batch, inDim] (params checked beforehand with `denseShapes`). */
+export const dense = (params: Params, name: string, x: tf.Tensor2D, bias = true): tf.Tensor2D => {
   const y = tf.matMul<tf.Tensor2D>(x, params[`${name}/kernel`] as tf.Tensor2D)
-  const b = params[`${name}/bias`]
-  return b === undefined ? y : tf.add<tf.Tensor2D>(y, b)
+  return bias ? tf.add<tf.Tensor2D>(y, params[`${name}/bias`]!) : y
 }

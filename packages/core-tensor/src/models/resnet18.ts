@@ -1,0 +1,128 @@
+import * as tf from "@tensorflow/tfjs-core"
+import type { Params } from "../params/params.js"
+import type { Rng } from "../random/rng.js"
+import { type ImageShape, cifarImageShape, imageShape } from "./image-shape.js"
+import { batchNorm, batchNormInit, batchNormInitState, batchNormShapes, batchNormStateShapes } from "./layers/batch-norm.js"
+import { requireShapes } from "./layers/check.js"
+import { type ConvSpec, conv2d, conv2dInit, conv2dShapes } from "./layers/conv2d.js"
+import { dense, denseInit, denseShapes } from "./layers/dense.js"
+import { imageInput } from "./layers/image-input.js"
+import { globalAveragePool } from "./layers/pool.js"
+import type { Model, ModelOutput } from "./model.js"
+import { tidyOutput } from "./output.js"
+import { positiveInt } from "./validate.js"
+
+export interface Resnet18Options {
+  readonly numClasses?: number
+  /** Channels of the first stage (default 64); the stages have width, 2, 4 and 8 times width. */
+  readonly width?: number
+  /** One example's [height, width, channels] (default [32, 32, 3]). */
+  readonly inputShape?: readonly number[]
+}
+
+/** A conv (no bias) followed by batch norm: the unit every part of the network is built from. */
+interface ConvBn {
+  readonly name: string
+  readonly conv: ConvSpec
+}
+
+interface Block {
+  readonly name: string
+  readonly first: ConvBn
+  readonly second: ConvBn
+  /** 1x1 conv + BN projection when the shape changes, else the identity. */
+  readonly shortcut: ConvBn | undefined
+}
+
+const convBn = (name: string, size: number, inChannels: number, outChannels: number, stride: number): ConvBn => ({
+  name,
+  conv: { size, inChannels, outChannels, stride, bias: false }
+})
+
+/** The stem and the eight BasicBlocks of ResNet-18 in its CIFAR form. */
+const architecture = (inChannels: number, width: number): { stem: ConvBn; blocks: Block[] } => {
+  const stem = convBn("stem", 3, inChannels, width, 1)
+  const blocks: Block[] = []
+  let channels = width
+  ;[1, 2, 4, 8].forEach((mult, s) => {
+    for (let b = 0; b < 2; b++) {
+      const out = width * mult
+      const stride = b === 0 && s > 0 ? 2 : 1
+      const name = `stage${s + 1}/block${b}`
+      blocks.push({
+        name,
+        first: convBn(`${name}/conv1`, 3, channels, out, stride),
+        second: convBn(`${name}/conv2`, 3, out, out, 1),
+        shortcut: stride !== 1 || channels !== out ? convBn(`${name}/shortcut`, 1, channels, out, stride) : undefined
+      })
+      channels = out
+    }
+  })
+  return { stem, blocks }
+}
+
+const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [stem, ...blocks.flatMap((b) => (b.shortcut ? [b.first, b.second, b.shortcut] : [b.first, b.second]))]
+
+/**
+ * ResNet-18 for 32x32 images (the CIFAR variant of He et al.): a 3x3 stride-1 stem conv with
+ * batch norm and ReLU (no max-pool), four stages of two BasicBlocks (width x 1, 2, 4, 8 channels,
+ * strides 1, 2, 2, 2; 1x1 conv + BN projection shortcuts where the shape changes), global average
+ * pooling (the features, 8 * width wide) and the linear head.
+ * Params per conv unit `u`: `u/conv/kernel` (no bias), `u/bn/gamma`, `u/bn/beta`; state:
+ * `u/bn/moving_mean`, `u/bn/moving_var`. Units are `stem`, `stageS/blockB/conv1|conv2|shortcut`.
+ * `apply` needs `options.state` (from `initState` or a previous pass).
+ * Activations: `stem` and each `stageS/blockB` output (after the final ReLU), and `pool`.
+ */
+export const resnet18 = (options: Resnet18Options = {}): Model => {
+  const numClasses = positiveInt(options.numClasses ?? 10, "resnet18.numClasses")
+  const width = positiveInt(options.width ?? 64, "resnet18.width")
+  const input: ImageShape = imageShape(options.inputShape ?? cifarImageShape, "resnet18.inputShape")
+  const { stem, blocks } = architecture(input[2], width)
+  const all = units(stem, blocks)
+  const featureDim = 8 * width
+  const name = `resnet18(width ${width}, ${numClasses} classes)`
+  const shapes = [
+    ...all.flatMap((u) => [...conv2dShapes(`${u.name}/conv`, u.conv), ...batchNormShapes(`${u.name}/bn`, u.conv.outChannels)]),
+    ...denseShapes("head", featureDim, numClasses)
+  ]
+  const stateShapes = all.flatMap((u) => batchNormStateShapes(`${u.name}/bn`, u.conv.outChannels))
+
+  return {
+    name,
+    numClasses,
+    inputShape: input,
+    featureDim,
+    headWeight: "head/kernel",
+    headBias: "head/bias",
+    init: (rng: Rng): Params => {
+      const p: Record<string, tf.Tensor> = {}
+      for (const u of all) Object.assign(p, conv2dInit(rng, `${u.name}/conv`, u.conv), batchNormInit(`${u.name}/bn`, u.conv.outChannels))
+      return Object.assign(p, denseInit(rng, "head", featureDim, numClasses))
+    },
+    initState: (): Params => Object.assign({}, ...all.map((u) => batchNormInitState(`${u.name}/bn`, u.conv.outChannels))),
+    apply: (params, x, options): ModelOutput => {
+      requireShapes(params, shapes, name)
+      const state = options.state ?? {}
+      requireShapes(state, stateShapes, name, "state")
+      return tidyOutput(() => {
+        const newState: Record<string, tf.Tensor> = {}
+        const unit = (u: ConvBn, a: tf.Tensor4D) => batchNorm(params, state, `${u.name}/bn`, conv2d(params, `${u.name}/conv`, a, u.conv), options.training, newState)
+        const acts: Record<string, tf.Tensor> = {}
+        let a = tf.relu(unit(stem, imageInput(x, input, name)))
+        acts["stem"] = a
+        for (const b of blocks) {
+          const residual = unit(b.second, tf.relu(unit(b.first, a)))
+          a = tf.relu(tf.add<tf.Tensor4D>(residual, b.shortcut ? unit(b.shortcut, a) : a))
+          acts[b.name] = a
+        }
+        const features = globalAveragePool(a)
+        acts["pool"] = features
+        return { logits: dense(params, "head", features), features, activations: acts, state: options.training ? orderedLike(stateShapes, newState) : state }
+      })
+    }
+  }
+}
+
+/** The new state in the key order of `initState`. */
+const orderedLike = (shapes: ReadonlyArray<readonly [string, readonly number[]]>, state: Record<string, tf.Tensor>): Params =>
+  Object.fromEntries(shapes.map(([k]) => [k, state[k]!]))
