@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { homedir } from "node:os"
+import { dirname, join } from "node:path"
+import { gunzipSync } from "node:zlib"
+import { ArchiveChecksumError, ArchiveFormatError, CacheCorruptError, DatasetUnavailableError } from "../errors.js"
+import { DEFAULT_BASE_URL, type DatasetLayout } from "../load/layout.js"
+import { type DownloadOptions, TransferError, downloadToFile } from "./http.js"
+import { readTar } from "./tar.js"
+
+export interface CacheOptions extends DownloadOptions {
+  /** Cache folder (default: env SAMLAB_CACHE_DIR, else ~/.cache/samlab). */
+  readonly cacheDir?: string
+  /** Folder URL the archive is fetched from (default: env SAMLAB_CIFAR_BASE_URL, else the official site). */
+  readonly baseUrl?: string
+  /** Expected MD5 of the archive (default: the published one). For mirrors and tests only. */
+  readonly md5?: string
+}
+
+/** Written inside a dataset folder once it is complete; its absence means "not ours". */
+export const COMPLETE_MARKER = ".samlab-complete"
+const PARTIAL_PREFIX = ".partial-"
+
+export const resolveCacheDir = (cacheDir?: string): string => cacheDir ?? (process.env["SAMLAB_CACHE_DIR"] || join(homedir(), ".cache", "samlab"))
+
+/** The cached dataset folder if a completed one exists; throws `CacheCorruptError` for a foreign one. */
+export const cachedFolder = (layout: DatasetLayout, options: CacheOptions = {}): string | undefined => {
+  const target = join(resolveCacheDir(options.cacheDir), layout.folder)
+  if (!existsSync(target)) return undefined
+  if (!existsSync(join(target, COMPLETE_MARKER))) throw new CacheCorruptError(target)
+  return target
+}
+
+/**
+ * The dataset folder in the cache, downloading and extracting the archive first when needed.
+ * All work happens in a private `.partial-<pid>-*` folder beside the target: download to a
+ * temp file, verify the MD5, gunzip and extract, mark complete, then one rename into place.
+ * An interrupted run leaves only a partial folder, removed by the next run, never a half-filled
+ * target. Two processes racing both succeed: the second rename loses and its copy is dropped.
+ */
+export const ensureCached = async (layout: DatasetLayout, options: CacheOptions = {}): Promise<string> => {
+  const existing = cachedFolder(layout, options)
+  if (existing) return existing
+  const cacheDir = resolveCacheDir(options.cacheDir)
+  const target = join(cacheDir, layout.folder)
+  const baseUrl = (options.baseUrl ?? (process.env["SAMLAB_CIFAR_BASE_URL"] || DEFAULT_BASE_URL)).replace(/\/+$/, "")
+  const url = `${baseUrl}/${layout.archive}`
+  const expectedMd5 = (options.md5 ?? layout.md5).toLowerCase()
+  mkdirSync(cacheDir, { recursive: true })
+  removeStalePartials(cacheDir)
+  const work = mkdtempSync(join(cacheDir, `${PARTIAL_PREFIX}${process.pid}-`))
+  try {
+    const archivePath = join(work, layout.archive)
+    let md5: string
+    try {
+      md5 = (await downloadToFile(url, archivePath, options)).md5
+    } catch (e) {
+      if (e instanceof TransferError) throw new DatasetUnavailableError(layout.name, url, layout.envVar, e.reason)
+      throw e
+    }
+    if (md5 !== expectedMd5) throw new ArchiveChecksumError(url, expectedMd5, md5)
+    const extracted = join(work, "extract")
+    extractArchive(archivePath, layout.archive, extracted)
+    const folder = join(extracted, layout.folder)
+    for (const f of [...layout.files.train, ...layout.files.test]) {
+      if (!existsSync(join(folder, f))) throw new ArchiveFormatError(layout.archive, -1, `archive lacks ${layout.folder}/${f}`)
+    }
+    writeFileSync(join(folder, COMPLETE_MARKER), `${url}\nmd5 ${md5}\n`)
+    try {
+      renameSync(folder, target)
+    } catch (e) {
+      // Another process finished first: its completed folder is as good as ours.
+      if (!existsSync(join(target, COMPLETE_MARKER))) throw e
+    }
+    return target
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** Gunzips and untars `archivePath` into `dest` (which must not exist yet). */
+export const extractArchive = (archivePath: string, archiveName: string, dest: string): void => {
+  let tar: Uint8Array
+  try {
+    tar = gunzipSync(readFileSync(archivePath))
+  } catch (e) {
+    throw new ArchiveFormatError(archiveName, -1, `not a valid gzip stream: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  mkdirSync(dest, { recursive: true })
+  for (const entry of readTar(tar, archiveName)) {
+    const path = join(dest, entry.path)
+    if (entry.type === "directory") mkdirSync(path, { recursive: true })
+    else {
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, entry.data)
+    }
+  }
+}
+
+/** Removes partial folders left by runs that are no longer alive (killed mid-download). */
+const removeStalePartials = (cacheDir: string): void => {
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith(PARTIAL_PREFIX)) continue
+    const pid = Number(name.slice(PARTIAL_PREFIX.length).split("-")[0])
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) rmSync(join(cacheDir, name), { recursive: true, force: true })
+  }
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}

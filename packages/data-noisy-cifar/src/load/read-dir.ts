@@ -1,0 +1,68 @@
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES, CIFAR10_CLASSES } from "../class-names.js"
+import { type Dataset, type DatasetName, type DatasetSplits, IMAGE_BYTES, type Split } from "../dataset.js"
+import { CifarFileMissingError } from "../errors.js"
+import { CIFAR100_RECORD, CIFAR10_RECORD, decodeCifar100Into, decodeCifar10Into, recordCount } from "../format/records.js"
+import { type DatasetLayout, layoutOf } from "./layout.js"
+
+export interface ReadDirOptions {
+  /**
+   * `"official"` (default `"any"`) also requires the official record counts (10,000 per CIFAR-10
+   * file; 50,000 / 10,000 for CIFAR-100), catching a file truncated exactly at a record boundary.
+   */
+  readonly expectedRecords?: "official" | "any"
+}
+
+/**
+ * The folder holding the binary files: `dir` itself, or its `cifar-10-batches-bin` /
+ * `cifar-100-binary` subfolder (so both the extracted folder and its parent are accepted).
+ */
+export const resolveDataDir = (name: DatasetName, dir: string): string => {
+  const layout = layoutOf(name)
+  const probe = layout.files.test[0]!
+  if (existsSync(join(dir, probe))) return dir
+  const nested = join(dir, layout.folder)
+  if (existsSync(join(nested, probe))) return nested
+  return dir
+}
+
+/** Reads one split of a dataset from a folder of official binary files (synchronous). */
+export const readSplit = (name: DatasetName, dir: string, split: Split, options: ReadDirOptions = {}): Dataset => {
+  const layout = layoutOf(name)
+  const folder = resolveDataDir(name, dir)
+  const recordBytes = name === "cifar10" ? CIFAR10_RECORD.bytes : CIFAR100_RECORD.bytes
+  const expected = options.expectedRecords === "official" ? layout.officialRecords[split] : undefined
+  const paths = layout.files[split].map((f) => join(folder, f))
+  // Size everything first so the images land in one preallocated array.
+  const counts = paths.map((p) => recordCount(p, fileSize(p, layout), recordBytes, expected))
+  const n = counts.reduce((a, b) => a + b, 0)
+  const images = new Uint8Array(n * IMAGE_BYTES)
+  const labels = new Uint8Array(n)
+  const coarseLabels = name === "cifar100" ? new Uint8Array(n) : undefined
+  let at = 0
+  for (const p of paths) {
+    const bytes = readFileSync(p)
+    at += coarseLabels ? decodeCifar100Into(p, bytes, { images, labels, coarseLabels }, at, expected) : decodeCifar10Into(p, bytes, { images, labels }, at, expected)
+  }
+  return name === "cifar10"
+    ? { name, split, n, images, labels, numClasses: 10, classNames: CIFAR10_CLASSES }
+    : { name, split, n, images, labels, numClasses: 100, classNames: CIFAR100_CLASSES, coarseLabels: coarseLabels!, coarseClassNames: CIFAR100_COARSE_CLASSES }
+}
+
+/** Reads the training and test splits from a folder of official binary files. */
+export const readDatasetDir = (name: DatasetName, dir: string, options: ReadDirOptions = {}): DatasetSplits => ({
+  train: readSplit(name, dir, "train", options),
+  test: readSplit(name, dir, "test", options)
+})
+
+const fileSize = (path: string, layout: DatasetLayout): number => {
+  try {
+    const st = statSync(path)
+    if (!st.isFile()) throw new CifarFileMissingError(path, "not a regular file")
+    return st.size
+  } catch (e) {
+    if (e instanceof CifarFileMissingError) throw e
+    throw new CifarFileMissingError(path, `expected the ${layout.folder} files; set ${layout.envVar} or the dir option to their folder`)
+  }
+}
