@@ -1,0 +1,91 @@
+import { Effect, Schema, SchemaAST, SchemaIssue } from "effect"
+import { type ConfigIssue, ConfigDecodeError } from "./errors.js"
+
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json }
+export type JsonObject = { readonly [k: string]: Json }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** Deep merge of encoded configs: objects merge key by key, anything else (arrays included) is replaced. */
+export const mergeConfig = (base: JsonObject, patch: JsonObject): JsonObject => {
+  const out: Record<string, Json> = { ...base }
+  for (const [k, v] of Object.entries(patch)) {
+    const b = out[k]
+    out[k] = isObject(b) && isObject(v) ? mergeConfig(b as JsonObject, v as JsonObject) : v
+  }
+  return out
+}
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const toConfigIssues = (issue: SchemaIssue.Issue): ConfigIssue[] =>
+  formatIssues(issue).issues.map((i) => ({
+    path: (i.path ?? []).map((p) => String(typeof p === "object" && p !== null && "key" in p ? p.key : p)).join("."),
+    message: i.message
+  }))
+
+/** Decodes an encoded config with its Schema: defaults filled, ranges checked, unknown fields rejected. */
+export const decodeConfig = <C, CE>(
+  schema: Schema.Codec<C, CE>,
+  encoded: unknown,
+  where: { pipeline: string; step?: string | undefined }
+): Effect.Effect<C, ConfigDecodeError> =>
+  Schema.decodeUnknownEffect(schema)(encoded, { errors: "all", onExcessProperty: "error" }).pipe(
+    Effect.mapError((e) => new ConfigDecodeError({ ...where, issues: toConfigIssues(e.issue) }))
+  )
+
+/** The encoded form of a decoded config (what `config.json` stores and a rerun decodes again). */
+export const encodeConfig = <C, CE>(schema: Schema.Codec<C, CE>, config: C): JsonObject =>
+  Schema.encodeSync(schema as Schema.Codec<C, CE>)(config) as unknown as JsonObject
+
+/** Parses one `--set a.b=value` override: the value is read as JSON when it parses, else as a string. */
+export const parseOverride = (text: string, pipeline: string): Effect.Effect<{ path: readonly string[]; value: Json }, ConfigDecodeError> => {
+  const eq = text.indexOf("=")
+  const rawPath = eq > 0 ? text.slice(0, eq).trim() : ""
+  if (eq <= 0 || rawPath === "" || rawPath.split(".").some((p) => p === "")) {
+    return Effect.fail(new ConfigDecodeError({ pipeline, issues: [{ path: rawPath, message: `override "${text}" is not of the form key.path=value` }] }))
+  }
+  const raw = text.slice(eq + 1)
+  let value: Json
+  try {
+    value = JSON.parse(raw) as Json
+  } catch {
+    value = raw
+  }
+  return Effect.succeed({ path: rawPath.split("."), value })
+}
+
+/** Field names a Struct schema declares at `path` (undefined when `path` is not a struct). */
+const structFieldsAt = (ast: SchemaAST.AST, path: readonly string[]): readonly string[] | undefined => {
+  let node: SchemaAST.AST = SchemaAST.toEncoded(ast)
+  for (const key of path) {
+    if (node._tag !== "Objects") return undefined
+    const ps = node.propertySignatures.find((p) => p.name === key)
+    if (!ps) return undefined
+    node = SchemaAST.toEncoded(ps.type)
+  }
+  return node._tag === "Objects" ? node.propertySignatures.map((p) => String(p.name)) : undefined
+}
+
+/** Applies overrides to an encoded config, rejecting paths the schema does not declare. */
+export const applyOverrides = <C, CE>(
+  schema: Schema.Codec<C, CE>,
+  encoded: JsonObject,
+  overrides: readonly string[],
+  pipeline: string
+): Effect.Effect<JsonObject, ConfigDecodeError> =>
+  Effect.gen(function* () {
+    let out = encoded
+    for (const text of overrides) {
+      const { path, value } = yield* parseOverride(text, pipeline)
+      const parent = path.slice(0, -1)
+      const fields = structFieldsAt(schema.ast, parent)
+      const leaf = path[path.length - 1]!
+      if (!fields || !fields.includes(leaf)) {
+        const known = fields ? `; fields there: ${fields.join(", ")}` : ""
+        return yield* Effect.fail(new ConfigDecodeError({ pipeline, issues: [{ path: path.join("."), message: `unknown config field${known}` }] }))
+      }
+      out = mergeConfig(out, path.reduceRight<Json>((acc, key) => ({ [key]: acc }), value) as JsonObject)
+    }
+    return out
+  })

@@ -1,0 +1,157 @@
+import { Cause, Effect, Layer, Option, Schema } from "effect"
+import type { JsonObject } from "./config.js"
+import { PipelineSetupError, type PipelineRunError, StepFailedError, type StoreError } from "./errors.js"
+import { type Executor, inProcessExecutor } from "./executor.js"
+import type { AggregateNode, AnyPipeline, CellNode } from "./pipeline.js"
+import type { Plan } from "./plan.js"
+import { StepCheckpoint, checkpointDir, makeStepCheckpoint } from "./services/checkpoint.js"
+import { Progress } from "./services/progress.js"
+import { ResultsStore, type ResultsStoreShape } from "./services/store.js"
+import type { AnyStep, Cell, StepContext } from "./step.js"
+
+export interface RunOptions {
+  readonly executor?: Executor
+  /** Cells run at once (default 1). */
+  readonly concurrency?: number
+  /** Compute only this cell and stop (what a child process of the child-process executor does). */
+  readonly onlyCell?: number | undefined
+}
+
+export interface RunResult {
+  readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: Readonly<Record<string, unknown>> }>
+  readonly aggregate: Readonly<Record<string, unknown>>
+}
+
+const cachePath = (key: string) => `cache/${key}.json`
+
+/** Runs one step with its checkpoint service, turning any failure into a `StepFailedError`. */
+const runStep = (pipeline: AnyPipeline, step: AnyStep, config: unknown, inputs: unknown, context: StepContext, store: ResultsStoreShape) =>
+  (step.run(config, inputs, context) as Effect.Effect<unknown, unknown, unknown>).pipe(
+    Effect.provideService(StepCheckpoint, makeStepCheckpoint(store, context.key)),
+    Effect.catchCause((cause) =>
+      Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause as Cause.Cause<never>) : Effect.fail(new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: context.cell.id, cause: Cause.squash(cause) }))
+    )
+  )
+
+/** Reads a stored output (Some) or computes, stores and returns it; steps without an output codec are always computed. */
+const storedOrRun = (
+  pipeline: AnyPipeline,
+  step: AnyStep,
+  key: string,
+  cellId: string,
+  compute: Effect.Effect<unknown, StepFailedError | StoreError, any>
+) =>
+  Effect.gen(function* () {
+    const store = yield* ResultsStore
+    if (!step.output) return yield* compute
+    const codec = step.output
+    const stored = yield* store.readJson(cachePath(key))
+    if (Option.isSome(stored)) {
+      const decoded = Schema.decodeUnknownExit(codec)((stored.value as { output: unknown }).output)
+      if (decoded._tag === "Success") return decoded.value
+      // an entry that no longer decodes (older code) is recomputed, not trusted
+    }
+    const output = yield* compute
+    const encoded = yield* Effect.try({
+      try: () => Schema.encodeSync(codec)(output),
+      catch: (cause) => new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: cellId, cause })
+    })
+    yield* store.writeJson(cachePath(key), { step: step.name, cell: cellId, key, output: encoded })
+    yield* store.remove(checkpointDir(key))
+    return output
+  })
+
+/** Evaluates one cell on demand: a step runs only if its output is needed and not stored. */
+const evaluateCell = (plan: Plan, cell: Cell, memo: Map<string, Effect.Effect<unknown, any, any>>) =>
+  Effect.gen(function* () {
+    const store = yield* ResultsStore
+    const nodes = new Map(plan.pipeline.nodes.filter((n): n is CellNode => n.scope === "cell").map((n) => [n.step.name, n]))
+    const keys = plan.cellKeys[cell.index]!
+    const configs = plan.cellStepConfigs[cell.index]!
+    const outputOf = (name: string): Effect.Effect<unknown, StepFailedError | StoreError, any> => {
+      const key = keys[name]!
+      const hit = memo.get(key)
+      if (hit) return hit
+      const node = nodes.get(name)!
+      const compute = Effect.gen(function* () {
+        const inputs: Record<string, unknown> = {}
+        for (const dep of node.needs) inputs[dep] = yield* outputOf(dep)
+        const context: StepContext = { pipeline: plan.pipeline.name, step: name, cell, key }
+        return yield* runStep(plan.pipeline, node.step, configs[name], inputs, context, store)
+      })
+      const once = Effect.runSync(Effect.cached(storedOrRun(plan.pipeline, node.step, key, cell.id, compute)))
+      memo.set(key, once)
+      return once
+    }
+    // what a cell must produce: every stored step, and any step nothing else consumes
+    const consumed = new Set([...nodes.values()].flatMap((n) => n.needs))
+    const outputs: Record<string, unknown> = {}
+    for (const [name, node] of nodes) if (node.step.output || !consumed.has(name)) outputs[name] = yield* outputOf(name)
+    return outputs
+  })
+
+const runAggregates = (plan: Plan, cellOutputs: RunResult["cells"]) =>
+  Effect.gen(function* () {
+    const store = yield* ResultsStore
+    const results: Record<string, unknown> = {}
+    for (const node of plan.pipeline.nodes.filter((n): n is AggregateNode => n.scope === "aggregate")) {
+      const name = node.step.name
+      const key = plan.aggregateKeys[name]!
+      const cell: Cell = { id: "aggregate", index: -1, values: {} }
+      const inputs: Record<string, unknown> = {
+        cells: cellOutputs.map(({ cell: c, outputs }) => ({ cell: c, outputs: Object.fromEntries(node.cellNeeds.map((n) => [n, outputs[n]])) }))
+      }
+      for (const dep of node.needs) inputs[dep] = results[dep]
+      const compute = runStep(plan.pipeline, node.step, plan.aggregateConfigs[name], inputs, { pipeline: plan.pipeline.name, step: name, cell, key }, store)
+      results[name] = yield* storedOrRun(plan.pipeline, node.step, key, cell.id, compute)
+    }
+    return results
+  })
+
+const statusOf = (plan: Plan, state: "running" | "complete" | "failed", extra: JsonObject = {}) => ({
+  pipeline: plan.pipeline.name,
+  state,
+  cells: plan.cells.map((c) => c.id),
+  at: new Date().toISOString(),
+  ...extra
+})
+
+/**
+ * Runs a planned pipeline against the store and progress services in context: writes
+ * `config.json` and a `run.json` status, evaluates every cell through the executor
+ * (stored step outputs are reused, so a rerun skips what is done and a crashed step
+ * resumes from its checkpoint), then the aggregate steps.
+ */
+export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<RunResult | undefined, PipelineRunError, ResultsStore | Progress> =>
+  Effect.gen(function* () {
+    const store = yield* ResultsStore
+    const progress = yield* Progress
+    const layers = plan.pipeline.layers.map((make) => make(plan.config))
+    const services = Layer.mergeAll(Layer.empty, ...layers).pipe(
+      Layer.catchCause((cause) => Layer.effectDiscard(Effect.fail(new PipelineSetupError({ pipeline: plan.pipeline.name, cause: Cause.squash(cause) }))))
+    )
+    const provideLayers = <A, E>(eff: Effect.Effect<A, E, any>) => Effect.provide(eff, services) as Effect.Effect<A, E | PipelineSetupError, ResultsStore | Progress>
+    const memo = new Map<string, Effect.Effect<unknown, any, any>>()
+    if (options.onlyCell !== undefined) {
+      const cell = plan.cells[options.onlyCell]
+      if (!cell) return yield* Effect.die(new RangeError(`cell ${options.onlyCell} does not exist (0..${plan.cells.length - 1})`))
+      yield* provideLayers(evaluateCell(plan, cell, memo))
+      return undefined
+    }
+    yield* store.writeJson("config.json", { pipeline: plan.pipeline.name, preset: plan.preset ?? null, overrides: plan.overrides, config: plan.encoded })
+    yield* store.writeJson("run.json", statusOf(plan, "running"))
+    const executor = options.executor ?? inProcessExecutor
+    progress.log(`${plan.pipeline.name}: ${plan.cells.length} cell(s) via ${executor.name} executor`)
+    const body = Effect.gen(function* () {
+      yield* executor.runCells(plan.cells, (cell) => Effect.asVoid(evaluateCell(plan, cell, memo)), options.concurrency ?? 1)
+      const cells: Array<RunResult["cells"][number]> = []
+      for (const cell of plan.cells) cells.push({ cell, outputs: yield* evaluateCell(plan, cell, memo) })
+      const aggregate = yield* runAggregates(plan, cells)
+      return { cells, aggregate } satisfies RunResult
+    })
+    const result = yield* provideLayers(body).pipe(
+      Effect.tapCause((cause) => store.writeJson("run.json", statusOf(plan, "failed", { error: String(Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.squash(cause)) })).pipe(Effect.ignore))
+    )
+    yield* store.writeJson("run.json", statusOf(plan, "complete"))
+    return result
+  }) as Effect.Effect<RunResult | undefined, PipelineRunError, ResultsStore | Progress>
