@@ -22,8 +22,11 @@ export interface Resnet18Options {
 
 /** A conv (no bias) followed by batch norm: the unit every part of the network is built from. */
 interface ConvBn {
-  readonly name: string
-  readonly conv: ConvSpec
+  /** Param prefix of the convolution, e.g. `stage2/block0/conv1`. */
+  readonly conv: string
+  /** Param and state prefix of its batch norm, e.g. `stage2/block0/bn1`. */
+  readonly bn: string
+  readonly spec: ConvSpec
 }
 
 interface Block {
@@ -34,14 +37,15 @@ interface Block {
   readonly shortcut: ConvBn | undefined
 }
 
-const convBn = (name: string, size: number, inChannels: number, outChannels: number, stride: number): ConvBn => ({
-  name,
-  conv: { size, inChannels, outChannels, stride, bias: false }
+const convBn = (conv: string, bn: string, size: number, inChannels: number, outChannels: number, stride: number): ConvBn => ({
+  conv,
+  bn,
+  spec: { size, inChannels, outChannels, stride, bias: false }
 })
 
 /** The stem and the eight BasicBlocks of ResNet-18 in its CIFAR form. */
 const architecture = (inChannels: number, width: number): { stem: ConvBn; blocks: Block[] } => {
-  const stem = convBn("stem", 3, inChannels, width, 1)
+  const stem = convBn("stem/conv", "stem/bn", 3, inChannels, width, 1)
   const blocks: Block[] = []
   let channels = width
   ;[1, 2, 4, 8].forEach((mult, s) => {
@@ -51,9 +55,9 @@ const architecture = (inChannels: number, width: number): { stem: ConvBn; blocks
       const name = `stage${s + 1}/block${b}`
       blocks.push({
         name,
-        first: convBn(`${name}/conv1`, 3, channels, out, stride),
-        second: convBn(`${name}/conv2`, 3, out, out, 1),
-        shortcut: stride !== 1 || channels !== out ? convBn(`${name}/shortcut`, 1, channels, out, stride) : undefined
+        first: convBn(`${name}/conv1`, `${name}/bn1`, 3, channels, out, stride),
+        second: convBn(`${name}/conv2`, `${name}/bn2`, 3, out, out, 1),
+        shortcut: stride !== 1 || channels !== out ? convBn(`${name}/shortcut/conv`, `${name}/shortcut/bn`, 1, channels, out, stride) : undefined
       })
       channels = out
     }
@@ -68,8 +72,10 @@ const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [stem, ...bl
  * batch norm and ReLU (no max-pool), four stages of two BasicBlocks (width x 1, 2, 4, 8 channels,
  * strides 1, 2, 2, 2; 1x1 conv + BN projection shortcuts where the shape changes), global average
  * pooling (the features, 8 * width wide) and the linear head.
- * Params per conv unit `u`: `u/conv/kernel` (no bias), `u/bn/gamma`, `u/bn/beta`; state:
- * `u/bn/moving_mean`, `u/bn/moving_var`. Units are `stem`, `stageS/blockB/conv1|conv2|shortcut`.
+ * Params (PyTorch's names with '/'): convs `stem/conv/kernel`, `stageS/blockB/conv1/kernel`,
+ * `.../conv2/kernel`, `.../shortcut/conv/kernel` (no biases); each followed by a batch norm
+ * `stem/bn`, `.../bn1`, `.../bn2`, `.../shortcut/bn` with params `<bn>/gamma`, `<bn>/beta` and
+ * state `<bn>/moving_mean`, `<bn>/moving_var`; then `head/kernel`, `head/bias`.
  * `apply` needs `options.state` (from `initState` or a previous pass).
  * Activations: `stem` and each `stageS/blockB` output (after the final ReLU), and `pool`.
  */
@@ -82,10 +88,10 @@ export const resnet18 = (options: Resnet18Options = {}): Model => {
   const featureDim = 8 * width
   const name = `resnet18(width ${width}, ${numClasses} classes)`
   const shapes = [
-    ...all.flatMap((u) => [...conv2dShapes(`${u.name}/conv`, u.conv), ...batchNormShapes(`${u.name}/bn`, u.conv.outChannels)]),
+    ...all.flatMap((u) => [...conv2dShapes(u.conv, u.spec), ...batchNormShapes(u.bn, u.spec.outChannels)]),
     ...denseShapes("head", featureDim, numClasses)
   ]
-  const stateShapes = all.flatMap((u) => batchNormStateShapes(`${u.name}/bn`, u.conv.outChannels))
+  const stateShapes = all.flatMap((u) => batchNormStateShapes(u.bn, u.spec.outChannels))
 
   return {
     name,
@@ -96,17 +102,17 @@ export const resnet18 = (options: Resnet18Options = {}): Model => {
     headBias: "head/bias",
     init: (rng: Rng): Params => {
       const p: Record<string, tf.Tensor> = {}
-      for (const u of all) Object.assign(p, conv2dInit(rng, `${u.name}/conv`, u.conv), batchNormInit(`${u.name}/bn`, u.conv.outChannels))
+      for (const u of all) Object.assign(p, conv2dInit(rng, u.conv, u.spec), batchNormInit(u.bn, u.spec.outChannels))
       return Object.assign(p, denseInit(rng, "head", featureDim, numClasses))
     },
-    initState: (): Params => Object.assign({}, ...all.map((u) => batchNormInitState(`${u.name}/bn`, u.conv.outChannels))),
+    initState: (): Params => Object.assign({}, ...all.map((u) => batchNormInitState(u.bn, u.spec.outChannels))),
     apply: (params, x, options): ModelOutput => {
       requireShapes(params, shapes, name)
       const state = options.state ?? {}
       requireShapes(state, stateShapes, name, "state")
       return tidyOutput(() => {
         const newState: Record<string, tf.Tensor> = {}
-        const unit = (u: ConvBn, a: tf.Tensor4D) => batchNorm(params, state, `${u.name}/bn`, conv2d(params, `${u.name}/conv`, a, u.conv), options.training, newState)
+        const unit = (u: ConvBn, a: tf.Tensor4D) => batchNorm(params, state, u.bn, conv2d(params, u.conv, a, u.spec), options.training, newState)
         const acts: Record<string, tf.Tensor> = {}
         let a = tf.relu(unit(stem, imageInput(x, input, name)))
         acts["stem"] = a
