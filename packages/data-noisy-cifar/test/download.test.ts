@@ -1,0 +1,180 @@
+import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { ArchiveChecksumError, CacheCorruptError, COMPLETE_MARKER, DatasetUnavailableError, loadCifar10, locateDataset } from "../src/index.js"
+import { fixturePixel, tempDir, writeCifar10Folder } from "./helpers/files.js"
+import { buildTarGz } from "./helpers/tar-writer.js"
+
+/** A small cifar-10-binary.tar.gz built here: 2 records per training file, 3 test records. */
+const buildArchive = (): Buffer => {
+  const { dir, cleanup } = tempDir("archive-src")
+  try {
+    writeCifar10Folder(dir, [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], [9, 0, 5])
+    const names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
+    return buildTarGz([
+      { path: "cifar-10-batches-bin", directory: true },
+      ...names.map((n) => ({ path: `cifar-10-batches-bin/${n}`, data: readFileSync(join(dir, n)) })),
+      { path: "cifar-10-batches-bin/batches.meta.txt", data: new TextEncoder().encode("airplane\n") }
+    ])
+  } finally {
+    cleanup()
+  }
+}
+
+const archive = buildArchive()
+const md5 = createHash("md5").update(archive).digest("hex")
+const corrupt = Buffer.from(archive)
+corrupt[corrupt.length >> 1] ^= 0xff
+
+let server: http.Server
+let base: string
+const requests: string[] = []
+let flakyCalls = 0
+
+/** Sends half the body under the full Content-Length, then drops the connection. */
+const sendHalfThenDrop = (res: http.ServerResponse) => {
+  res.writeHead(200, { "content-length": archive.length, "content-type": "application/gzip" })
+  res.write(archive.subarray(0, archive.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20))
+}
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    requests.push(req.url ?? "")
+    const send = (body: Buffer) => {
+      res.writeHead(200, { "content-length": body.length, "content-type": "application/gzip" })
+      res.end(body)
+    }
+    if (req.url === "/good/cifar-10-binary.tar.gz") send(archive)
+    else if (req.url === "/corrupt/cifar-10-binary.tar.gz") send(corrupt)
+    else if (req.url === "/cut/cifar-10-binary.tar.gz") sendHalfThenDrop(res)
+    else if (req.url === "/flaky/cifar-10-binary.tar.gz") (flakyCalls++ === 0 ? sendHalfThenDrop(res) : send(archive))
+    else if (req.url === "/moved/cifar-10-binary.tar.gz") {
+      res.writeHead(302, { location: "/good/cifar-10-binary.tar.gz" })
+      res.end()
+    } else {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+const envKeys = ["CIFAR10_DIR", "SAMLAB_CACHE_DIR", "SAMLAB_CIFAR_BASE_URL"] as const
+let savedEnv: Record<string, string | undefined>
+let cacheDir: string
+let cleanup: () => void
+beforeEach(() => {
+  savedEnv = Object.fromEntries(envKeys.map((k) => [k, process.env[k]]))
+  for (const k of envKeys) delete process.env[k]
+  ;({ dir: cacheDir, cleanup } = tempDir("cache"))
+  requests.length = 0
+})
+afterEach(() => {
+  for (const k of envKeys) if (savedEnv[k] === undefined) delete process.env[k]
+  else process.env[k] = savedEnv[k]
+  cleanup()
+})
+
+/** Nothing cached: no dataset folder and no partial work left in the cache folder. */
+const expectEmptyCache = () => expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([])
+
+describe("download into the cache", () => {
+  it("downloads, verifies, extracts into place, then reads from the cache without a request", async () => {
+    const { train, test } = await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5 })
+    expect(requests).toEqual(["/good/cifar-10-binary.tar.gz"])
+    expect(readdirSync(cacheDir)).toEqual(["cifar-10-batches-bin"])
+    expect(existsSync(join(cacheDir, "cifar-10-batches-bin", COMPLETE_MARKER))).toBe(true)
+    expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(Array.from(test.labels)).toEqual([9, 0, 5])
+    expect(train.images[((3 * 32 + 4) * 32 + 5) * 3 + 2]).toBe(fixturePixel(3, 2, 4, 5))
+
+    const again = await locateDataset("cifar10", { cacheDir, baseUrl: `${base}/good`, md5 })
+    expect(again.source).toBe("cache")
+    expect(requests).toHaveLength(1)
+  })
+
+  it("uses SAMLAB_CACHE_DIR and follows redirects", async () => {
+    process.env["SAMLAB_CACHE_DIR"] = cacheDir
+    const found = await locateDataset("cifar10", { baseUrl: `${base}/moved`, md5 })
+    expect(found).toEqual({ dir: join(cacheDir, "cifar-10-batches-bin"), source: "download" })
+    expect(requests).toEqual(["/moved/cifar-10-binary.tar.gz", "/good/cifar-10-binary.tar.gz"])
+  })
+
+  it("checks the published MD5 by default (a test archive does not match it)", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/good` }).catch((e) => e)
+    expect(err).toBeInstanceOf(ArchiveChecksumError)
+    expect(err).toMatchObject({ expectedMd5: "c32a1d4ab5d03f1284b67883e8d87530", actualMd5: md5 })
+    expectEmptyCache()
+  })
+
+  it("rejects a corrupted archive with a checksum error and caches nothing", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/corrupt`, md5 }).catch((e) => e)
+    expect(err).toBeInstanceOf(ArchiveChecksumError)
+    expect(err).toMatchObject({ _tag: "ArchiveChecksumError", url: `${base}/corrupt/cifar-10-binary.tar.gz`, expectedMd5: md5 })
+    expect(err.actualMd5).toBe(createHash("md5").update(corrupt).digest("hex"))
+    expectEmptyCache()
+  })
+
+  it("fails on a connection dropped midway, caches nothing, and succeeds on the next call", async () => {
+    const cut = await loadCifar10({ cacheDir, baseUrl: `${base}/cut`, md5 }).catch((e) => e)
+    expect(cut).toBeInstanceOf(DatasetUnavailableError)
+    expect(cut.message).toMatch(/interrupted/)
+    expectEmptyCache()
+
+    flakyCalls = 0
+    const first = await loadCifar10({ cacheDir, baseUrl: `${base}/flaky`, md5 }).catch((e) => e)
+    expect(first).toBeInstanceOf(DatasetUnavailableError)
+    expectEmptyCache()
+    const second = await loadCifar10({ cacheDir, baseUrl: `${base}/flaky`, md5 })
+    expect(second.train.n).toBe(10)
+  })
+
+  it("without network, names the environment variable to set", async () => {
+    const closed = http.createServer()
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const err = await loadCifar10({ cacheDir, baseUrl: `http://127.0.0.1:${port}` }).catch((e) => e)
+    expect(err).toBeInstanceOf(DatasetUnavailableError)
+    expect(err).toMatchObject({ _tag: "DatasetUnavailableError", envVar: "CIFAR10_DIR" })
+    expect(err.message).toContain("set CIFAR10_DIR")
+    expect(err.message).toContain("ECONNREFUSED")
+    expectEmptyCache()
+  })
+
+  it("reports an HTTP error status", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/nothing-here`, md5 }).catch((e) => e)
+    expect(err).toBeInstanceOf(DatasetUnavailableError)
+    expect(err.message).toContain("HTTP 404")
+  })
+
+  it("with download disabled, fails without a request and names the variable", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, download: false }).catch((e) => e)
+    expect(err).toBeInstanceOf(DatasetUnavailableError)
+    expect(err.message).toContain("CIFAR10_DIR")
+    expect(requests).toEqual([])
+  })
+
+  it("removes partial work left by a dead process, and refuses a folder it did not complete", async () => {
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid
+    mkdirSync(join(cacheDir, `.partial-${dead}-abc`, "extract"), { recursive: true })
+    await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5 })
+    expect(readdirSync(cacheDir)).toEqual(["cifar-10-batches-bin"])
+
+    const { dir: other, cleanup: cleanupOther } = tempDir("foreign")
+    try {
+      mkdirSync(join(other, "cifar-10-batches-bin"))
+      const err = await loadCifar10({ cacheDir: other, baseUrl: `${base}/good`, md5 }).catch((e) => e)
+      expect(err).toBeInstanceOf(CacheCorruptError)
+      expect(err.message).toContain(join(other, "cifar-10-batches-bin"))
+    } finally {
+      cleanupOther()
+    }
+  })
+})
