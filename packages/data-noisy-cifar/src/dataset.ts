@@ -1,3 +1,5 @@
+import { InvalidOptionError } from "./errors.js"
+
 /** CIFAR image geometry: 32x32 RGB. */
 export const IMAGE_SIZE = 32
 export const CHANNELS = 3
@@ -40,7 +42,7 @@ export const selectExamples = (dataset: Dataset, indices: ArrayLike<number>): Da
   const coarse = dataset.coarseLabels ? new Uint8Array(n) : undefined
   for (let k = 0; k < n; k++) {
     const i = indices[k]!
-    if (!Number.isInteger(i) || i < 0 || i >= dataset.n) throw new RangeError(`selectExamples: index ${i} at position ${k} is outside 0..${dataset.n - 1}`)
+    if (!Number.isInteger(i) || i < 0 || i >= dataset.n) throw new InvalidOptionError(`indices[${k}]`, i, `outside 0..${dataset.n - 1}`)
     images.set(dataset.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), k * IMAGE_BYTES)
     labels[k] = dataset.labels[i]!
     if (coarse) coarse[k] = dataset.coarseLabels![i]!
@@ -53,7 +55,7 @@ export const classCounts = (labels: ArrayLike<number>, numClasses: number): numb
   const counts = new Array<number>(numClasses).fill(0)
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i]!
-    if (y < 0 || y >= numClasses || !Number.isInteger(y)) throw new RangeError(`label ${y} at index ${i} is outside 0..${numClasses - 1}`)
+    if (y < 0 || y >= numClasses || !Number.isInteger(y)) throw new InvalidOptionError(`labels[${i}]`, y, `outside 0..${numClasses - 1}`)
     counts[y]!++
   }
   return counts

@@ -98,7 +98,7 @@ export const applyLabelNoise = (clean: ArrayLike<number>, options: LabelNoiseOpt
 /** Per-class counts to select: largest-remainder rounding of p_c n_c to round(sum_c p_c n_c). */
 export const exactAllocation = (counts: readonly number[], selectProb: readonly number[], tieOrder: ArrayLike<number>): number[] => {
   const quotas = counts.map((nc, c) => nc * selectProb[c]!)
-  // The epsilon keeps 0.3 * 50000 = 14999.999... from flooring to 14999.
+  // The epsilon keeps 0.29 * 100 = 28.999999999999996 from flooring to 28.
   const base = quotas.map((q, c) => Math.min(counts[c]!, Math.floor(q + 1e-9)))
   const total = Math.round(quotas.reduce((a, b) => a + b, 0) + 1e-9)
   let remaining = total - base.reduce((a, b) => a + b, 0)
