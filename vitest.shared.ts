@@ -7,10 +7,16 @@ const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-
 /** Tests run against the sources of sibling packages, so no build is needed first. */
 export const sourceAliases = Object.fromEntries(packages.map((p) => [`@samlab/${p}`, `${root}packages/${p}/src/index.ts`]))
 
+/** In CI each package also writes a JSON report, which `.ci/run` adds up into one closing line. */
+const reports = process.env["SAMLAB_TEST_REPORTS"]
+const reporters = (): NonNullable<UserConfig["test"]>["reporters"] =>
+  reports ? ["default", ["json", { outputFile: `${reports}/${process.cwd().split("/").slice(-2).join("__")}.json` }]] : ["default"]
+
 export const packageTests = (overrides: UserConfig["test"] = {}) =>
   defineConfig({
     resolve: { alias: sourceAliases },
     test: {
+      reporters: reporters(),
       include: ["test/**/*.test.ts"],
       testTimeout: 60_000,
       hookTimeout: 60_000,

@@ -1,0 +1,26 @@
+import { dataSummary } from "@samlab/data-noisy-cifar"
+import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+
+const noiseKinds = ["none", "symmetric", "symmetric-all", "asymmetric"] as const
+type NoiseKind = (typeof noiseKinds)[number]
+
+/** `samlab data summary --dataset cifar10 --dir DIR --noise KIND --rate R --seed S`: one JSON object. */
+export const dataCommand = async (argv: readonly string[]): Promise<number> => {
+  const [sub, ...rest] = argv
+  if (sub !== "summary") throw new UsageError(`unknown data command "${sub ?? ""}" (expected: summary)`)
+  const args = parseArgs(rest)
+  rejectUnknown(args, ["dataset", "dir", "noise", "rate", "seed"])
+  const dataset = single(args, "dataset") ?? "cifar10"
+  if (dataset !== "cifar10" && dataset !== "cifar100") throw new UsageError(`--dataset must be cifar10 or cifar100, got "${dataset}"`)
+  const noise = single(args, "noise") ?? "none"
+  if (!(noiseKinds as readonly string[]).includes(noise)) throw new UsageError(`--noise must be one of ${noiseKinds.join(", ")}, got "${noise}"`)
+  const summary = await dataSummary({
+    dataset,
+    dir: single(args, "dir"),
+    noise: noise as NoiseKind,
+    rate: numberOption(args, "rate") ?? 0,
+    seed: numberOption(args, "seed") ?? 0
+  })
+  process.stdout.write(`${JSON.stringify(summary)}\n`)
+  return 0
+}

@@ -1,0 +1,47 @@
+import { UsageError } from "./args.js"
+import { backendsCommand } from "./commands/backends.js"
+import { benchCommand } from "./commands/bench.js"
+import { conformanceCommand } from "./commands/conformance.js"
+import { dataCommand } from "./commands/data.js"
+import { listCommand, runCommand } from "./commands/run.js"
+
+const usage = `usage: samlab <command> ...
+
+  run <pipeline.ts> [--preset NAME] [--set key=value ...] [--out DIR] [--concurrency N] [--executor in-process|child]
+  list <pipeline.ts>                     steps, presets and the config with its defaults
+  backends                               which tfjs backends are present and which would be picked
+  conformance <fixture.json>             run a golden SAM-family fixture, print {lossBeforeEachStep, layersAfterEachStep}
+  bench [--json] [--backend NAME]        step time of each method on the reference MLP and CNN
+  data summary --dataset cifar10 --dir DIR --noise none|symmetric|symmetric-all|asymmetric --rate R --seed S
+`
+
+const commands: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  run: runCommand,
+  list: listCommand,
+  backends: backendsCommand,
+  conformance: conformanceCommand,
+  bench: benchCommand,
+  data: dataCommand
+}
+
+/** Runs one command; returns the exit code. Errors are printed as one clear message, not a stack. */
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage)
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`samlab: unknown command "${name}"\n\n${usage}`)
+    return 2
+  }
+  try {
+    return await command(rest)
+  } catch (e) {
+    process.stderr.write(`samlab ${name}: ${e instanceof Error ? e.message : String(e)}\n`)
+    if (e instanceof UsageError) process.stderr.write(`\n${usage}`)
+    else if (process.env["SAMLAB_DEBUG"] && e instanceof Error) process.stderr.write(`${e.stack}\n`)
+    return e instanceof UsageError ? 2 : 1
+  }
+}
