@@ -1,0 +1,14 @@
+/**
+ * Labels that do not fit the logits they are scored against: wrong rank, dtype, count, or
+ * a class index outside [0, numClasses). `where` names the call site.
+ */
+export class LabelMismatchError extends Error {
+  readonly _tag = "LabelMismatchError"
+  override readonly name = "LabelMismatchError"
+  constructor(
+    readonly where: string,
+    readonly reason: string
+  ) {
+    super(`${where}: ${reason}`)
+  }
+}
