@@ -1,0 +1,45 @@
+/** rho must be a finite number >= 0 (0 gives the base optimizer's trajectory). */
+export class InvalidRhoError extends Error {
+  readonly _tag = "InvalidRhoError"
+  override readonly name = "InvalidRhoError"
+  constructor(
+    readonly where: string,
+    readonly rho: number
+  ) {
+    super(`${where}: rho must be a finite number >= 0, got ${rho}`)
+  }
+}
+
+/**
+ * The chunk size m must be a positive integer that divides the batch: the method is
+ * defined as the mean over equal chunks, so a smaller last chunk is refused rather than
+ * silently weighted.
+ */
+export class ChunkSizeError extends Error {
+  readonly _tag = "ChunkSizeError"
+  override readonly name = "ChunkSizeError"
+  constructor(
+    readonly where: string,
+    readonly chunkSize: number,
+    readonly batchSize: number | undefined
+  ) {
+    super(
+      batchSize === undefined
+        ? `${where}: chunkSize must be a positive integer, got ${chunkSize}`
+        : `${where}: chunkSize ${chunkSize} does not divide the batch of ${batchSize} examples (use a batch size that is a multiple of it)`
+    )
+  }
+}
+
+/** Any other invalid SAM-family setting (`field` names it). */
+export class SamConfigError extends Error {
+  readonly _tag = "SamConfigError"
+  override readonly name = "SamConfigError"
+  constructor(
+    readonly where: string,
+    readonly field: string,
+    readonly reason: string
+  ) {
+    super(`${where}: ${field} ${reason}`)
+  }
+}

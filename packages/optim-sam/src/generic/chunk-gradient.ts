@@ -1,0 +1,66 @@
+import * as tf from "@tensorflow/tfjs-core"
+import {
+  type ForwardFn,
+  type Params,
+  assertLabelsInRange,
+  logitTerm,
+  meanCrossEntropy,
+  valueAndGradParams,
+  valueAndGradParamsWithAux,
+  zipParams
+} from "@samlab/core-tensor"
+import type { CheckedSamOptions } from "../options.js"
+import { perturbation } from "../perturbation.js"
+import { logitSurrogate } from "../surrogate.js"
+
+export interface ChunkGradient {
+  readonly grad: Params
+  readonly loss: tf.Scalar
+  readonly state: Params | undefined
+}
+
+/**
+ * One chunk's gradient for any model: pass 1 at `w` (loss, g0, logits, model state), the
+ * perturbation `eps` from g0, then pass 2 by variant:
+ * - sam: gradient of the chunk's mean loss at `w + eps`;
+ * - lsam: `u' = u(w + eps)` from a forward pass, then the gradient at `w` of mean <u', f(x; w)>;
+ * - jsam: the gradient at `w + eps` of mean <u(w), f(x; w')>.
+ * The perturbed passes' model state is dropped. Results are tracked by the enclosing tidy.
+ * `checkLabels` runs inside pass 1, where the number of classes is known.
+ */
+export const chunkGradient = (
+  o: CheckedSamOptions,
+  params: Params,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  forward: ForwardFn,
+  checkLabels?: (numClasses: number) => void
+): ChunkGradient => {
+  const first = valueAndGradParamsWithAux((p) => {
+    const out = forward(p, x)
+    checkLabels?.(out.logits.shape[1])
+    return { loss: meanCrossEntropy(out.logits, y), aux: { logits: out.logits, state: out.state } }
+  }, params)
+  const eps = perturbation(params, first.grads, { rho: o.rho, adaptive: o.adaptive })
+  const perturbed = zipParams(params, eps, (w, e) => tf.add(w, e))
+  let grad: Params
+  switch (o.variant) {
+    case "sam":
+      grad = valueAndGradParams((p) => meanCrossEntropy(forward(p, x).logits, y), perturbed).grads
+      break
+    case "lsam": {
+      const uPerturbed = logitTerm(forward(perturbed, x).logits, y)
+      grad = valueAndGradParams((p) => logitSurrogate(forward(p, x).logits, uPerturbed), params).grads
+      break
+    }
+    case "jsam": {
+      const u = logitTerm(first.aux.logits, y)
+      grad = valueAndGradParams((p) => logitSurrogate(forward(p, x).logits, u), perturbed).grads
+      break
+    }
+  }
+  return { grad, loss: first.value, state: first.aux.state }
+}
+
+/** Labels checked once per step, on the full batch. */
+export const labelChecker = (y: tf.Tensor1D, where: string) => (numClasses: number) => assertLabelsInRange(y, numClasses, where)

@@ -1,0 +1,63 @@
+import type { GradientTransformation } from "@samlab/core-tensor"
+import type { DenseStack } from "./dense/structure.js"
+import { ChunkSizeError, InvalidRhoError, SamConfigError } from "./errors.js"
+
+/**
+ * Which part of the per-example gradient `J(w)^T u(w)` sees the perturbed weights:
+ * `sam` both, `lsam` only the logit term u, `jsam` only the Jacobian J.
+ */
+export type SamVariant = "sam" | "lsam" | "jsam"
+export const samVariants: readonly SamVariant[] = ["sam", "lsam", "jsam"]
+
+export interface SamFamilyOptions<S = unknown> {
+  /** Perturbation radius; 0 gives exactly the base optimizer. */
+  readonly rho: number
+  /** The optimizer that takes the method's gradient (weight decay and momentum apply there, once, at w). */
+  readonly base: GradientTransformation<S>
+  readonly variant?: SamVariant
+  /** ASAM: eps = rho * w^2 g / || |w| g ||. */
+  readonly adaptive?: boolean
+  /** m-sharpness: one perturbation per m consecutive examples (1 = 1-SAM); absent = the whole batch. */
+  readonly chunkSize?: number
+  /**
+   * The model is this stack of dense layers: enables the batched path (every chunk size in
+   * about two batched passes) instead of the per-chunk loop. Must describe the same network
+   * as the `forward` the step is given; not supported with `adaptive`.
+   */
+  readonly dense?: DenseStack
+}
+
+export interface CheckedSamOptions {
+  readonly rho: number
+  readonly variant: SamVariant
+  readonly adaptive: boolean
+  readonly chunkSize: number | undefined
+  readonly dense: DenseStack | undefined
+}
+
+export const checkRho = (rho: number, where: string): number => {
+  if (typeof rho !== "number" || !Number.isFinite(rho) || rho < 0) throw new InvalidRhoError(where, rho)
+  return rho
+}
+
+export const checkChunkSize = (chunkSize: number | undefined, where: string): number | undefined => {
+  if (chunkSize === undefined) return undefined
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ChunkSizeError(where, chunkSize, undefined)
+  return chunkSize
+}
+
+/** The number of chunks of a batch, refusing a chunk size that does not divide it. */
+export const chunkCount = (batchSize: number, chunkSize: number | undefined, where: string): number => {
+  if (chunkSize === undefined) return 1
+  if (batchSize % chunkSize !== 0) throw new ChunkSizeError(where, chunkSize, batchSize)
+  return batchSize / chunkSize
+}
+
+export const checkSamOptions = (o: SamFamilyOptions<any>, where: string): CheckedSamOptions => {
+  const variant = o.variant ?? "sam"
+  if (!samVariants.includes(variant)) throw new SamConfigError(where, "variant", `must be one of ${samVariants.join(", ")}, got ${String(variant)}`)
+  if (o.base === undefined || typeof o.base.update !== "function") throw new SamConfigError(where, "base", "must be a GradientTransformation (e.g. sgd({ lr }))")
+  const adaptive = o.adaptive ?? false
+  if (adaptive && o.dense !== undefined) throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
+  return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), dense: o.dense }
+}

@@ -1,0 +1,33 @@
+import { beforeAll, describe, expect, it } from "vitest"
+import { expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { type SamVariant, denseStack, samFamily } from "../src/index.js"
+import { type GoldenCase, goldenCases, haveGolden, runGolden } from "./golden.js"
+
+beforeAll(async () => {
+  await selectBackend({ backend: "cpu", log: () => {} })
+})
+
+const methodFor = (c: GoldenCase, batched: boolean) => {
+  const o = c.optimizer
+  return samFamily({
+    rho: o.rho!,
+    chunkSize: o.chunkSize,
+    adaptive: o.method === "asam",
+    variant: (o.method === "asam" ? "sam" : o.method) as SamVariant,
+    base: sgd({ lr: o.base.lr, momentum: o.base.momentum, weightDecay: o.base.weightDecay }),
+    dense: batched ? denseStack({ activation: c.model.activation }) : undefined
+  })
+}
+
+describe.skipIf(!haveGolden)("golden fixtures (PyTorch float64): every parameter after every step within 1e-4", () => {
+  for (const c of goldenCases(["sam", "asam", "lsam", "jsam"])) {
+    it(`${c.name}, chunk loop`, async () => {
+      await expectNoLeak(c.name, () => expect(runGolden(c, methodFor(c, false))).toBeUndefined())
+    })
+    if (c.optimizer.method !== "asam") {
+      it(`${c.name}, batched dense path`, async () => {
+        await expectNoLeak(c.name, () => expect(runGolden(c, methodFor(c, true))).toBeUndefined())
+      })
+    }
+  }
+})
