@@ -1,3 +1,4 @@
 import { packageBuild } from "../../tsup.shared.js"
 
-export default packageBuild()
+// shims: the CommonJS build gets an import.meta.url, which the addon loader resolves paths from.
+export default packageBuild({ shims: true })

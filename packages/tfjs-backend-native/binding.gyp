@@ -1,0 +1,31 @@
+{
+  "targets": [
+    {
+      "target_name": "samlab_native",
+      "sources": [
+        "native/src/threadpool.cc",
+        "native/src/dispatch.cc",
+        "native/src/gemm.cc",
+        "native/src/gemm_kernel_generic.cc",
+        "native/src/gemm_kernel_avx2.cc",
+        "native/src/conv.cc",
+        "native/src/pool.cc",
+        "native/src/elementwise.cc",
+        "native/src/reduce.cc",
+        "native/napi/args.cc",
+        "native/napi/binding.cc"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
+      "cflags": ["-O3", "-fvisibility=hidden", "-pthread"],
+      "cflags_cc": ["-std=c++17", "-fexceptions"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "OTHER_CFLAGS": ["-O3"]
+      }
+    }
+  ]
+}

@@ -1,0 +1,351 @@
+// N-API bindings (plain node_api.h, no node-addon-api): thin wrappers that check every
+// buffer against the geometry it is used with, then call the samlab kernels. Tensors
+// cross the boundary as Float32Arrays that are read and written in place (no copies).
+#include <node_api.h>
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "../src/conv.h"
+#include "../src/dispatch.h"
+#include "../src/elementwise.h"
+#include "../src/gemm.h"
+#include "../src/pool.h"
+#include "../src/reduce.h"
+#include "../src/threadpool.h"
+#include "args.h"
+
+namespace samlab::napi {
+namespace {
+
+napi_value undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+// Runs a binding body, turning argument errors and C++ exceptions into JS exceptions.
+template <typename F>
+napi_value guarded(napi_env env, F&& body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    if (e.kind == ArgError::Type) {
+      napi_throw_type_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
+    } else {
+      napi_throw_range_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
+    }
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, "ERR_SAMLAB_NATIVE_OOM", "samlab native: out of memory");
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "ERR_SAMLAB_NATIVE", e.what());
+  }
+  return nullptr;
+}
+
+#define BINDING(NAME) napi_value NAME(napi_env env, napi_callback_info info)
+
+BINDING(Info) {
+  return guarded(env, [&] {
+    napi_value obj, v;
+    napi_create_object(env, &obj);
+    napi_create_string_utf8(env, simd_name(dispatch().simd), NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, obj, "simd", v);
+    napi_create_string_utf8(env, dispatch().gemm.name, NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, obj, "gemmKernel", v);
+    napi_create_int32(env, ThreadPool::global().size(), &v);
+    napi_set_named_property(env, obj, "threads", v);
+    return obj;
+  });
+}
+
+BINDING(SetThreads) {
+  return guarded(env, [&] {
+    Args a(env, info, "setThreads", 1);
+    const int32_t n = a.i32(0, "threads");
+    if (n < 0 || n > 256) a.range_error("threads must be in [0, 256] (0 = SAMLAB_NATIVE_THREADS or all cores)");
+    ThreadPool::resize_global(n);
+    napi_value v;
+    napi_create_int32(env, ThreadPool::global().size(), &v);
+    return v;
+  });
+}
+
+// matmul(a, b, out, batch, batchA, batchB, m, n, k, transA, transB): for each bi < batch,
+// out[bi] = op(a[bi % batchA]) op(b[bi % batchB]), tfjs's BatchMatMul broadcasting.
+BINDING(MatMul) {
+  return guarded(env, [&] {
+    Args a(env, info, "matMul", 11);
+    auto A = a.f32(0, "a");
+    auto B = a.f32(1, "b");
+    auto C = a.f32(2, "out");
+    const int64_t batch = a.i64(3, "batch"), batch_a = a.i64(4, "batchA"), batch_b = a.i64(5, "batchB");
+    const int64_t m = a.i64(6, "m"), n = a.i64(7, "n"), k = a.i64(8, "k");
+    const bool ta = a.boolean(9, "transposeA"), tb = a.boolean(10, "transposeB");
+    if (batch_a < 1 || batch_b < 1 || (batch_a != batch && batch_a != 1 && batch != 0) ||
+        (batch_b != batch && batch_b != 1 && batch != 0))
+      a.range_error("batch sizes do not broadcast");
+    if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) a.range_error("matrix dimension over 2^31");
+    a.require_length(A, batch_a * m * k, "a");
+    a.require_length(B, batch_b * k * n, "b");
+    a.require_length(C, batch * m * n, "out");
+    for (int64_t bi = 0; bi < batch; ++bi) {
+      const float* pa = A.data + (bi % batch_a) * m * k;
+      const float* pb = B.data + (bi % batch_b) * k * n;
+      sgemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), pa, ta ? m : k, pb, tb ? k : n,
+            C.data + bi * m * n, n, false);
+    }
+    return undefined(env);
+  });
+}
+
+ConvGeometry conv_geometry(const Args& a, size_t i) {
+  auto v = a.i32_array(i, "geometry");
+  if (v.size() != 15) a.range_error("geometry must have 15 entries");
+  ConvGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  if (const char* bad = g.validate()) a.range_error(std::string("bad geometry: ") + bad);
+  return g;
+}
+
+BINDING(Conv2D) {
+  return guarded(env, [&] {
+    Args a(env, info, "conv2d", 4);
+    auto x = a.f32(0, "x");
+    auto w = a.f32(1, "filter");
+    auto y = a.f32(2, "out");
+    const ConvGeometry g = conv_geometry(a, 3);
+    a.require_length(x, g.in_size(), "x");
+    a.require_length(w, g.filter_size(), "filter");
+    a.require_length(y, g.out_size(), "out");
+    conv2d_forward(g, x.data, w.data, y.data);
+    return undefined(env);
+  });
+}
+
+BINDING(Conv2DBackpropInput) {
+  return guarded(env, [&] {
+    Args a(env, info, "conv2dBackpropInput", 4);
+    auto dy = a.f32(0, "dy");
+    auto w = a.f32(1, "filter");
+    auto dx = a.f32(2, "out");
+    const ConvGeometry g = conv_geometry(a, 3);
+    a.require_length(dy, g.out_size(), "dy");
+    a.require_length(w, g.filter_size(), "filter");
+    a.require_length(dx, g.in_size(), "out");
+    conv2d_backprop_input(g, dy.data, w.data, dx.data);
+    return undefined(env);
+  });
+}
+
+BINDING(Conv2DBackpropFilter) {
+  return guarded(env, [&] {
+    Args a(env, info, "conv2dBackpropFilter", 4);
+    auto x = a.f32(0, "x");
+    auto dy = a.f32(1, "dy");
+    auto dw = a.f32(2, "out");
+    const ConvGeometry g = conv_geometry(a, 3);
+    a.require_length(x, g.in_size(), "x");
+    a.require_length(dy, g.out_size(), "dy");
+    a.require_length(dw, g.filter_size(), "out");
+    conv2d_backprop_filter(g, x.data, dy.data, dw.data);
+    return undefined(env);
+  });
+}
+
+PoolGeometry pool_geometry(const Args& a, size_t i) {
+  auto v = a.i32_array(i, "geometry");
+  if (v.size() != 14) a.range_error("geometry must have 14 entries");
+  PoolGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+  if (const char* bad = g.validate()) a.range_error(std::string("bad geometry: ") + bad);
+  return g;
+}
+
+BINDING(MaxPool) {
+  return guarded(env, [&] {
+    Args a(env, info, "maxPool", 3);
+    auto x = a.f32(0, "x");
+    auto y = a.f32(1, "out");
+    const PoolGeometry g = pool_geometry(a, 2);
+    a.require_length(x, g.in_size(), "x");
+    a.require_length(y, g.out_size(), "out");
+    max_pool(g, x.data, y.data);
+    return undefined(env);
+  });
+}
+
+BINDING(MaxPoolGrad) {
+  return guarded(env, [&] {
+    Args a(env, info, "maxPoolGrad", 4);
+    auto x = a.f32(0, "x");
+    auto dy = a.f32(1, "dy");
+    auto dx = a.f32(2, "out");
+    const PoolGeometry g = pool_geometry(a, 3);
+    a.require_length(x, g.in_size(), "x");
+    a.require_length(dy, g.out_size(), "dy");
+    a.require_length(dx, g.in_size(), "out");
+    max_pool_grad(g, x.data, dy.data, dx.data);
+    return undefined(env);
+  });
+}
+
+BINDING(AvgPool) {
+  return guarded(env, [&] {
+    Args a(env, info, "avgPool", 3);
+    auto x = a.f32(0, "x");
+    auto y = a.f32(1, "out");
+    const PoolGeometry g = pool_geometry(a, 2);
+    a.require_length(x, g.in_size(), "x");
+    a.require_length(y, g.out_size(), "out");
+    avg_pool(g, x.data, y.data);
+    return undefined(env);
+  });
+}
+
+BINDING(AvgPoolGrad) {
+  return guarded(env, [&] {
+    Args a(env, info, "avgPoolGrad", 3);
+    auto dy = a.f32(0, "dy");
+    auto dx = a.f32(1, "out");
+    const PoolGeometry g = pool_geometry(a, 2);
+    a.require_length(dy, g.out_size(), "dy");
+    a.require_length(dx, g.in_size(), "out");
+    avg_pool_grad(g, dy.data, dx.data);
+    return undefined(env);
+  });
+}
+
+UnaryOp unary_op(const Args& a, size_t i) {
+  const int32_t op = a.i32(i, "op");
+  if (op < 0 || op >= static_cast<int32_t>(UnaryOp::Count)) a.range_error("unknown unary op " + std::to_string(op));
+  return static_cast<UnaryOp>(op);
+}
+
+// biasActivation(y, rows, cols, bias | null, activation, param): in place.
+BINDING(BiasActivation) {
+  return guarded(env, [&] {
+    Args a(env, info, "biasActivation", 6);
+    auto y = a.f32(0, "y");
+    const int64_t rows = a.i64(1, "rows"), cols = a.i64(2, "cols");
+    auto bias = a.optional_f32(3, "bias");
+    const UnaryOp act = unary_op(a, 4);
+    const float param = static_cast<float>(a.number(5, "param"));
+    a.require_length(y, rows * cols, "y");
+    if (bias.data != nullptr && bias.length != 1 && static_cast<int64_t>(bias.length) != cols)
+      a.range_error("bias must have 1 or cols elements");
+    bias_activation(y.data, rows, cols, bias.data, static_cast<int64_t>(bias.length), act, param);
+    return undefined(env);
+  });
+}
+
+// binary(op, a, b, out, shape, aStrides, bStrides)
+BINDING(Binary) {
+  return guarded(env, [&] {
+    Args a(env, info, "binary", 7);
+    const int32_t op = a.i32(0, "op");
+    if (op < 0 || op > static_cast<int32_t>(BinaryOp::SquaredDifference)) a.range_error("unknown binary op " + std::to_string(op));
+    auto x = a.f32(1, "a");
+    auto y = a.f32(2, "b");
+    auto out = a.f32(3, "out");
+    auto shape = a.i32_array(4, "shape");
+    auto as = a.i32_array(5, "aStrides");
+    auto bs = a.i32_array(6, "bStrides");
+    const size_t rank = shape.size();
+    if (rank > 8 || as.size() != rank || bs.size() != rank) a.range_error("shape and strides must have one equal rank <= 8");
+    int64_t s64[8], a64[8], b64[8];
+    int64_t total = 1, a_max = 0, b_max = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      if (shape[d] < 0 || as[d] < 0 || bs[d] < 0) a.range_error("negative shape or stride");
+      s64[d] = shape[d];
+      a64[d] = as[d];
+      b64[d] = bs[d];
+      total *= shape[d];
+      if (shape[d] > 0) {
+        a_max += int64_t(shape[d] - 1) * as[d];
+        b_max += int64_t(shape[d] - 1) * bs[d];
+      }
+    }
+    a.require_length(out, total, "out");
+    if (total > 0) {
+      a.require_length(x, a_max + 1, "a");
+      a.require_length(y, b_max + 1, "b");
+      binary_broadcast(static_cast<BinaryOp>(op), static_cast<int>(rank), s64, x.data, a64, y.data, b64, out.data);
+    }
+    return undefined(env);
+  });
+}
+
+// unary(op, x, out, param)
+BINDING(Unary) {
+  return guarded(env, [&] {
+    Args a(env, info, "unary", 4);
+    const UnaryOp op = unary_op(a, 0);
+    auto x = a.f32(1, "x");
+    auto out = a.f32(2, "out");
+    const float param = static_cast<float>(a.number(3, "param"));
+    a.require_length(out, static_cast<int64_t>(x.length), "out");
+    unary(op, param, x.data, out.data, static_cast<int64_t>(x.length));
+    return undefined(env);
+  });
+}
+
+// reduce(op, x, out, outer, reduceSize, inner)
+BINDING(Reduce) {
+  return guarded(env, [&] {
+    Args a(env, info, "reduce", 6);
+    const int32_t op = a.i32(0, "op");
+    if (op < 0 || op > static_cast<int32_t>(ReduceOp::Mean)) a.range_error("unknown reduce op " + std::to_string(op));
+    auto x = a.f32(1, "x");
+    auto out = a.f32(2, "out");
+    const int64_t outer = a.i64(3, "outer"), r = a.i64(4, "reduceSize"), inner = a.i64(5, "inner");
+    a.require_length(x, outer * r * inner, "x");
+    a.require_length(out, outer * inner, "out");
+    reduce(static_cast<ReduceOp>(op), x.data, outer, r, inner, out.data);
+    return undefined(env);
+  });
+}
+
+// addN(inputs[], out)
+BINDING(AddN) {
+  return guarded(env, [&] {
+    Args a(env, info, "addN", 2);
+    auto inputs = a.f32_list(0, "inputs");
+    auto out = a.f32(1, "out");
+    std::vector<const float*> ptrs;
+    for (auto& in : inputs) {
+      a.require_length(in, static_cast<int64_t>(out.length), "each input");
+      ptrs.push_back(in.data);
+    }
+    add_n(ptrs.data(), static_cast<int>(ptrs.size()), out.data, static_cast<int64_t>(out.length));
+    return undefined(env);
+  });
+}
+
+#undef BINDING
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+}  // namespace samlab::napi
+
+NAPI_MODULE_INIT() { return samlab::napi::Init(env, exports); }

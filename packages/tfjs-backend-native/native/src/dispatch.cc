@@ -1,0 +1,33 @@
+#include "dispatch.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace samlab {
+
+namespace {
+bool cpu_has_avx2_fma() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+Dispatch choose() {
+  const char* force = std::getenv("SAMLAB_NATIVE_SIMD");
+  bool generic = force != nullptr && std::strcmp(force, "generic") == 0;
+  if (!generic && cpu_has_avx2_fma()) return Dispatch{Simd::Avx2, gemm_kernel_avx2()};
+  return Dispatch{Simd::Generic, gemm_kernel_generic()};
+}
+}  // namespace
+
+const Dispatch& dispatch() {
+  static const Dispatch d = choose();
+  return d;
+}
+
+const char* simd_name(Simd s) { return s == Simd::Avx2 ? "avx2+fma" : "generic"; }
+
+}  // namespace samlab

@@ -1,0 +1,192 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "aligned_buffer.h"
+#include "dispatch.h"
+#include "threadpool.h"
+
+namespace samlab {
+
+namespace {
+// KC x NR of B (16 KB at 256 x 16) stays in L1 while MC x KC of A (150 KB) sits in L2.
+constexpr int kKC = 256;
+constexpr int kMC = 144;
+constexpr int kNC = 2048;
+
+int round_down(int x, int m) { return std::max(m, x / m * m); }
+
+thread_local AlignedBuffer tls_pack_a;
+thread_local AlignedBuffer tls_pack_b;
+}  // namespace
+
+GemmBlocking gemm_blocking() {
+  const GemmKernel& g = dispatch().gemm;
+  return GemmBlocking{round_down(kMC, g.mr), kKC, round_down(kNC, g.nr)};
+}
+
+void StridedA::pack(int i0, int mc, int k0, int kc, int mr, float* dst) const {
+  for (int ir = 0; ir < mc; ir += mr) {
+    const int rows = std::min(mr, mc - ir);
+    float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
+    const float* base = p_ + static_cast<ptrdiff_t>(i0 + ir) * rs_ + static_cast<ptrdiff_t>(k0) * cs_;
+    if (rs_ == 1) {
+      // Columns of A are contiguous (A stored transposed): copy mr values per k.
+      for (int k = 0; k < kc; ++k) {
+        const float* s = base + static_cast<ptrdiff_t>(k) * cs_;
+        float* dk = d + k * mr;
+        int r = 0;
+        for (; r < rows; ++r) dk[r] = s[r];
+        for (; r < mr; ++r) dk[r] = 0.f;
+      }
+    } else {
+      // Rows of A are contiguous: walk the mr rows side by side.
+      for (int r = 0; r < rows; ++r) {
+        const float* s = base + static_cast<ptrdiff_t>(r) * rs_;
+        if (cs_ == 1) {
+          for (int k = 0; k < kc; ++k) d[k * mr + r] = s[k];
+        } else {
+          for (int k = 0; k < kc; ++k) d[k * mr + r] = s[static_cast<ptrdiff_t>(k) * cs_];
+        }
+      }
+      for (int r = rows; r < mr; ++r)
+        for (int k = 0; k < kc; ++k) d[k * mr + r] = 0.f;
+    }
+  }
+}
+
+void StridedB::pack(int k0, int kc, int j0, int nc, int nr, float* dst) const {
+  for (int jr = 0; jr < nc; jr += nr) {
+    const int cols = std::min(nr, nc - jr);
+    float* d = dst + static_cast<ptrdiff_t>(jr) * kc;
+    const float* base = p_ + static_cast<ptrdiff_t>(k0) * rs_ + static_cast<ptrdiff_t>(j0 + jr) * cs_;
+    if (cs_ == 1) {
+      // Rows of B are contiguous: one copy of nr values per k.
+      for (int k = 0; k < kc; ++k) {
+        const float* s = base + static_cast<ptrdiff_t>(k) * rs_;
+        float* dk = d + k * nr;
+        if (cols == nr) {
+          std::memcpy(dk, s, sizeof(float) * nr);
+        } else {
+          int c = 0;
+          for (; c < cols; ++c) dk[c] = s[c];
+          for (; c < nr; ++c) dk[c] = 0.f;
+        }
+      }
+    } else {
+      // B stored transposed: each column is contiguous in k.
+      for (int c = 0; c < cols; ++c) {
+        const float* s = base + static_cast<ptrdiff_t>(c) * cs_;
+        if (rs_ == 1) {
+          for (int k = 0; k < kc; ++k) d[k * nr + c] = s[k];
+        } else {
+          for (int k = 0; k < kc; ++k) d[k * nr + c] = s[static_cast<ptrdiff_t>(k) * rs_];
+        }
+      }
+      for (int c = cols; c < nr; ++c)
+        for (int k = 0; k < kc; ++k) d[k * nr + c] = 0.f;
+    }
+  }
+}
+
+void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, int k0, int k1, float* c, ptrdiff_t ldc,
+                bool accumulate) {
+  if (i1 <= i0 || j1 <= j0) return;
+  if (k1 <= k0) {
+    if (!accumulate)
+      for (int i = i0; i < i1; ++i) std::memset(c + (i - i0) * ldc, 0, sizeof(float) * (j1 - j0));
+    return;
+  }
+  const GemmKernel& g = dispatch().gemm;
+  const GemmBlocking blk = gemm_blocking();
+  const int mr = g.mr, nr = g.nr;
+  const int kc_max = std::min(blk.kc, k1 - k0);
+  const int mc_max = std::min(blk.mc, (i1 - i0 + mr - 1) / mr * mr);
+  const int nc_max = std::min(blk.nc, (j1 - j0 + nr - 1) / nr * nr);
+  float* pa = tls_pack_a.get(static_cast<size_t>(mc_max) * kc_max);
+  float* pb = tls_pack_b.get(static_cast<size_t>(nc_max) * kc_max);
+  alignas(64) float tile[16 * 16];
+
+  for (int jc = j0; jc < j1; jc += blk.nc) {
+    const int nc = std::min(blk.nc, j1 - jc);
+    for (int pc = k0; pc < k1; pc += blk.kc) {
+      const int kc = std::min(blk.kc, k1 - pc);
+      const bool acc = accumulate || pc != k0;
+      b.pack(pc, kc, jc, nc, nr, pb);
+      for (int ic = i0; ic < i1; ic += blk.mc) {
+        const int mc = std::min(blk.mc, i1 - ic);
+        a.pack(ic, mc, pc, kc, mr, pa);
+        for (int jr = 0; jr < nc; jr += nr) {
+          const int cols = std::min(nr, nc - jr);
+          const float* bp = pb + static_cast<ptrdiff_t>(jr) * kc;
+          for (int ir = 0; ir < mc; ir += mr) {
+            const int rows = std::min(mr, mc - ir);
+            const float* ap = pa + static_cast<ptrdiff_t>(ir) * kc;
+            float* ct = c + static_cast<ptrdiff_t>(ic - i0 + ir) * ldc + (jc - j0 + jr);
+            if (rows == mr && cols == nr) {
+              g.full(kc, ap, bp, ct, ldc, acc);
+            } else {
+              g.full(kc, ap, bp, tile, nr, false);
+              for (int r = 0; r < rows; ++r) {
+                float* cr = ct + static_cast<ptrdiff_t>(r) * ldc;
+                const float* tr = tile + r * nr;
+                if (acc) {
+                  for (int j = 0; j < cols; ++j) cr[j] += tr[j];
+                } else {
+                  for (int j = 0; j < cols; ++j) cr[j] = tr[j];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm(int m, int n, int k, const PackA& a, const PackB& b, float* c, ptrdiff_t ldc, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  ThreadPool& pool = ThreadPool::global();
+  const GemmKernel& g = dispatch().gemm;
+  const GemmBlocking blk = gemm_blocking();
+  const int threads = pool.size();
+  const double flops = 2.0 * m * n * std::max(k, 1);
+  const int tiles_m = (m + g.mr - 1) / g.mr;
+  const int tiles_n = (n + g.nr - 1) / g.nr;
+  if (threads == 1 || flops < 2.0e5 || (tiles_m < 2 && tiles_n < 2)) {
+    gemm_block(a, b, 0, m, 0, n, 0, k, c, ldc, accumulate);
+    return;
+  }
+  // Splitting M repacks B in every task, splitting N repacks A: split the side whose
+  // other operand is cheaper to repack, in whole micro-tiles.
+  const bool split_m = tiles_n < threads || (tiles_m >= threads && static_cast<int64_t>(n) <= m);
+  if (split_m) {
+    // Tall problems (convolutions) get several MC-sized tasks per thread for balance.
+    const int unit = g.mr;
+    int tasks = std::min(tiles_m, threads);
+    if (m >= 4 * threads * blk.mc) tasks = std::min((m + blk.mc - 1) / blk.mc, 4 * threads);
+    pool.run(tasks, [&](int t, int) {
+      const int lo = static_cast<int>(static_cast<int64_t>(tiles_m) * t / tasks) * unit;
+      const int hi = std::min(m, static_cast<int>(static_cast<int64_t>(tiles_m) * (t + 1) / tasks) * unit);
+      if (lo < hi) gemm_block(a, b, lo, hi, 0, n, 0, k, c + static_cast<ptrdiff_t>(lo) * ldc, ldc, accumulate);
+    });
+  } else {
+    const int unit = g.nr;
+    const int tasks = std::min(tiles_n, threads);
+    pool.run(tasks, [&](int t, int) {
+      const int lo = static_cast<int>(static_cast<int64_t>(tiles_n) * t / tasks) * unit;
+      const int hi = std::min(n, static_cast<int>(static_cast<int64_t>(tiles_n) * (t + 1) / tasks) * unit);
+      if (lo < hi) gemm_block(a, b, 0, m, lo, hi, 0, k, c + lo, ldc, accumulate);
+    });
+  }
+}
+
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, ptrdiff_t lda, const float* b, ptrdiff_t ldb,
+           float* c, ptrdiff_t ldc, bool accumulate) {
+  StridedA pa = trans_a ? StridedA(a, 1, lda) : StridedA(a, lda, 1);
+  StridedB pb = trans_b ? StridedB(b, 1, ldb) : StridedB(b, ldb, 1);
+  gemm(m, n, k, pa, pb, c, ldc, accumulate);
+}
+
+}  // namespace samlab

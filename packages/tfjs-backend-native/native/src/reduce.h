@@ -1,0 +1,15 @@
+// Reductions over the middle axis of an [outer, reduce, inner] view (any contiguous
+// block of axes of a row-major tensor), with tfjs's cpu semantics: sums accumulate in
+// double in index order (bit-identical to tfjs's JavaScript loop), max/min propagate NaN.
+#pragma once
+
+#include <cstdint>
+
+namespace samlab {
+
+enum class ReduceOp : int { Sum = 0, Max, Min, Mean };
+
+// out[o, j] = reduce over r of x[o, r, j]; out has outer*inner elements.
+void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int64_t inner, float* out);
+
+}  // namespace samlab
