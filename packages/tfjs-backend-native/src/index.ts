@@ -1,1 +1,18 @@
-export {}
+/**
+ * @samlab/tfjs-backend-native: a tfjs backend named "native" whose hot kernels (GEMM,
+ * convolutions, pooling, element-wise ops, reductions) run in a multi-threaded SIMD addon;
+ * every other kernel is the cpu backend's. Importing this module registers the backend,
+ * or throws a NativeAddonUnavailableError saying why it cannot (addon not built).
+ */
+import { requireAddon } from "./addon.js"
+import { registerNativeBackend } from "./register.js"
+
+const addon = requireAddon()
+registerNativeBackend(addon)
+
+export { NativeAddonUnavailableError, NativeKernelError } from "./errors.js"
+export type { NativeInfo } from "./addon.js"
+export { NativeBackend } from "./backend.js"
+export { nativeBackendName, nativeKernelNames } from "./register.js"
+export { nativeInfo, setNativeThreads } from "./control.js"
+export { benchmarkKernels, type KernelBenchOptions, type KernelBenchRow } from "./bench/kernels.js"

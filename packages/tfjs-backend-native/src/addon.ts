@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { NativeAddonUnavailableError } from "./errors.js"
+
+/** What the addon reports about itself. */
+export interface NativeInfo {
+  /** The SIMD level its kernels use: "avx2+fma" or "generic" (runtime dispatch). */
+  readonly simd: string
+  /** The GEMM micro-kernel in use, e.g. "avx2+fma 6x16". */
+  readonly gemmKernel: string
+  /** Threads in its pool, the calling thread included. */
+  readonly threads: number
+}
+
+/**
+ * The N-API surface (native/napi/binding.cc). Every call is synchronous, reads its inputs in
+ * place and writes into the `out` array the caller allocated; sizes are checked natively.
+ */
+export interface NativeAddon {
+  info(): NativeInfo
+  setThreads(n: number): number
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void
+  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, out: Float32Array, geometry: Int32Array): void
+  maxPool(x: Float32Array, out: Float32Array, geometry: Int32Array): void
+  maxPoolGrad(x: Float32Array, dy: Float32Array, out: Float32Array, geometry: Int32Array): void
+  avgPool(x: Float32Array, out: Float32Array, geometry: Int32Array): void
+  avgPoolGrad(dy: Float32Array, out: Float32Array, geometry: Int32Array): void
+  biasActivation(y: Float32Array, rows: number, cols: number, bias: Float32Array | null, activation: number, param: number): void
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void
+  unary(op: number, x: Float32Array, out: Float32Array, param: number): void
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number, inner: number): void
+  addN(inputs: Float32Array[], out: Float32Array): void
+}
+
+const packageName = "@samlab/tfjs-backend-native"
+
+/** The package root: the nearest directory above this module whose package.json is ours (works from src and dist). */
+export const packageRoot = (): string => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const manifest = join(dir, "package.json")
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === packageName) return dir
+      } catch {
+        // an unreadable manifest is not ours; keep looking
+      }
+    }
+    const parent = dirname(dir)
+    if (parent === dir) throw new NativeAddonUnavailableError("build/Release/samlab_native.node", `cannot find the package root above ${fileURLToPath(import.meta.url)}`)
+    dir = parent
+  }
+}
+
+/** Where the addon is loaded from: SAMLAB_NATIVE_ADDON when set, else build/Release under the package root. */
+export const addonPath = (): string => process.env["SAMLAB_NATIVE_ADDON"] || join(packageRoot(), "build", "Release", "samlab_native.node")
+
+const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
+  "info", "setThreads", "matMul", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPool", "maxPoolGrad",
+  "avgPool", "avgPoolGrad", "biasActivation", "binary", "unary", "reduce", "addN"
+]
+
+export type AddonStatus = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly error: NativeAddonUnavailableError }
+
+let cached: AddonStatus | undefined
+
+/** Loads the addon once; never throws, the failure is returned. */
+export const loadAddon = (): AddonStatus => {
+  if (cached) return cached
+  let path = "build/Release/samlab_native.node"
+  try {
+    path = addonPath()
+    if (!existsSync(path)) {
+      cached = { ok: false, error: new NativeAddonUnavailableError(path, `${path} does not exist: the install script did not build it`) }
+      return cached
+    }
+    const addon = createRequire(import.meta.url)(path) as NativeAddon
+    const missing = expectedFunctions.filter((f) => typeof addon[f] !== "function")
+    if (missing.length > 0) {
+      cached = { ok: false, error: new NativeAddonUnavailableError(path, `${path} is stale: it lacks ${missing.join(", ")}; rebuild it`) }
+      return cached
+    }
+    cached = { ok: true, addon, path }
+  } catch (e) {
+    const error = e instanceof NativeAddonUnavailableError ? e : new NativeAddonUnavailableError(path, `${path} failed to load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)
+    cached = { ok: false, error }
+  }
+  return cached
+}
+
+/** The addon, or a `NativeAddonUnavailableError` saying why not. */
+export const requireAddon = (): NativeAddon => {
+  const status = loadAddon()
+  if (!status.ok) throw status.error
+  return status.addon
+}

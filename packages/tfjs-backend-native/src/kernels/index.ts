@@ -1,0 +1,26 @@
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js"
+import { addNKernel, binaryKernels, unaryKernels } from "./elementwise.js"
+import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
+import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
+import { reduceKernels } from "./reduce.js"
+import type { NativeKernelSpec } from "./spec.js"
+
+/** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
+export const nativeKernels: readonly NativeKernelSpec[] = [
+  batchMatMulKernel,
+  fusedMatMulKernel,
+  conv2dKernel,
+  fusedConv2dKernel,
+  conv2dBackpropInputKernel,
+  conv2dBackpropFilterKernel,
+  maxPoolKernel,
+  maxPoolGradKernel,
+  avgPoolKernel,
+  avgPoolGradKernel,
+  ...binaryKernels,
+  ...unaryKernels,
+  addNKernel,
+  ...reduceKernels
+]
+
+export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"

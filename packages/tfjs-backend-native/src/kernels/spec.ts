@@ -1,0 +1,18 @@
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core"
+import type { NativeAddon } from "../addon.js"
+
+export interface NativeKernelArgs {
+  readonly inputs: NamedTensorInfoMap
+  readonly backend: MathBackendCPU
+  readonly attrs: NamedAttrMap
+}
+
+/**
+ * One native kernel. `run` returns `undefined` to hand the call to the cpu kernel of the same
+ * name (unsupported dtype, layout or attribute), which is how every fallback happens.
+ */
+export interface NativeKernelSpec {
+  readonly kernelName: string
+  readonly run: (args: NativeKernelArgs, addon: NativeAddon) => TensorInfo | undefined
+}

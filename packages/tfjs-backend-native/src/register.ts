@@ -1,0 +1,45 @@
+import * as tf from "@tensorflow/tfjs-core"
+import "@tensorflow/tfjs-backend-cpu"
+import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core"
+import type { NativeAddon } from "./addon.js"
+import { NativeBackend } from "./backend.js"
+import { nativeKernels } from "./kernels/index.js"
+import type { NativeKernelArgs } from "./kernels/spec.js"
+
+/** The name tfjs knows the backend by: `tf.setBackend("native")`. */
+export const nativeBackendName = "native"
+
+/** Above the cpu (1) and wasm (2) backends, below tfjs-node (3). */
+const priority = 2.5
+
+/** Kernels named in SAMLAB_NATIVE_DISABLE (comma-separated) stay on the cpu implementation, for A/B checks. */
+const disabledKernels = (): ReadonlySet<string> =>
+  new Set((process.env["SAMLAB_NATIVE_DISABLE"] ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+
+/**
+ * Registers the "native" backend: a copy of every kernel registered for "cpu", then the
+ * native kernels over them, each falling back to its cpu twin when it declines a call.
+ * Idempotent (a second call, e.g. from the other module format, changes nothing).
+ */
+export const registerNativeBackend = (addon: NativeAddon): void => {
+  if (tf.findBackendFactory(nativeBackendName) !== null) return
+  for (const k of tf.getKernelsForBackend("cpu")) {
+    if (tf.getKernel(k.kernelName, nativeBackendName) === undefined) tf.registerKernel({ ...k, backendName: nativeBackendName })
+  }
+  const disabled = disabledKernels()
+  for (const spec of nativeKernels) {
+    if (disabled.has(spec.kernelName)) continue
+    const cpu = tf.getKernel(spec.kernelName, "cpu")?.kernelFunc
+    if (cpu === undefined) continue
+    const kernelFunc: KernelFunc = (args) => spec.run(args as unknown as NativeKernelArgs, addon) ?? (cpu(args) as TensorInfo)
+    tf.unregisterKernel(spec.kernelName, nativeBackendName)
+    tf.registerKernel({ kernelName: spec.kernelName, backendName: nativeBackendName, kernelFunc })
+  }
+  tf.registerBackend(nativeBackendName, () => new NativeBackend(addon), priority)
+}
+
+/** Names of the kernels that run natively (the rest are the cpu backend's). */
+export const nativeKernelNames = (): readonly string[] => {
+  const disabled = disabledKernels()
+  return nativeKernels.map((k) => k.kernelName).filter((n) => !disabled.has(n))
+}
