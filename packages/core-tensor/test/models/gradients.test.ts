@@ -27,7 +27,7 @@ const setup = (model: Model, seed: number, batch: number, training: boolean): Ca
   const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
   const names = Object.keys(params)
   const loss = (p: Params): tf.Scalar =>
-    tf.tidy(() => tf.neg<tf.Scalar>(tf.sum(tf.mul(tf.oneHot(y, model.numClasses), tf.logSoftmax(model.apply(p, x, { training, state }).logits)))))
+    tf.tidy(() => tf.neg(tf.sum<tf.Scalar>(tf.mul(tf.oneHot(y, model.numClasses), tf.logSoftmax(model.apply(p, x, { training, state }).logits)))))
   const grads = tf.grads((...ts: tf.Tensor[]) => loss(Object.fromEntries(names.map((k, i) => [k, ts[i]!]))))(names.map((k) => params[k]!))
   return { model, params, state, x, y, names, loss, grads, dispose: () => (tf.dispose([...grads, x, y]), disposeParams(params, state)) }
 }
