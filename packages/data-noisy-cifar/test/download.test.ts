@@ -28,7 +28,7 @@ const buildArchive = (): Buffer => {
 const archive = buildArchive()
 const md5 = createHash("md5").update(archive).digest("hex")
 const corrupt = Buffer.from(archive)
-corrupt[corrupt.length >> 1] ^= 0xff
+corrupt[corrupt.length >> 1] = corrupt[corrupt.length >> 1]! ^ 0xff
 
 let server: http.Server
 let base: string
@@ -51,7 +51,10 @@ beforeAll(async () => {
     if (req.url === "/good/cifar-10-binary.tar.gz") send(archive)
     else if (req.url === "/corrupt/cifar-10-binary.tar.gz") send(corrupt)
     else if (req.url === "/cut/cifar-10-binary.tar.gz") sendHalfThenDrop(res)
-    else if (req.url === "/flaky/cifar-10-binary.tar.gz") (flakyCalls++ === 0 ? sendHalfThenDrop(res) : send(archive))
+    else if (req.url === "/flaky/cifar-10-binary.tar.gz") {
+      if (flakyCalls++ === 0) sendHalfThenDrop(res)
+      else send(archive)
+    }
     else if (req.url === "/moved/cifar-10-binary.tar.gz") {
       res.writeHead(302, { location: "/good/cifar-10-binary.tar.gz" })
       res.end()

@@ -1,7 +1,7 @@
 import { CIFAR100_FINE_TO_COARSE } from "../class-names.js"
 import { IMAGE_BYTES } from "../dataset.js"
 import { CifarFileSizeError, CifarLabelError } from "../errors.js"
-import { planarToInterleaved } from "./planar.js"
+import { planarConverter } from "./planar.js"
 
 /** Record layouts of the two binary formats: label bytes, then one planar image. */
 export const CIFAR10_RECORD = { labelBytes: 1, bytes: 1 + IMAGE_BYTES } as const
@@ -39,12 +39,13 @@ export const decodeCifar10Into = (
   expectedRecords?: number
 ): number => {
   const n = recordCount(file, bytes.length, CIFAR10_RECORD.bytes, expectedRecords)
+  const convert = planarConverter(out.images)
   for (let r = 0; r < n; r++) {
     const base = r * CIFAR10_RECORD.bytes
     const label = bytes[base]!
     if (label >= 10) throw new CifarLabelError(file, r, "label", label, "is outside 0..9")
     out.labels[at + r] = label
-    planarToInterleaved(bytes, base + 1, out.images, (at + r) * IMAGE_BYTES)
+    convert(bytes, base + 1, at + r)
   }
   return n
 }
@@ -61,6 +62,7 @@ export const decodeCifar100Into = (
   expectedRecords?: number
 ): number => {
   const n = recordCount(file, bytes.length, CIFAR100_RECORD.bytes, expectedRecords)
+  const convert = planarConverter(out.images)
   for (let r = 0; r < n; r++) {
     const base = r * CIFAR100_RECORD.bytes
     const coarse = bytes[base]!
@@ -72,7 +74,7 @@ export const decodeCifar100Into = (
     }
     out.labels[at + r] = fine
     out.coarseLabels[at + r] = coarse
-    planarToInterleaved(bytes, base + 2, out.images, (at + r) * IMAGE_BYTES)
+    convert(bytes, base + 2, at + r)
   }
   return n
 }
