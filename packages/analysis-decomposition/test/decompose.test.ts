@@ -1,0 +1,64 @@
+import { type Model, Rng, disposeParams, expectNoLeak, linear, mlp, resnet18, selectBackend, smallCnn, twoLayerLinear } from "@samlab/core-tensor"
+import * as tf from "@tensorflow/tfjs-core"
+import { beforeAll, describe, expect, it } from "vitest"
+import { type DecomposeOptions, decompose } from "../src/index.js"
+import { expectAllClose, naiveDecomposition } from "./reference.js"
+
+beforeAll(async () => {
+  await selectBackend({ backend: "cpu", log: () => {} })
+})
+
+const setup = (model: Model, n: number, seed: number) => {
+  const rng = new Rng(seed)
+  const params = model.init(rng.fork("init"))
+  const size = model.inputShape.reduce((a, b) => a * b, 1)
+  const x = tf.tensor(rng.fork("x").normalArray(n * size), [n, ...model.inputShape])
+  const labels = Array.from({ length: n }, () => rng.fork("y").int(model.numClasses))
+  const ys = rng.fork("labels")
+  for (let i = 0; i < n; i++) labels[i] = ys.int(model.numClasses)
+  return { params, x, labels }
+}
+
+const compare = async (model: Model, n: number, seed: number, options: Omit<DecomposeOptions, "perturbation"> & { rho: number; chunkSize: number }, engine: "layered" | "loop") => {
+  const { params, x, labels } = setup(model, n, seed)
+  try {
+    const got = await expectNoLeak("decompose", () => decompose(model, params, x, labels, { ...options, perturbation: { rho: options.rho, chunkSize: options.chunkSize } }))
+    expect(got.engine).toBe(engine)
+    const keep = options.layers ? (name: string) => options.layers!.some((l) => name.startsWith(`${l}/`)) : undefined
+    const want = naiveDecomposition(model, params, x, labels, { rho: options.rho, chunkSize: options.chunkSize, ...(keep ? { keep } : {}) })
+    expectAllClose(got.gradNorm, want.gradNorm, "gradNorm")
+    expectAllClose(got.samGradNorm, want.samGradNorm, "samGradNorm")
+    expectAllClose(got.logitOnlyGradNorm, want.logitOnlyGradNorm, "logitOnlyGradNorm")
+    expectAllClose(got.jacobianOnlyGradNorm, want.jacobianOnlyGradNorm, "jacobianOnlyGradNorm")
+    return got
+  } finally {
+    disposeParams(params)
+    x.dispose()
+  }
+}
+
+describe("decompose matches a naive per-example loop", () => {
+  const tinyMlp = mlp({ inputDim: 7, hidden: [6, 5], numClasses: 4 })
+  it("MLP, SAM chunks of 3 (last chunk of 2), sub-batches of 2", async () => {
+    await compare(tinyMlp, 8, 1, { rho: 0.5, chunkSize: 3, batchSize: 2 }, "layered")
+  })
+  it("MLP, 1-SAM (per-example eps, batched)", async () => {
+    await compare(tinyMlp, 6, 2, { rho: 0.5, chunkSize: 1 }, "layered")
+  })
+  it("tanh MLP, one chunk", async () => {
+    await compare(mlp({ inputDim: 5, hidden: [4], numClasses: 3, activation: "tanh" }), 5, 3, { rho: 0.8, chunkSize: 5 }, "layered")
+  })
+  it("tiny CNN, SAM and 1-SAM", async () => {
+    const cnn = smallCnn({ numClasses: 3, channels: [2, 3], dense: 5, inputShape: [6, 6, 2] })
+    await compare(cnn, 5, 4, { rho: 0.5, chunkSize: 5 }, "layered")
+    await compare(cnn, 4, 5, { rho: 0.5, chunkSize: 1, batchSize: 3 }, "layered")
+  })
+  it("loop engine on the same MLP", async () => {
+    await compare(tinyMlp, 5, 6, { rho: 0.5, chunkSize: 2, engine: "loop" }, "loop")
+    await compare(tinyMlp, 3, 7, { rho: 0.5, chunkSize: 1, engine: "loop" }, "loop")
+  })
+  it("measured layers restricted to the head and dense_1", async () => {
+    const got = await compare(tinyMlp, 5, 8, { rho: 0.5, chunkSize: 5, layers: ["dense_1", "head"] }, "layered")
+    expect(got.measuredLayers).toEqual(["dense_1", "head"])
+  })
+})
