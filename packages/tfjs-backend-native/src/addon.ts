@@ -66,28 +66,29 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
 
 export type AddonStatus = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly error: NativeAddonUnavailableError }
 
-let cached: AddonStatus | undefined
-
-/** Loads the addon once; never throws, the failure is returned. */
-export const loadAddon = (): AddonStatus => {
-  if (cached) return cached
-  let path = "build/Release/samlab_native.node"
+/** Tries to load the addon at `path` (uncached); never throws, the failure is returned. */
+export const probeAddon = (path: string): AddonStatus => {
   try {
-    path = addonPath()
-    if (!existsSync(path)) {
-      cached = { ok: false, error: new NativeAddonUnavailableError(path, `${path} does not exist: the install script did not build it`) }
-      return cached
-    }
+    if (!existsSync(path)) return { ok: false, error: new NativeAddonUnavailableError(path, `${path} does not exist: the install script did not build it`) }
     const addon = createRequire(import.meta.url)(path) as NativeAddon
     const missing = expectedFunctions.filter((f) => typeof addon[f] !== "function")
-    if (missing.length > 0) {
-      cached = { ok: false, error: new NativeAddonUnavailableError(path, `${path} is stale: it lacks ${missing.join(", ")}; rebuild it`) }
-      return cached
-    }
-    cached = { ok: true, addon, path }
+    if (missing.length > 0) return { ok: false, error: new NativeAddonUnavailableError(path, `${path} is stale: it lacks ${missing.join(", ")}; rebuild it`) }
+    return { ok: true, addon, path }
   } catch (e) {
-    const error = e instanceof NativeAddonUnavailableError ? e : new NativeAddonUnavailableError(path, `${path} failed to load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)
-    cached = { ok: false, error }
+    return { ok: false, error: new NativeAddonUnavailableError(path, `${path} failed to load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`) }
+  }
+}
+
+let cached: AddonStatus | undefined
+
+/** Loads the addon from `addonPath()` once per process; never throws, the failure is returned. */
+export const loadAddon = (): AddonStatus => {
+  if (cached) return cached
+  try {
+    cached = probeAddon(addonPath())
+  } catch (e) {
+    // addonPath() throws when the package root cannot be found
+    cached = { ok: false, error: e instanceof NativeAddonUnavailableError ? e : new NativeAddonUnavailableError("build/Release/samlab_native.node", String(e)) }
   }
   return cached
 }

@@ -13,6 +13,6 @@ registerNativeBackend(addon)
 export { NativeAddonUnavailableError, NativeKernelError } from "./errors.js"
 export type { NativeInfo } from "./addon.js"
 export { NativeBackend } from "./backend.js"
-export { nativeBackendName, nativeKernelNames } from "./register.js"
+export { type NativeKernelStats, nativeBackendName, nativeKernelNames, nativeKernelStats } from "./register.js"
 export { nativeInfo, setNativeThreads } from "./control.js"
 export { benchmarkKernels, type KernelBenchOptions, type KernelBenchRow } from "./bench/kernels.js"

@@ -31,12 +31,30 @@ export const registerNativeBackend = (addon: NativeAddon): void => {
     if (disabled.has(spec.kernelName)) continue
     const cpu = tf.getKernel(spec.kernelName, "cpu")?.kernelFunc
     if (cpu === undefined) continue
-    const kernelFunc: KernelFunc = (args) => spec.run(args as unknown as NativeKernelArgs, addon) ?? (cpu(args) as TensorInfo)
+    const kernelFunc: KernelFunc = (args) => {
+      const result = spec.run(args as unknown as NativeKernelArgs, addon)
+      count(result === undefined ? stats.fallback : stats.native, spec.kernelName)
+      return result ?? (cpu(args) as TensorInfo)
+    }
     tf.unregisterKernel(spec.kernelName, nativeBackendName)
     tf.registerKernel({ kernelName: spec.kernelName, backendName: nativeBackendName, kernelFunc })
   }
   tf.registerBackend(nativeBackendName, () => new NativeBackend(addon), priority)
 }
+
+/** Calls per kernel name since start-up: run natively, or handed to the cpu kernel (declined). */
+export interface NativeKernelStats {
+  readonly native: Readonly<Record<string, number>>
+  readonly fallback: Readonly<Record<string, number>>
+}
+
+const stats = { native: {} as Record<string, number>, fallback: {} as Record<string, number> }
+const count = (table: Record<string, number>, name: string): void => {
+  table[name] = (table[name] ?? 0) + 1
+}
+
+/** A copy of the call counters: which calls ran in the addon and which fell back to the cpu kernel. */
+export const nativeKernelStats = (): NativeKernelStats => ({ native: { ...stats.native }, fallback: { ...stats.fallback } })
 
 /** Names of the kernels that run natively (the rest are the cpu backend's). */
 export const nativeKernelNames = (): readonly string[] => {
