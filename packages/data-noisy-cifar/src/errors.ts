@@ -63,10 +63,7 @@ export class DatasetUnavailableError extends Error {
     readonly envVar: string,
     readonly reason: string
   ) {
-    super(
-      `${dataset} is not available: downloading ${url} failed (${reason}). ` +
-        `Without network, set ${envVar} to a folder holding the binary files, or pass the dir option.`
-    )
+    super(`${dataset} is not available: ${reason}. Without network, set ${envVar} to a folder holding the binary files (or pass the dir option).`)
   }
 }
 

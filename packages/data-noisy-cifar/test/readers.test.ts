@@ -9,6 +9,8 @@ import {
   CifarFileSizeError,
   CifarLabelError,
   loadCifar10,
+  planarConverter,
+  planarToInterleaved,
   readDatasetDir,
   readSplit
 } from "../src/index.js"
@@ -63,8 +65,18 @@ describe("CIFAR-10 reader", () => {
     expect(train.n).toBe(8)
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
     expect(Array.from(test.labels)).toEqual([9, 8])
-    expect(test.images[at(1, 5, 6, 2)]).toBe(fixturePixel(1, 2, 5, 6))
-    expect(train.images[at(7, 31, 0, 1)]).toBe(fixturePixel(7, 1, 31, 0))
+    // Every byte of every image, with a pattern that differs between neighbouring pixels in every channel.
+    const mismatches: string[] = []
+    for (const [split, n] of [[train, 8], [test, 2]] as const) {
+      for (let i = 0; i < n; i++) {
+        for (let y = 0; y < 32; y++) {
+          for (let x = 0; x < 32; x++) {
+            for (let c = 0; c < 3; c++) if (split.images[at(i, y, x, c)] !== fixturePixel(i, c, y, x)) mismatches.push(`${split.split} ${i} ${y} ${x} ${c}`)
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([])
   })
 
   it("loads from the dir option and from CIFAR10_DIR", async () => {
@@ -77,6 +89,20 @@ describe("CIFAR-10 reader", () => {
     } finally {
       if (saved === undefined) delete process.env["CIFAR10_DIR"]
       else process.env["CIFAR10_DIR"] = saved
+    }
+  })
+})
+
+describe("planar to NHWC conversion", () => {
+  it("the word-at-a-time converter gives the same bytes as the byte-at-a-time one, at any source alignment", () => {
+    const src = Uint8Array.from({ length: 3 * 3072 + 3 }, (_, k) => (k * 2654435761) >>> 24)
+    for (const offset of [0, 1, 2, 3, 3072 + 1]) {
+      const fast = new Uint8Array(2 * 3072)
+      const slow = new Uint8Array(2 * 3072)
+      planarConverter(fast)(src, offset, 1)
+      planarToInterleaved(src, offset, slow, 3072)
+      expect(Buffer.from(fast).equals(Buffer.from(slow))).toBe(true)
+      expect(fast.subarray(0, 3072).every((v) => v === 0)).toBe(true)
     }
   })
 })

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { CifarFileSizeError, InvalidOptionError, dataSummary } from "../src/index.js"
-import { cifar10Record, concat, roundRobinLabels, tempDir, writeCifar10Folder } from "./helpers/files.js"
+import { CIFAR100_FINE_TO_COARSE, CifarFileSizeError, InvalidOptionError, dataSummary } from "../src/index.js"
+import { cifar100Record, cifar10Record, concat, roundRobinLabels, tempDir, writeCifar10Folder } from "./helpers/files.js"
 
 let dir: string
 let cleanup: () => void
@@ -54,6 +54,24 @@ describe("dataSummary", () => {
     expect(s.train.noisy).toBe(50) // 10 of 20 in each of truck, bird, deer, cat, dog
     // automobile (1) gets 10 trucks, airplane (0) 10 birds, horse (7) 10 deer; cat and dog swap 10 each; the sources lose 10.
     expect(s.train.perClass).toEqual([30, 30, 10, 20, 10, 20, 20, 30, 20, 10])
+  })
+
+  it("CIFAR-100 asymmetric noise is a permutation of classes: each loses and gains the same number", async () => {
+    const { dir: d100, cleanup: c100 } = tempDir("summary100")
+    try {
+      // Two examples of every fine class; the coarse byte is the class's superclass.
+      const fine = roundRobinLabels(100, 2)
+      writeFileSync(join(d100, "train.bin"), concat(fine.map((f, i) => cifar100Record(CIFAR100_FINE_TO_COARSE[f]!, f, i))))
+      writeFileSync(join(d100, "test.bin"), concat([cifar100Record(CIFAR100_FINE_TO_COARSE[7]!, 7, 0)]))
+      const s = await dataSummary({ dataset: "cifar100", dir: d100, noise: "asymmetric", rate: 0.5, seed: 2 })
+      expect(s.train.noisy).toBe(100)
+      expect(s.train.noiseRate).toBe(0.5)
+      expect(s.train.perClass).toEqual(new Array(100).fill(2))
+      expect(s.train.transition[4]![30]).toBe(0.5) // beaver -> dolphin
+      expect(s.test.perClass[7]).toBe(1)
+    } finally {
+      c100()
+    }
   })
 
   it("throws the typed error naming a bad file, and rejects bad options before loading", async () => {

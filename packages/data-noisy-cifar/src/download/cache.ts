@@ -54,7 +54,7 @@ export const ensureCached = async (layout: DatasetLayout, options: CacheOptions 
     try {
       md5 = (await downloadToFile(url, archivePath, options)).md5
     } catch (e) {
-      if (e instanceof TransferError) throw new DatasetUnavailableError(layout.name, url, layout.envVar, e.reason)
+      if (e instanceof TransferError) throw new DatasetUnavailableError(layout.name, url, layout.envVar, `downloading ${url} failed: ${e.reason}`)
       throw e
     }
     if (md5 !== expectedMd5) throw new ArchiveChecksumError(url, expectedMd5, md5)

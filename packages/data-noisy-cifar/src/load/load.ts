@@ -1,6 +1,7 @@
 import type { DatasetName, DatasetSplits } from "../dataset.js"
 import { DatasetUnavailableError } from "../errors.js"
-import { type CacheOptions, cachedFolder, ensureCached } from "../download/cache.js"
+import { join } from "node:path"
+import { type CacheOptions, cachedFolder, ensureCached, resolveCacheDir } from "../download/cache.js"
 import { DEFAULT_BASE_URL, layoutOf } from "./layout.js"
 import { type ReadDirOptions, readDatasetDir } from "./read-dir.js"
 
@@ -26,7 +27,8 @@ export const locateDataset = async (name: DatasetName, options: LoadOptions = {}
   if (cached) return { dir: cached, source: "cache" }
   if (options.download === false) {
     const url = `${options.baseUrl ?? DEFAULT_BASE_URL}/${layout.archive}`
-    throw new DatasetUnavailableError(name, url, layout.envVar, "not cached and downloading is disabled")
+    const where = join(resolveCacheDir(options.cacheDir), layout.folder)
+    throw new DatasetUnavailableError(name, url, layout.envVar, `${where} does not exist and downloading is disabled`)
   }
   return { dir: await ensureCached(layout, options), source: "download" }
 }

@@ -53,6 +53,7 @@ export const applyLabelNoise = (clean: ArrayLike<number>, options: LabelNoiseOpt
   const { numClasses, spec } = options
   const mode = options.mode ?? "exact"
   if (mode !== "exact" && mode !== "bernoulli") throw new InvalidOptionError("mode", mode, 'expected "exact" or "bernoulli"')
+  if (numClasses > 256) throw new InvalidOptionError("numClasses", numClasses, "labels are stored as bytes: at most 256 classes")
   const model = noiseModel(spec, numClasses)
   const counts = classCounts(clean, numClasses)
   const n = clean.length
