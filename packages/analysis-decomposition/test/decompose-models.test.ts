@@ -9,7 +9,7 @@ beforeAll(async () => {
 })
 
 /** Plain float64 JS for multinomial logistic regression z = x W + b. */
-const linearJs = (xs: number[][], W: number[][], b: number[]) => {
+const linearJs = () => {
   const logits = (x: number[], Wm: number[][], bm: number[]) => bm.map((bj, j) => x.reduce((s, xi, i) => s + xi * Wm[i]![j]!, bj))
   const u = (z: number[], y: number) => {
     const m = Math.max(...z)
@@ -38,7 +38,7 @@ describe("linear model: hand-computed decomposition", () => {
     const x = tf.tensor2d(xs)
     const W = params["head/kernel"]!.arraySync() as number[][]
     const b = params["head/bias"]!.arraySync() as number[]
-    const js = linearJs(xs, W, b)
+    const js = linearJs()
     const rho = 0.7
     for (const chunkSize of [1, 4]) {
       const got = await expectNoLeak("decompose", () => decompose(model, params, x, ys, { perturbation: { rho, chunkSize } }))

@@ -1,4 +1,4 @@
-import { type Model, Rng, disposeParams, expectNoLeak, linear, mlp, resnet18, selectBackend, smallCnn, twoLayerLinear } from "@samlab/core-tensor"
+import { type Model, Rng, disposeParams, expectNoLeak, mlp, selectBackend, smallCnn } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { type DecomposeOptions, decompose } from "../src/index.js"
@@ -19,13 +19,13 @@ const setup = (model: Model, n: number, seed: number) => {
   return { params, x, labels }
 }
 
-const compare = async (model: Model, n: number, seed: number, options: Omit<DecomposeOptions, "perturbation"> & { rho: number; chunkSize: number }, engine: "layered" | "loop") => {
+const compare = async (model: Model, n: number, seed: number, options: Omit<DecomposeOptions, "perturbation"> & { rho: number; chunkSize: number; adaptive?: boolean }, engine: "layered" | "loop") => {
   const { params, x, labels } = setup(model, n, seed)
   try {
-    const got = await expectNoLeak("decompose", () => decompose(model, params, x, labels, { ...options, perturbation: { rho: options.rho, chunkSize: options.chunkSize } }))
+    const got = await expectNoLeak("decompose", () => decompose(model, params, x, labels, { ...options, perturbation: { rho: options.rho, chunkSize: options.chunkSize, adaptive: options.adaptive ?? false } }))
     expect(got.engine).toBe(engine)
     const keep = options.layers ? (name: string) => options.layers!.some((l) => name.startsWith(`${l}/`)) : undefined
-    const want = naiveDecomposition(model, params, x, labels, { rho: options.rho, chunkSize: options.chunkSize, ...(keep ? { keep } : {}) })
+    const want = naiveDecomposition(model, params, x, labels, { rho: options.rho, chunkSize: options.chunkSize, adaptive: options.adaptive ?? false, ...(keep ? { keep } : {}) })
     expectAllClose(got.gradNorm, want.gradNorm, "gradNorm")
     expectAllClose(got.samGradNorm, want.samGradNorm, "samGradNorm")
     expectAllClose(got.logitOnlyGradNorm, want.logitOnlyGradNorm, "logitOnlyGradNorm")
@@ -52,6 +52,10 @@ describe("decompose matches a naive per-example loop", () => {
     const cnn = smallCnn({ numClasses: 3, channels: [2, 3], dense: 5, inputShape: [6, 6, 2] })
     await compare(cnn, 5, 4, { rho: 0.5, chunkSize: 5 }, "layered")
     await compare(cnn, 4, 5, { rho: 0.5, chunkSize: 1, batchSize: 3 }, "layered")
+  })
+  it("ASAM perturbations, chunks of 3 and of 1", async () => {
+    await compare(tinyMlp, 6, 9, { rho: 1, chunkSize: 3, adaptive: true }, "layered")
+    await compare(tinyMlp, 3, 10, { rho: 1, chunkSize: 1, adaptive: true }, "layered")
   })
   it("loop engine on the same MLP", async () => {
     await compare(tinyMlp, 5, 6, { rho: 0.5, chunkSize: 2, engine: "loop" }, "loop")

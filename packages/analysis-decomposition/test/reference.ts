@@ -40,7 +40,7 @@ export const naiveDecomposition = (
   params: Params,
   x: tf.Tensor,
   labels: number[],
-  opts: { rho?: number; chunkSize?: number; eps?: Params; state?: Params; keep?: (name: string) => boolean }
+  opts: { rho?: number; chunkSize?: number; adaptive?: boolean; eps?: Params; state?: Params; keep?: (name: string) => boolean }
 ): NaiveResult => {
   const state = opts.state ?? {}
   const keep = opts.keep ?? (() => true)
@@ -55,8 +55,15 @@ export const naiveDecomposition = (
       let eps = opts.eps
       if (!eps) {
         const g = gradOf((p) => ce(model, p, xc, yc, state), params)
-        const norm = normOver(g, () => true)
-        eps = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(t, opts.rho! / (norm + 1e-12))]))
+        if (opts.adaptive) {
+          // ASAM: rho * w^2 g / (|| |w| g || + 1e-12)
+          const scaled = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(tf.abs(params[k]!), t)]))
+          const norm = normOver(scaled, () => true)
+          eps = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(tf.mul(tf.square(params[k]!), t), opts.rho! / (norm + 1e-12))]))
+        } else {
+          const norm = normOver(g, () => true)
+          eps = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, tf.mul(t, opts.rho! / (norm + 1e-12))]))
+        }
       }
       const plus = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, tf.add(t, eps![k]!)]))
       for (let i = 0; i < end - start; i++) {

@@ -1,10 +1,10 @@
 import { type Model, type Params, assertSameStructure, disposeParams, scaledAdd } from "@samlab/core-tensor"
+import { NORM_EPS, perturbation } from "@samlab/optim-sam"
 import * as tf from "@tensorflow/tfjs-core"
 import { AnalysisInputError } from "../errors.js"
 import { correctHost, crossEntropyHost, rowNorms } from "../stats/logits.js"
 import { chooseEngine } from "./choose-engine.js"
 import { type PassResult, type PerExampleEngine, disposeFactors, sumLayers } from "./engine.js"
-import { samNormEpsilon, samPerturbation } from "./perturbation.js"
 import type { DecomposeOptions, ExampleDecomposition } from "./types.js"
 import type { PerExamplePerturbation } from "./view/forward.js"
 
@@ -93,8 +93,12 @@ const withGivenEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
   }
 }
 
-/** Chunks of `chunkSize` examples, each perturbed by rho * g / (||g|| + 1e-12) of its own mean gradient. */
-const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labels: Int32Array, w: Params, rho: number, chunkSize: number, batchSize: number): void => {
+/**
+ * Chunks of `chunkSize` examples, each perturbed by optim-sam's `perturbation` of its own mean
+ * gradient: rho * g / (||g|| + 1e-12), or ASAM's rho * w^2 g / (|| |w| g || + 1e-12).
+ */
+const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labels: Int32Array, w: Params, spec: { readonly rho: number; readonly chunkSize: number; readonly adaptive?: boolean }, batchSize: number): void => {
+  const chunkSize = spec.chunkSize
   for (let start = 0; start < buf.n; start += chunkSize) {
     const end = Math.min(buf.n, start + chunkSize)
     const ss = slices(x, labels, start, end, batchSize)
@@ -109,7 +113,7 @@ const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
       }
       wPlus = tf.tidy(() => {
         const mean = Object.fromEntries(Object.entries(sum!).map(([n, g]) => [n, tf.div(g, end - start)]))
-        const eps = samPerturbation(mean, rho)
+        const eps = perturbation(Object.fromEntries(Object.keys(mean).map((n) => [n, w[n]!])), mean, { rho: spec.rho, adaptive: spec.adaptive ?? false })
         // Parameters the view does not differentiate (none for core-tensor models) stay at w.
         return Object.fromEntries(Object.entries(w).map(([n, t]) => [n, eps[n] ? tf.add(t, eps[n]!) : tf.clone(t)]))
       })
@@ -128,7 +132,7 @@ const withPerExampleEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor,
     for (const s of ss) {
       const a = recordAtW(engine, buf, s, w, false, true)
       const full = sumLayers(a.layerSqNorms, engine.layers, s.labels.length)
-      const scale = tf.tensor1d(Float32Array.from(full, (sq) => rho / (Math.sqrt(sq) + samNormEpsilon)))
+      const scale = tf.tensor1d(Float32Array.from(full, (sq) => rho / (Math.sqrt(sq) + NORM_EPS)))
       try {
         recordPerturbed(engine, buf, s, w, { perturbation: { scale, factors: a.factors! } })
       } finally {
@@ -166,8 +170,9 @@ const ratio = (num: Float64Array, den: Float64Array): Float64Array => Float64Arr
  * the call; the result is host arrays only.
  *
  * Cost, in forward + backward passes over the n examples: 4 (plus a parameter gradient in the
- * first, for the chunk perturbations) with the layered engine, at any chunk size; with the loop
- * engine the same number of passes, each run example by example.
+ * first, for the chunk perturbations) with the layered engine, at any chunk size (1-SAM
+ * included, except ASAM's, whose chunks of one run one pass per example); with the loop engine
+ * the same number of passes, each run example by example.
  */
 export const decompose = (model: Model, params: Params, x: tf.Tensor, labels: ArrayLike<number>, options: DecomposeOptions): ExampleDecomposition => {
   const n = x.shape[0]!
@@ -181,14 +186,15 @@ export const decompose = (model: Model, params: Params, x: tf.Tensor, labels: Ar
   } else {
     if (typeof spec.rho !== "number" || !Number.isFinite(spec.rho) || spec.rho < 0) throw new AnalysisInputError("decompose", "perturbation.rho", `must be a finite number >= 0, got ${spec.rho}`)
     positiveInt(spec.chunkSize, "perturbation.chunkSize")
+    if (spec.adaptive !== undefined && typeof spec.adaptive !== "boolean") throw new AnalysisInputError("decompose", "perturbation.adaptive", `must be a boolean, got ${JSON.stringify(spec.adaptive)}`)
   }
   const choice = options.engine ?? "auto"
   if (choice !== "auto" && choice !== "layered" && choice !== "loop") throw new AnalysisInputError("decompose", "engine", `must be "auto", "layered" or "loop", got ${JSON.stringify(choice)}`)
   const engine = chooseEngine(model, params, options.state ?? {}, x, choice, options.layers)
   const buf = new Buffers(n, k)
   if ("eps" in spec) withGivenEps(engine, buf, x, ys, params, spec.eps, batchSize)
-  else if (spec.chunkSize === 1 && engine.kind === "layered") withPerExampleEps(engine, buf, x, ys, params, spec.rho, batchSize)
-  else withChunkEps(engine, buf, x, ys, params, spec.rho, spec.chunkSize, batchSize)
+  else if (spec.chunkSize === 1 && engine.kind === "layered" && !spec.adaptive) withPerExampleEps(engine, buf, x, ys, params, spec.rho, batchSize)
+  else withChunkEps(engine, buf, x, ys, params, spec, batchSize)
 
   const gradNorm = buf.gradSq.map(Math.sqrt)
   const samGradNorm = buf.samSq.map(Math.sqrt)

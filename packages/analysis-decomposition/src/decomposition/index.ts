@@ -1,5 +1,4 @@
 export * from "./types.js"
-export * from "./perturbation.js"
 export * from "./engine.js"
 export * from "./decompose.js"
 export * from "./layered-engine.js"

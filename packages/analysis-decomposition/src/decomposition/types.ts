@@ -6,9 +6,10 @@ import type { Params } from "@samlab/core-tensor"
  * cut into consecutive chunks of `chunkSize` (the last may be smaller), each chunk gets
  * eps = rho * g / (||g|| + 1e-12) from its mean gradient g at w. `chunkSize` 1 is 1-SAM
  * (every example perturbed by its own gradient); `chunkSize` = the training batch size is SAM.
+ * `adaptive`: ASAM's eps = rho * w^2 g / (|| |w| g || + 1e-12) instead (optim-sam's `perturbation`).
  * `eps`: one given perturbation (e.g. the one a training step used) for every example.
  */
-export type PerturbationSpec = { readonly rho: number; readonly chunkSize: number } | { readonly eps: Params }
+export type PerturbationSpec = { readonly rho: number; readonly chunkSize: number; readonly adaptive?: boolean } | { readonly eps: Params }
 
 export interface DecomposeOptions {
   readonly perturbation: PerturbationSpec
