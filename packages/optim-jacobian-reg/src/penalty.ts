@@ -4,7 +4,7 @@ import { MissingHeadWeightError, MissingLabelsError } from "./errors.js"
 import { selectFeatures } from "./features.js"
 import { frobenius, rowNorms, rowSquaredNorms } from "./norms.js"
 import { type JacobianPenaltyOptions, type ResolvedPenaltyOptions, resolvePenaltyOptions } from "./options.js"
-import { stopGradient } from "./stop-gradient.js"
+import { constantOf } from "./stop-gradient.js"
 
 /** Per-call options: the settings, plus the labels that `featureWeighting: "logit-term"` needs. */
 export interface JacobianPenaltyCallOptions extends JacobianPenaltyOptions {
@@ -12,8 +12,8 @@ export interface JacobianPenaltyCallOptions extends JacobianPenaltyOptions {
 }
 
 /**
- * `mean_i c_i ||features_i||^p`, c_i = 1 or the frozen ||u_i|| (no gradient flows through c:
- * the stop is placed on the logits, so an exactly-zero u gives no 0/0 in the backward pass).
+ * `mean_i c_i ||features_i||^p`, c_i = 1 or the frozen ||u_i|| (a constant: computed off the
+ * gradient tape, so an exactly-zero u gives no 0/0 in the backward pass).
  */
 const featureTerm = (output: ForwardOutput, o: ResolvedPenaltyOptions, labels: tf.Tensor1D | undefined, where: string): tf.Scalar => {
   const features = selectFeatures(output, o.featureLayer, where)
@@ -21,8 +21,7 @@ const featureTerm = (output: ForwardOutput, o: ResolvedPenaltyOptions, labels: t
     const perExample = o.norm === "squared" ? rowSquaredNorms(features) : rowNorms(features)
     if (o.featureWeighting === "uniform") return tf.mean(perExample) as tf.Scalar
     if (labels === undefined) throw new MissingLabelsError(where)
-    const u = logitTerm(stopGradient(output.logits), labels)
-    const weights = tf.sqrt(tf.sum(tf.square(u), 1))
+    const weights = constantOf((logits) => tf.sqrt(tf.sum(tf.square(logitTerm(logits as tf.Tensor2D, labels)), 1)), output.logits)
     return tf.mean(tf.mul(weights, perExample)) as tf.Scalar
   })
 }

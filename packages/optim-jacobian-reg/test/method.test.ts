@@ -128,7 +128,7 @@ describe("jacobianRegularized with every base optimizer", () => {
     expect(r.penalty).toBeCloseTo(penalty, 5)
     expect(r.objective).toBeCloseTo(r.loss + r.penalty, 5)
     disposeParams(params, r.params, r.modelState)
-    tf.dispose([ce, batch.x, batch.y, o.logits, o.features!, ...Object.values(o.activations)])
+    tf.dispose([ce, batch.x, batch.y, o.logits, o.features!, ...Object.values(o.activations ?? {})])
   })
 
   it("same seed, same numbers", () => {

@@ -163,7 +163,7 @@ describe("jacobianPenalty gradients against float64 formulas", () => {
     const y = tf.tensor1d(labels, "int32")
     const params: Params = { w: tf.tensor2d(W), "head/kernel": tf.tensor2d(H) }
     const { value, grads: g } = valueAndGradParams((p) => {
-      const features = tf.matMul(x, p["w"] as tf.Tensor2D)
+      const features = tf.matMul(x, p["w"] as tf.Tensor2D) as tf.Tensor2D
       const out: ForwardOutput = { logits: tf.matMul(features, p["head/kernel"] as tf.Tensor2D), features }
       return jacobianPenalty(out, p, { ...options, labels: y })
     }, params)

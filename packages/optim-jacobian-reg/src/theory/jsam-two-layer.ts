@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { stopGradient } from "../stop-gradient.js"
+import { constantOf } from "../stop-gradient.js"
 import { TheoryInputError, nonNegative, sign } from "./errors.js"
 
 /**
@@ -24,14 +24,20 @@ export const jsamTwoLayerObjective = (W: tf.Tensor2D, v: tf.Tensor1D, x: tf.Tens
   return tf.tidy(() => {
     const activations = tf.squeeze(tf.matMul(W, tf.expandDims(x, 1)), [1]) // W x, [h]
     const f = tf.sum(tf.mul(v, activations))
-    const loss = tf.neg(tf.logSigmoid(tf.mul(f, t)))
+    // softplus(-t f) = -log sigma(t f); tf.logSigmoid's gradient reads a disposed tensor when its input is an intermediate.
+    const loss = tf.softplus(tf.mul(f, -t))
     const xx = tf.sum(tf.square(x))
     const vv = tf.sum(tf.square(v))
     const aa = tf.sum(tf.square(activations))
-    // The stops sit on the coefficient's inputs, not its output: the backward pass then never
-    // differentiates the sqrt (0 * inf = NaN at J = 0).
-    const jacobianNorm = tf.sqrt(tf.add(stopGradient(aa), tf.mul(stopGradient(vv), stopGradient(xx))))
-    const coefficient = tf.divNoNan(tf.mul(tf.sigmoid(tf.mul(stopGradient(f), -t)), rho), jacobianNorm)
+    // The coefficient is computed off the gradient tape (a constant), so its sqrt and
+    // divide-no-NaN are never differentiated.
+    const coefficient = constantOf(
+      (fv, a, b, c) => tf.divNoNan(tf.mul(tf.sigmoid(tf.mul(fv, -t)), rho), tf.sqrt(tf.add(a, tf.mul(b, c)))),
+      f,
+      aa,
+      vv,
+      xx
+    )
     const penalty = tf.mul(0.5, tf.add(tf.mul(xx, vv), aa))
     return tf.add(loss, tf.mul(coefficient, penalty)) as tf.Scalar
   })

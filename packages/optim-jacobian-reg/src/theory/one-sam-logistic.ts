@@ -1,8 +1,18 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { TheoryInputError, finite, nonNegative } from "./errors.js"
 
-/** log sigma(z) without overflow or cancellation, in float64. */
-const logSigmoid = (z: number): number => (z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z)))
+const softplus = (z: number): number => (z >= 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)))
+
+/**
+ * log sigma(-m + r) - log sigma(-m) = softplus(m) - softplus(m - r), in float64 without
+ * cancellation: for large m the linear parts are subtracted exactly (they differ by r).
+ */
+const logFactor = (m: number, r: number): number => {
+  const b = m - r
+  if (b >= 0) return r + Math.log1p(Math.exp(-m)) - Math.log1p(Math.exp(-b))
+  if (m <= 0) return Math.log1p(Math.exp(m)) - Math.log1p(Math.exp(b))
+  return softplus(m) - softplus(b)
+}
 
 /**
  * Linear logistic regression, loss `-log sigma(m)` with margin `m = t <w, x>`, t in {-1, +1}:
@@ -10,14 +20,14 @@ const logSigmoid = (z: number): number => (z >= 0 ? -Math.log1p(Math.exp(-z)) : 
  * equals SGD's times `sigma(-m + rho ||x||) / sigma(-m)`. The factor rises with m from 1
  * (m -> -inf, badly fit examples) to `exp(rho ||x||)` (m -> +inf, well fit ones): 1-SAM
  * up-weights the low-loss, mostly clean, examples most. Computed as a difference of
- * log-sigmoids, so it is exact for any margin (no 0/0 for large m).
+ * log-sigmoids, accurate for any margin (no 0/0 for large m).
  */
 export const oneSamGradientFactor = (margin: number, rho: number, xNorm: number): number => {
   const where = "oneSamGradientFactor"
   finite(where, "margin", margin)
   nonNegative(where, "rho", rho)
   nonNegative(where, "xNorm", xNorm)
-  return Math.exp(logSigmoid(-margin + rho * xNorm) - logSigmoid(-margin))
+  return Math.exp(logFactor(margin, rho * xNorm))
 }
 
 /**
@@ -33,6 +43,7 @@ export const oneSamGradientFactors = (w: tf.Tensor1D, x: tf.Tensor2D, t: tf.Tens
   return tf.tidy(() => {
     const margins = tf.mul(tf.cast(t, "float32"), tf.squeeze(tf.matMul(x, tf.expandDims(w, 1)), [1]))
     const norms = tf.sqrt(tf.sum(tf.square(x), 1))
-    return tf.exp(tf.sub(tf.logSigmoid(tf.add(tf.neg(margins), tf.mul(norms, rho))), tf.logSigmoid(tf.neg(margins)))) as tf.Tensor1D
+    // log sigma(-m + r) - log sigma(-m) = softplus(m) - softplus(m - r)
+    return tf.exp(tf.sub(tf.softplus(margins), tf.softplus(tf.sub(margins, tf.mul(norms, rho))))) as tf.Tensor1D
   })
 }
