@@ -1,9 +1,4 @@
 import { UsageError } from "./args.js"
-import { backendsCommand } from "./commands/backends.js"
-import { benchCommand } from "./commands/bench.js"
-import { conformanceCommand } from "./commands/conformance.js"
-import { dataCommand } from "./commands/data.js"
-import { listCommand, runCommand } from "./commands/run.js"
 
 const usage = `usage: samlab <command> ...
 
@@ -15,13 +10,16 @@ const usage = `usage: samlab <command> ...
   data summary --dataset cifar10 --dir DIR --noise none|symmetric|symmetric-all|asymmetric --rate R --seed S
 `
 
-const commands: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  run: runCommand,
-  list: listCommand,
-  backends: backendsCommand,
-  conformance: conformanceCommand,
-  bench: benchCommand,
-  data: dataCommand
+type Command = (argv: readonly string[]) => Promise<number>
+
+/** Each command loads only what it uses (`samlab backends` need not load the optimizers). */
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.js")).runCommand,
+  list: async () => (await import("./commands/run.js")).listCommand,
+  backends: async () => (await import("./commands/backends.js")).backendsCommand,
+  conformance: async () => (await import("./commands/conformance.js")).conformanceCommand,
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
+  data: async () => (await import("./commands/data.js")).dataCommand
 }
 
 /** Runs one command; returns the exit code. Errors are printed as one clear message, not a stack. */
@@ -31,13 +29,13 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     process.stdout.write(usage)
     return name ? 0 : 2
   }
-  const command = commands[name]
-  if (!command) {
+  const load = commands[name]
+  if (!load) {
     process.stderr.write(`samlab: unknown command "${name}"\n\n${usage}`)
     return 2
   }
   try {
-    return await command(rest)
+    return await (await load())(rest)
   } catch (e) {
     process.stderr.write(`samlab ${name}: ${e instanceof Error ? e.message : String(e)}\n`)
     if (e instanceof UsageError) process.stderr.write(`\n${usage}`)

@@ -1,0 +1,45 @@
+import { Effect, Schema } from "effect"
+
+/** A field with a default: absent in the encoded config means `value`. */
+export const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) => schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
+
+export const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+export const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+
+export const ModelSpecSchema = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("linear") }),
+  Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: PositiveInt, bias: Schema.optionalKey(Schema.Boolean) }),
+  Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(PositiveInt), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
+  Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(PositiveInt)), dense: Schema.optionalKey(PositiveInt) }),
+  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(PositiveInt) })
+])
+export type ModelSpecConfig = typeof ModelSpecSchema.Type
+
+/** The method keys every experiment understands. */
+export const methodKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "jacreg"] as const
+export type MethodKey = (typeof methodKeys)[number]
+export const MethodKeySchema = Schema.Literals(methodKeys)
+
+export const BaseOptimizerSchema = Schema.Struct({
+  kind: withDefault(Schema.Literals(["sgd", "adam", "adamw"]), "sgd"),
+  lr: withDefault(Schema.Finite.check(Schema.isGreaterThan(0)), 0.01),
+  momentum: withDefault(Fraction, 0.9),
+  weightDecay: withDefault(NonNegative, 5e-4),
+  /** `cosine` decays the rate to 0 over the run; `constant` keeps it. */
+  schedule: withDefault(Schema.Literals(["constant", "cosine"]), "constant")
+})
+export type BaseOptimizerConfig = typeof BaseOptimizerSchema.Type
+
+/** Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key. */
+export const MethodOptionsSchema = Schema.Struct({
+  rho: withDefault(NonNegative, 0.05),
+  /** m-sharpness chunk size for `sam`, `lsam`, `jsam` (0 = the whole batch); `sam1` always uses 1. */
+  chunkSize: withDefault(NonNegativeInt, 0),
+  lambdaFeatures: withDefault(NonNegative, 1e-3),
+  lambdaHead: withDefault(NonNegative, 1e-3),
+  /** Weight the feature penalty per example by the frozen logit-term norm ||u_i|| (J-SAM's implicit coefficient). */
+  weightByLogitTerm: withDefault(Schema.Boolean, false)
+})
+export type MethodOptionsConfig = typeof MethodOptionsSchema.Type

@@ -1,0 +1,98 @@
+import { type Model, type Params, type TrainingMethod, Rng, decodeTensorTree, disposeParams, encodeTensorTree } from "@samlab/core-tensor"
+import { Batcher } from "@samlab/data-noisy-cifar"
+import type { PreparedData } from "../data/prepare.js"
+
+/** Everything a training run needs to continue exactly where it stopped. */
+export interface TrainState<S> {
+  readonly epoch: number
+  readonly params: Params
+  readonly methodState: S
+  readonly modelState: Params
+}
+
+export interface EpochEnd<S> {
+  /** 1-based number of the epoch just finished. */
+  readonly epoch: number
+  readonly state: TrainState<S>
+  readonly meanLoss: number
+  readonly seconds: number
+}
+
+export interface TrainLoopOptions<S> {
+  readonly model: Model
+  readonly method: TrainingMethod<S>
+  readonly data: PreparedData
+  readonly epochs: number
+  readonly batchSize: number
+  readonly augment: boolean
+  readonly seed: number
+  /** Where to start: a state from `restoreTrainState`, or a fresh one. */
+  readonly start?: TrainState<S> | undefined
+  /** Called after every epoch, with the state (owned by the loop: copy what you keep). */
+  readonly onEpochEnd: (end: EpochEnd<S>) => Promise<void>
+  readonly onBatch?: ((epoch: number, batch: number, batches: number) => void) | undefined
+}
+
+/** A fresh state: parameters drawn from the seed, the method's initial state. */
+export const initialTrainState = <S>(model: Model, method: TrainingMethod<S>, seed: number): TrainState<S> => {
+  const params = model.init(new Rng(seed).fork("init"))
+  return { epoch: 0, params, methodState: method.init(params), modelState: model.initState() }
+}
+
+export const disposeTrainState = <S>(method: TrainingMethod<S>, s: TrainState<S>): void => {
+  disposeParams(s.params, s.modelState)
+  method.disposeState(s.methodState)
+}
+
+/** The state as a JSON skeleton and one byte blob (exact float32 bits). */
+export const encodeTrainState = <S>(s: TrainState<S>) => encodeTensorTree({ epoch: s.epoch, params: s.params, methodState: s.methodState, modelState: s.modelState })
+
+export const restoreTrainState = <S>(skeleton: unknown, bytes: Uint8Array): TrainState<S> => decodeTensorTree<TrainState<S>>(skeleton as never, bytes)
+
+/**
+ * Trains epoch by epoch. Batches are seeded by (seed, epoch), so resuming from a saved
+ * state at epoch k replays exactly the batches an uninterrupted run would see.
+ * Returns the final state (owned by the caller).
+ */
+export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S>> => {
+  const batcher = new Batcher({
+    images: o.data.train.images,
+    labels: o.data.train.labels,
+    batchSize: o.batchSize,
+    normalization: o.data.normalization,
+    augment: o.augment,
+    dropLast: true,
+    seed: new Rng(o.seed).fork("batches")
+  })
+  let state = o.start ?? initialTrainState(o.model, o.method, o.seed)
+  let step = state.epoch * batcher.batchesPerEpoch
+  try {
+    for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
+      const started = performance.now()
+      let lossSum = 0
+      let batches = 0
+      await batcher.forEachBatch(epoch, (batch, b) => {
+        const modelState = state.modelState
+        const forward = (p: Params, x: Parameters<Model["apply"]>[1]) => o.model.apply(p, x, { training: true, state: modelState })
+        const result = o.method.step(state.params, state.methodState, batch, forward, ++step)
+        disposeParams(state.params)
+        o.method.disposeState(state.methodState)
+        let nextModelState = modelState
+        if (result.modelState && Object.keys(result.modelState).length > 0) {
+          disposeParams(modelState)
+          nextModelState = result.modelState
+        } else if (result.modelState) disposeParams(result.modelState)
+        state = { epoch: epoch - 1, params: result.params, methodState: result.state, modelState: nextModelState }
+        lossSum += result.loss
+        batches++
+        o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)
+      })
+      state = { ...state, epoch }
+      await o.onEpochEnd({ epoch, state, meanLoss: lossSum / Math.max(1, batches), seconds: (performance.now() - started) / 1000 })
+    }
+    return state
+  } catch (e) {
+    disposeTrainState(o.method, state)
+    throw e
+  }
+}
