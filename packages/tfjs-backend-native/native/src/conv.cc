@@ -20,6 +20,54 @@ const char* ConvGeometry::validate() const {
 
 namespace {
 
+// Writes taps [t0, t0 + n) of the im2col row of output pixel `pixel` (tap = (ky, kx, ci))
+// to dst[0], dst[stride], ...: zeros where a tap falls in the padding. Copies go by runs
+// of contiguous input: the channels of one tap, or of a whole filter row when dilation_w
+// is 1 and the row is inside the image.
+inline void im2col_row(const ConvGeometry& g, const float* x, int pixel, int t0, int n, float* dst, int stride) {
+  const int ci_n = g.in_c;
+  int p = pixel;
+  const int ox = p % g.out_w;
+  p /= g.out_w;
+  const int oy = p % g.out_h;
+  const int b = p / g.out_h;
+  const int iy0 = oy * g.stride_h - g.pad_top;
+  const int ix0 = ox * g.stride_w - g.pad_left;
+  const float* xb = x + static_cast<ptrdiff_t>(b) * g.in_h * g.in_w * ci_n;
+  const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_w <= g.in_w;
+  const int row_len = g.filter_w * ci_n;
+  int t = t0;
+  const int t_end = t0 + n;
+  while (t < t_end) {
+    const int ky = t / row_len;
+    const int in_row = t - ky * row_len;  // kx * ci_n + ci
+    const int iy = iy0 + ky * g.dilation_h;
+    int run;
+    const float* src = nullptr;
+    if (iy < 0 || iy >= g.in_h) {
+      run = std::min(row_len - in_row, t_end - t);
+    } else if (row_inside) {
+      run = std::min(row_len - in_row, t_end - t);
+      src = xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * ci_n + in_row;
+    } else {
+      const int kx = in_row / ci_n;
+      const int ci = in_row - kx * ci_n;
+      run = std::min(ci_n - ci, t_end - t);
+      const int ix = ix0 + kx * g.dilation_w;
+      if (ix >= 0 && ix < g.in_w) src = xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix) * ci_n + ci;
+    }
+    if (src == nullptr) {
+      for (int c = 0; c < run; ++c) dst[c * stride] = 0.f;
+    } else if (stride == 1) {
+      std::memcpy(dst, src, sizeof(float) * run);
+    } else {
+      for (int c = 0; c < run; ++c) dst[c * stride] = src[c];
+    }
+    dst += static_cast<ptrdiff_t>(run) * stride;
+    t += run;
+  }
+}
+
 // Left operand of the forward pass: A(i, k) = im2col(x)(pixel i, tap k), pixel
 // i = (b, oy, ox), tap k = (ky, kx, ci). Zero where the tap falls in the padding.
 class Im2colA final : public PackA {
@@ -27,45 +75,10 @@ class Im2colA final : public PackA {
   Im2colA(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
 
   void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override {
-    const int ci_n = g_.in_c;
     for (int ir = 0; ir < mc; ir += mr) {
       const int rows = std::min(mr, mc - ir);
       float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
-      for (int r = 0; r < rows; ++r) {
-        int i = i0 + ir + r;
-        const int ox = i % g_.out_w;
-        i /= g_.out_w;
-        const int oy = i % g_.out_h;
-        const int b = i / g_.out_h;
-        const int iy0 = oy * g_.stride_h - g_.pad_top;
-        const int ix0 = ox * g_.stride_w - g_.pad_left;
-        const float* xb = x_ + static_cast<ptrdiff_t>(b) * g_.in_h * g_.in_w * ci_n;
-        // Walk taps [k0, k0 + kc) as runs of contiguous input channels.
-        int k = k0;
-        int ci = k % ci_n;
-        int t = k / ci_n;
-        int kx = t % g_.filter_w;
-        int ky = t / g_.filter_w;
-        float* dk = d + r;
-        while (k < k0 + kc) {
-          const int run = std::min(ci_n - ci, k0 + kc - k);
-          const int iy = iy0 + ky * g_.dilation_h;
-          const int ix = ix0 + kx * g_.dilation_w;
-          if (iy >= 0 && iy < g_.in_h && ix >= 0 && ix < g_.in_w) {
-            const float* s = xb + (static_cast<ptrdiff_t>(iy) * g_.in_w + ix) * ci_n + ci;
-            for (int c = 0; c < run; ++c) dk[c * mr] = s[c];
-          } else {
-            for (int c = 0; c < run; ++c) dk[c * mr] = 0.f;
-          }
-          dk += run * mr;
-          k += run;
-          ci = 0;
-          if (++kx == g_.filter_w) {
-            kx = 0;
-            ++ky;
-          }
-        }
-      }
+      for (int r = 0; r < rows; ++r) im2col_row(g_, x_, i0 + ir + r, k0, kc, d + r, mr);
       for (int r = rows; r < mr; ++r)
         for (int k = 0; k < kc; ++k) d[k * mr + r] = 0.f;
     }
@@ -76,50 +89,20 @@ class Im2colA final : public PackA {
   const float* x_;
 };
 
-// Left operand of the filter gradient: A(k, i) = im2col(x)(pixel i, tap k), i.e. the
-// transposed im2col matrix, rows = taps, depth = pixels.
-class Im2colTransposedA final : public PackA {
+// Right operand of the filter gradient taken as dw^T = dy^T im2col(x): B(p, tap) =
+// im2col(x)(pixel p, tap), packed a pixel row at a time (contiguous runs of taps).
+class Im2colB final : public PackB {
  public:
-  Im2colTransposedA(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
+  Im2colB(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
 
-  void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override {
-    const int ci_n = g_.in_c;
-    std::vector<int> dy_off(mr), dx_off(mr), ch(mr);
-    for (int ir = 0; ir < mc; ir += mr) {
-      const int rows = std::min(mr, mc - ir);
-      float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
-      for (int r = 0; r < rows; ++r) {
-        const int tap = i0 + ir + r;
-        ch[r] = tap % ci_n;
-        const int t = tap / ci_n;
-        dx_off[r] = (t % g_.filter_w) * g_.dilation_w;
-        dy_off[r] = (t / g_.filter_w) * g_.dilation_h;
-      }
-      int p = k0;
-      int ox = p % g_.out_w;
-      int oy = (p / g_.out_w) % g_.out_h;
-      int b = p / (g_.out_w * g_.out_h);
+  void pack(int k0, int kc, int j0, int nc, int nr, float* dst) const override {
+    for (int jr = 0; jr < nc; jr += nr) {
+      const int cols = std::min(nr, nc - jr);
+      float* d = dst + static_cast<ptrdiff_t>(jr) * kc;
       for (int kk = 0; kk < kc; ++kk) {
-        const int iy0 = oy * g_.stride_h - g_.pad_top;
-        const int ix0 = ox * g_.stride_w - g_.pad_left;
-        const float* xb = x_ + static_cast<ptrdiff_t>(b) * g_.in_h * g_.in_w * ci_n;
-        float* dk = d + kk * mr;
-        int r = 0;
-        for (; r < rows; ++r) {
-          const int iy = iy0 + dy_off[r];
-          const int ix = ix0 + dx_off[r];
-          dk[r] = (iy >= 0 && iy < g_.in_h && ix >= 0 && ix < g_.in_w)
-                      ? xb[(static_cast<ptrdiff_t>(iy) * g_.in_w + ix) * ci_n + ch[r]]
-                      : 0.f;
-        }
-        for (; r < mr; ++r) dk[r] = 0.f;
-        if (++ox == g_.out_w) {
-          ox = 0;
-          if (++oy == g_.out_h) {
-            oy = 0;
-            ++b;
-          }
-        }
+        float* dk = d + kk * nr;
+        im2col_row(g_, x_, k0 + kk, j0 + jr, cols, dk, 1);
+        for (int c = cols; c < nr; ++c) dk[c] = 0.f;
       }
     }
   }
@@ -173,7 +156,9 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
 }
 
 void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  if (g.stride_h == 1 && g.stride_w == 1) {
+  // Few input channels make the transposed convolution's GEMM too narrow (N = in_c):
+  // below 8 the col2im route (N = taps) wins despite its scatter.
+  if (g.stride_h == 1 && g.stride_w == 1 && g.in_c >= 8) {
     // With unit strides the input gradient is a convolution of dy with the flipped,
     // channel-swapped filter: dx[y, x] = sum dy[y + pt - ky*dh, x + pl - kx*dw] w[ky, kx].
     ConvGeometry t = g;
@@ -226,30 +211,39 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
 }
 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  // dw^T [out_c x taps] = dy^T [out_c x pixels] * im2col(x) [pixels x taps]: packing the
+  // im2col side as B copies contiguous runs of taps, the dy side is a plain transpose.
   const int taps = g.filter_h * g.filter_w * g.in_c;
   const int pixels = g.batch * g.out_h * g.out_w;
-  const size_t wsize = static_cast<size_t>(taps) * g.out_c;
-  Im2colTransposedA a(g, x);
-  StridedB b(dy, g.out_c, 1);
+  const int co_n = g.out_c;
+  const size_t wsize = static_cast<size_t>(taps) * co_n;
+  StridedA a(dy, 1, co_n);  // A(co, p) = dy[p, co]
+  Im2colB b(g, x);
   // Fixed-size chunks of pixels (independent of the thread count) reduce into private
-  // partial filters, summed in chunk order.
+  // partial sums, added in chunk order: the result does not depend on the thread count.
   const int chunk = 4096;
   const int chunks = std::max(1, (pixels + chunk - 1) / chunk);
-  if (chunks == 1) {
-    gemm(taps, g.out_c, pixels, a, b, dw, g.out_c, false);
-    return;
-  }
   std::vector<float> partial(wsize * chunks);
-  ThreadPool::global().run(chunks, [&](int c, int) {
-    const int p0 = c * chunk;
-    const int p1 = std::min(pixels, p0 + chunk);
-    gemm_block(a, b, 0, taps, 0, g.out_c, p0, p1, partial.data() + wsize * c, g.out_c, false);
-  });
-  std::memcpy(dw, partial.data(), sizeof(float) * wsize);
-  for (int c = 1; c < chunks; ++c) {
-    const float* p = partial.data() + wsize * c;
-    for (size_t i = 0; i < wsize; ++i) dw[i] += p[i];
+  if (chunks == 1) {
+    gemm(co_n, taps, pixels, a, b, partial.data(), taps, false);
+  } else {
+    ThreadPool::global().run(chunks, [&](int c, int) {
+      const int p0 = c * chunk;
+      const int p1 = std::min(pixels, p0 + chunk);
+      gemm_block(a, b, 0, co_n, 0, taps, p0, p1, partial.data() + wsize * c, taps, false);
+    });
   }
+  // Sum the chunks and transpose [out_c x taps] to tfjs's [taps x out_c].
+  parallel_for(taps, 64, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      float* out = dw + t * co_n;
+      for (int co = 0; co < co_n; ++co) out[co] = partial[static_cast<size_t>(co) * taps + t];
+      for (int c = 1; c < chunks; ++c) {
+        const float* p = partial.data() + wsize * c;
+        for (int co = 0; co < co_n; ++co) out[co] += p[static_cast<size_t>(co) * taps + t];
+      }
+    }
+  });
 }
 
 }  // namespace samlab

@@ -134,8 +134,27 @@ int64_t unary_grain(UnaryOp op) {
 }
 }  // namespace
 
-void binary_broadcast(BinaryOp op, int rank, const int64_t* shape, const float* a, const int64_t* as, const float* b,
-                      const int64_t* bs, float* out) {
+void binary_broadcast(BinaryOp op, int rank_in, const int64_t* shape_in, const float* a, const int64_t* as_in,
+                      const float* b, const int64_t* bs_in, float* out) {
+  // Drop size-1 dimensions and merge neighbours both operands walk contiguously (or both
+  // repeat), so same-shape operands become one flat loop and [n, h, w, c] + [c] a 2-D one.
+  int64_t shape[8], as[8], bs[8];
+  int rank = 0;
+  for (int d = 0; d < rank_in && d < 8; ++d) {
+    const int64_t n = shape_in[d];
+    if (n == 1) continue;
+    if (n == 0) return;
+    if (rank > 0 && as[rank - 1] == as_in[d] * n && bs[rank - 1] == bs_in[d] * n) {
+      shape[rank - 1] *= n;
+      as[rank - 1] = as_in[d];
+      bs[rank - 1] = bs_in[d];
+    } else {
+      shape[rank] = n;
+      as[rank] = as_in[d];
+      bs[rank] = bs_in[d];
+      ++rank;
+    }
+  }
   switch (op) {
     case BinaryOp::Add: return binary_impl<BinaryOp::Add>(rank, shape, a, as, b, bs, out);
     case BinaryOp::Sub: return binary_impl<BinaryOp::Sub>(rank, shape, a, as, b, bs, out);

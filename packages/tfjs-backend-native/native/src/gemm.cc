@@ -90,8 +90,11 @@ void StridedB::pack(int k0, int kc, int j0, int nc, int nr, float* dst) const {
   }
 }
 
-void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, int k0, int k1, float* c, ptrdiff_t ldc,
-                bool accumulate) {
+namespace {
+// gemm_block's body; `prepacked`, when given, holds all of A packed by prepack_a (then
+// i0 and k0 must be 0) and replaces the per-block packing of A.
+void gemm_block_impl(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, int k0, int k1, float* c,
+                     ptrdiff_t ldc, bool accumulate, const float* prepacked) {
   if (i1 <= i0 || j1 <= j0) return;
   if (k1 <= k0) {
     if (!accumulate)
@@ -104,7 +107,8 @@ void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, 
   const int kc_max = std::min(blk.kc, k1 - k0);
   const int mc_max = std::min(blk.mc, (i1 - i0 + mr - 1) / mr * mr);
   const int nc_max = std::min(blk.nc, (j1 - j0 + nr - 1) / nr * nr);
-  float* pa = tls_pack_a.get(static_cast<size_t>(mc_max) * kc_max);
+  float* pa = prepacked ? nullptr : tls_pack_a.get(static_cast<size_t>(mc_max) * kc_max);
+  const ptrdiff_t m_padded = static_cast<ptrdiff_t>((i1 - i0 + mr - 1) / mr) * mr;
   float* pb = tls_pack_b.get(static_cast<size_t>(nc_max) * kc_max);
   alignas(64) float tile[16 * 16];
 
@@ -116,7 +120,11 @@ void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, 
       b.pack(pc, kc, jc, nc, nr, pb);
       for (int ic = i0; ic < i1; ic += blk.mc) {
         const int mc = std::min(blk.mc, i1 - ic);
-        a.pack(ic, mc, pc, kc, mr, pa);
+        if (prepacked) {
+          pa = const_cast<float*>(prepacked) + static_cast<ptrdiff_t>(pc - k0) * m_padded + static_cast<ptrdiff_t>(ic - i0) * kc;
+        } else {
+          a.pack(ic, mc, pc, kc, mr, pa);
+        }
         for (int jr = 0; jr < nc; jr += nr) {
           const int cols = std::min(nr, nc - jr);
           const float* bp = pb + static_cast<ptrdiff_t>(jr) * kc;
@@ -143,6 +151,29 @@ void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, 
       }
     }
   }
+}
+
+// Packs all of A [m x k] once, KC block by KC block, each block as mr-row panels over
+// the whole of m: what gemm_block_impl reads when A is shared by several column tasks.
+void prepack_a(const PackA& a, int m, int k, float* dst) {
+  const GemmKernel& g = dispatch().gemm;
+  const GemmBlocking blk = gemm_blocking();
+  const ptrdiff_t m_padded = static_cast<ptrdiff_t>((m + g.mr - 1) / g.mr) * g.mr;
+  const int kblocks = (k + blk.kc - 1) / blk.kc;
+  const int mblocks = (m + blk.mc - 1) / blk.mc;
+  ThreadPool::global().run(kblocks * mblocks, [&](int t, int) {
+    const int pc = (t / mblocks) * blk.kc, ic = (t % mblocks) * blk.mc;
+    const int kc = std::min(blk.kc, k - pc), mc = std::min(blk.mc, m - ic);
+    a.pack(ic, mc, pc, kc, g.mr, dst + static_cast<ptrdiff_t>(pc) * m_padded + static_cast<ptrdiff_t>(ic) * kc);
+  });
+}
+
+thread_local AlignedBuffer shared_pack_a;  // the calling thread's, read by the pool during one call
+}  // namespace
+
+void gemm_block(const PackA& a, const PackB& b, int i0, int i1, int j0, int j1, int k0, int k1, float* c, ptrdiff_t ldc,
+                bool accumulate) {
+  gemm_block_impl(a, b, i0, i1, j0, j1, k0, k1, c, ldc, accumulate, nullptr);
 }
 
 void gemm(int m, int n, int k, const PackA& a, const PackB& b, float* c, ptrdiff_t ldc, bool accumulate) {
@@ -172,12 +203,22 @@ void gemm(int m, int n, int k, const PackA& a, const PackB& b, float* c, ptrdiff
       if (lo < hi) gemm_block(a, b, lo, hi, 0, n, 0, k, c + static_cast<ptrdiff_t>(lo) * ldc, ldc, accumulate);
     });
   } else {
+    // Columns split: A is packed once and shared, so tasks can be small (a thread that
+    // gets descheduled leaves its remaining tasks to the others).
     const int unit = g.nr;
-    const int tasks = std::min(tiles_n, threads);
+    const size_t packed_size = static_cast<size_t>((m + g.mr - 1) / g.mr) * g.mr * std::max(k, 1);
+    const bool share_a = k > 0 && packed_size <= (size_t(4) << 20);
+    const float* packed = nullptr;
+    if (share_a) {
+      float* buf = shared_pack_a.get(packed_size);
+      prepack_a(a, m, k, buf);
+      packed = buf;
+    }
+    const int tasks = share_a ? std::min(tiles_n, 4 * threads) : std::min(tiles_n, threads);
     pool.run(tasks, [&](int t, int) {
       const int lo = static_cast<int>(static_cast<int64_t>(tiles_n) * t / tasks) * unit;
       const int hi = std::min(n, static_cast<int>(static_cast<int64_t>(tiles_n) * (t + 1) / tasks) * unit);
-      if (lo < hi) gemm_block(a, b, 0, m, lo, hi, 0, k, c + lo, ldc, accumulate);
+      if (lo < hi) gemm_block_impl(a, b, 0, m, lo, hi, 0, k, c + lo, ldc, accumulate, packed);
     });
   }
 }

@@ -78,29 +78,45 @@ void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float
   const int C = g.channels;
   std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
   for_images(g, [&](int b) {
+    // Per output pixel: the window maximum per channel (vectorised), then the gradient goes
+    // to the first tap in row-major window order holding it: tfjs's strict-'>' argmax.
+    // An all-NaN or all -Infinity window has no argmax in tfjs, so no gradient here either.
     std::vector<float> best(C);
-    std::vector<int64_t> where(C);
+    std::vector<unsigned char> done(C);
     const int64_t image = int64_t(g.in_h) * g.in_w * C;
     const float* xb = x + b * image;
     float* dxb = dx + b * image;
+    const float ninf = -std::numeric_limits<float>::infinity();
     for (int oy = 0; oy < g.out_h; ++oy)
       for (int ox = 0; ox < g.out_w; ++ox) {
         const float* dyp = dy + ((int64_t(b) * g.out_h + oy) * g.out_w + ox) * C;
-        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-        std::fill(where.begin(), where.end(), -1);
         const Window w = window(g, oy, ox);
+        float* m = best.data();
+        for (int c = 0; c < C; ++c) m[c] = ninf;
         for (int iy = w.y0; iy < w.y1; iy += g.dilation_h)
           for (int ix = w.x0; ix < w.x1; ix += g.dilation_w) {
+            const float* xp = xb + (int64_t(iy) * g.in_w + ix) * C;
+            for (int c = 0; c < C; ++c) m[c] = xp[c] > m[c] ? xp[c] : m[c];
+          }
+        unsigned char* d = done.data();
+        int remaining = 0;
+        for (int c = 0; c < C; ++c) {
+          d[c] = m[c] == ninf;
+          remaining += !d[c];
+        }
+        for (int iy = w.y0; iy < w.y1 && remaining > 0; iy += g.dilation_h)
+          for (int ix = w.x0; ix < w.x1 && remaining > 0; ix += g.dilation_w) {
             const int64_t off = (int64_t(iy) * g.in_w + ix) * C;
             const float* xp = xb + off;
-            for (int c = 0; c < C; ++c)
-              if (xp[c] > best[c]) {
-                best[c] = xp[c];
-                where[c] = off + c;
+            float* dp = dxb + off;
+            for (int c = 0; c < C; ++c) {
+              if (!d[c] && xp[c] == m[c]) {
+                dp[c] += dyp[c];
+                d[c] = 1;
+                --remaining;
               }
+            }
           }
-        for (int c = 0; c < C; ++c)
-          if (where[c] >= 0) dxb[where[c]] += dyp[c];
       }
   });
 }

@@ -11,6 +11,7 @@ namespace samlab {
 
 namespace {
 constexpr int64_t kInnerBlock = 512;
+constexpr int64_t kRowChunk = 4096;
 
 inline float combine_max(float acc, float v) { return (v != v || v > acc) ? v : acc; }
 inline float combine_min(float acc, float v) { return (v != v || v < acc) ? v : acc; }
@@ -89,6 +90,34 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
   }
   const int64_t blocks = (inner + kInnerBlock - 1) / kInnerBlock;
   const int64_t cells = outer * blocks;
+  if ((op == ReduceOp::Sum || op == ReduceOp::Mean) && cells == 1 && reduce_size >= 2 * kRowChunk &&
+      reduce_size * inner >= (int64_t(1) << 18)) {
+    // One tall column block (a bias gradient over every pixel): double partial sums over
+    // fixed row chunks in parallel, added in chunk order (independent of the thread count).
+    const int64_t chunks = (reduce_size + kRowChunk - 1) / kRowChunk;
+    std::vector<double> partial(static_cast<size_t>(chunks * inner), 0.0);
+    const float count = static_cast<float>(reduce_size);
+    parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        double* acc = partial.data() + c * inner;
+        const int64_t r1 = std::min(reduce_size, (c + 1) * kRowChunk);
+        for (int64_t r = c * kRowChunk; r < r1; ++r) {
+          const float* xr = x + r * inner;
+          if (op == ReduceOp::Sum) {
+            for (int64_t j = 0; j < inner; ++j) acc[j] += xr[j];
+          } else {
+            for (int64_t j = 0; j < inner; ++j) acc[j] += static_cast<float>(xr[j] / count);
+          }
+        }
+      }
+    });
+    for (int64_t j = 0; j < inner; ++j) {
+      double s = 0.0;
+      for (int64_t c = 0; c < chunks; ++c) s += partial[static_cast<size_t>(c * inner + j)];
+      out[j] = static_cast<float>(s);
+    }
+    return;
+  }
   const int64_t per_cell = reduce_size * std::min(inner, kInnerBlock);
   parallel_for(cells, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(per_cell, 1)), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {

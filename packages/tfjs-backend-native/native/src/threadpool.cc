@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 
@@ -17,9 +18,22 @@ namespace samlab {
 
 namespace {
 thread_local bool in_pool_task = false;
-// Spin iterations before a worker sleeps: about 20-50 microseconds, enough to bridge the
-// JavaScript between two kernels without burning a core while JavaScript runs long.
-constexpr int kSpinIterations = 20000;
+// How long a thread spins before it sleeps: enough to bridge the JavaScript between two
+// kernels of a training step, short enough not to burn a core while JavaScript runs long.
+constexpr auto kSpin = std::chrono::microseconds(100);
+
+// Spins until `done()` or the spin budget is spent; true when `done()` became true.
+template <typename F>
+bool spin_until(F&& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      SAMLAB_PAUSE();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
 }  // namespace
 
 int usable_cores() {
@@ -63,15 +77,7 @@ void ThreadPool::worker_loop(int thread) {
   uint64_t seen = 0;
   for (;;) {
     // Spin a little for the next job, then sleep.
-    bool got = false;
-    for (int i = 0; i < kSpinIterations; ++i) {
-      if (generation_.load(std::memory_order_acquire) != seen) {
-        got = true;
-        break;
-      }
-      SAMLAB_PAUSE();
-    }
-    if (!got) {
+    if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load() != seen; });
     }
@@ -104,8 +110,7 @@ void ThreadPool::run(int tasks, const std::function<void(int, int)>& fn) {
   wake_.notify_all();
   work(0);
   // Wait for the workers: spin first (they are usually nearly done), then sleep.
-  for (int i = 0; i < kSpinIterations && busy_.load(std::memory_order_acquire) != 0; ++i) SAMLAB_PAUSE();
-  if (busy_.load(std::memory_order_acquire) != 0) {
+  if (!spin_until([&] { return busy_.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return busy_.load(std::memory_order_acquire) == 0; });
   }

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""PyTorch CPU reference timings for the steps samlab's native backend is compared with.
+
+Times SGD and SAM training steps at batch 128 of the same two models as bench/steps.ts:
+the MLP 3072-512-512-10 (ReLU) and the small CNN (3x3 'same' convs 32/64/128, each + ReLU
++ 2x2 max-pool, dense 2048-256 ReLU, head 256-10). SGD: lr 0.01, momentum 0.9, weight
+decay 5e-4. SAM: rho 0.05, two forward/backward passes per step. Prints one JSON object.
+
+Benchmark only, never a dependency. Needs Debian's python3-torch
+(`apt-get install -y python3-torch libopenblas0-pthread`) and runs with /usr/bin/python3.
+As in /work/shared/reference/pytorch-small-scale.md: OPENBLAS_NUM_THREADS=1 (Debian's
+OpenBLAS ignores torch's thread setting) and 2 torch threads.
+
+    /usr/bin/python3 bench/torch_bench.py [--steps 20] [--batch 128] [--threads 2]
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default="mlp,cnn")
+    parser.add_argument("--methods", default="sgd,sam")
+    parser.add_argument("--rho", type=float, default=0.05)
+    args = parser.parse_args()
+
+    try:
+        import torch
+        from torch import nn
+    except ImportError as e:
+        print(json.dumps({"error": f"torch is not installed ({e}); apt-get install -y python3-torch libopenblas0-pthread"}))
+        return 1
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    def make_model(name: str) -> nn.Module:
+        if name == "mlp":
+            return nn.Sequential(nn.Flatten(), nn.Linear(3072, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+        layers: list = []
+        cin = 3
+        for cout in (32, 64, 128):
+            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            cin = cout
+        layers += [nn.Flatten(), nn.Linear(2048, 256), nn.ReLU(), nn.Linear(256, 10)]
+        return nn.Sequential(*layers)
+
+    def make_batch(name: str):
+        shape = (args.batch, 3072) if name == "mlp" else (args.batch, 3, 32, 32)
+        return torch.randn(*shape), torch.randint(0, 10, (args.batch,))
+
+    loss_fn = nn.CrossEntropyLoss()
+
+    def sgd_step(model, opt, x, y):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def sam_step(model, opt, x, y):
+        params = [p for p in model.parameters()]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        with torch.no_grad():
+            norm = torch.norm(torch.stack([p.grad.norm(2) for p in params]), 2)
+            scale = args.rho / (norm + 1e-12)
+            eps = [p.grad * scale for p in params]
+            for p, e in zip(params, eps):
+                p.add_(e)
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        with torch.no_grad():
+            for p, e in zip(params, eps):
+                p.sub_(e)
+        opt.step()
+        return loss.item()
+
+    results = []
+    for model_name in args.models.split(","):
+        for method in args.methods.split(","):
+            model = make_model(model_name)
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+            x, y = make_batch(model_name)
+            step = sgd_step if method == "sgd" else sam_step
+            for _ in range(args.warmup):
+                step(model, opt, x, y)
+            times = []
+            for _ in range(args.steps):
+                t0 = time.perf_counter()
+                step(model, opt, x, y)
+                times.append((time.perf_counter() - t0) * 1000)
+            median = statistics.median(times)
+            results.append(
+                {
+                    "model": model_name,
+                    "method": method,
+                    "batch": args.batch,
+                    "steps": args.steps,
+                    "medianMs": round(median, 2),
+                    "minMs": round(min(times), 2),
+                    "examplesPerSec": round(args.batch * 1000 / median),
+                }
+            )
+    print(
+        json.dumps(
+            {
+                "torch": torch.__version__,
+                "threads": torch.get_num_threads(),
+                "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                "results": results,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
