@@ -102,6 +102,13 @@ describe("download into the cache", () => {
     expect(requests).toHaveLength(1)
   })
 
+  it("two loads racing into one cache both succeed and leave one complete folder", async () => {
+    const [a, b] = await Promise.all([loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5 }), loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5 })])
+    expect(Array.from(a.train.labels)).toEqual(Array.from(b.train.labels))
+    expect(requests).toHaveLength(2)
+    expect(readdirSync(cacheDir)).toEqual(["cifar-10-batches-bin"])
+  })
+
   it("uses SAMLAB_CACHE_DIR and follows redirects", async () => {
     process.env["SAMLAB_CACHE_DIR"] = cacheDir
     const found = await locateDataset("cifar10", { baseUrl: `${base}/moved`, md5 })
