@@ -127,7 +127,7 @@ const timeCase = (c: BenchCase, seconds: number): number => {
     do {
       const t0 = performance.now()
       const out = run()
-      tf.engine().disposeTensor?.(out as tf.Tensor) ?? (out as tf.Tensor).dispose?.()
+      tf.dispose(out as tf.Tensor)
       best = Math.min(best, performance.now() - t0)
     } while (performance.now() - start < seconds * 1000)
     return best
