@@ -1,3 +1,5 @@
 import { packageTests } from "../../vitest.shared.js"
 
-export default packageTests()
+// The test files share one module graph per worker: importing tfjs and core-tensor once instead
+// of once per file. Tests restore any environment variable they set.
+export default packageTests({ isolate: false })
