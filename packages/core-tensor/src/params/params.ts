@@ -44,7 +44,7 @@ export const zipParams = (a: Params, b: Params, f: (x: tf.Tensor, y: tf.Tensor, 
 export const globalNorm = (p: Params): tf.Scalar =>
   tf.tidy(() => {
     const squares = Object.values(p).map((t) => tf.sum(tf.square(t)))
-    return squares.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(squares))
+    return squares.length === 0 ? tf.scalar(0) : (tf.sqrt(tf.addN(squares)) as tf.Scalar)
   })
 
 /** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */

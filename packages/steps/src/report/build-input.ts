@@ -1,0 +1,82 @@
+import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
+import type { RunSummaryFile } from "../summary/summarize.js"
+import type { TrainResult } from "../steps/train-result.js"
+
+type Row = Readonly<Record<string, unknown>>
+
+const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN)
+
+/** Mean over seeds of every numeric field, epoch by epoch (epochs present in every seed). */
+const meanCurve = (runs: readonly TrainResult[]): ReportEpoch[] => {
+  const epochs = runs[0]?.history.map((r) => num(r["epoch"])) ?? []
+  return epochs.map((epoch, i) => {
+    const rows = runs.map((r) => r.history[i]).filter((r): r is Row => r !== undefined)
+    const fields = Object.keys(rows[0] ?? {}).filter((k) => typeof rows[0]![k] === "number" || rows[0]![k] === null)
+    const out: Record<string, number> = { epoch }
+    for (const f of fields) if (f !== "epoch") out[f] = rows.reduce((s, r) => s + num(r[f]), 0) / rows.length
+    return out as unknown as ReportEpoch
+  })
+}
+
+const group = (g: Row | undefined): DecompositionGroupPoint | undefined => {
+  if (!g) return undefined
+  const q = g["quantities"] as Record<string, Row> | undefined
+  const stat = (name: string) => ({ mean: num(q?.[name]?.["mean"]), median: num(q?.[name]?.["median"]), q25: num(q?.[name]?.["q25"]), q75: num(q?.[name]?.["q75"]) })
+  return {
+    count: num(g["count"]),
+    logitTermNorm: stat("logitTermNorm"),
+    gradNorm: stat("gradNorm"),
+    samGradNorm: stat("samGradNorm"),
+    samFactor: stat("samFactor"),
+    logitFactor: stat("logitFactor"),
+    jacobianFactor: stat("jacobianFactor")
+  }
+}
+
+/** The first seed's decompositions (they are per-run measurements, not averaged). */
+const decompositionPoints = (run: TrainResult | undefined): DecompositionPoint[] =>
+  (run?.decompositions ?? []).flatMap((d) => {
+    const summary = d["summary"] as Row | undefined
+    const clean = group(summary?.["clean"] as Row | undefined)
+    const noisy = group(summary?.["noisy"] as Row | undefined)
+    return clean && noisy ? [{ epoch: num(d["epoch"]), clean, noisy }] : []
+  })
+
+const orNaN = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v)
+
+const std = (values: ReadonlyArray<number | null>): number | undefined => {
+  const v = values.filter((x): x is number => x !== null)
+  if (v.length < 2) return undefined
+  const m = v.reduce((a, b) => a + b, 0) / v.length
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))
+}
+
+/** Turns the stored results of every cell and the summary into the report's input. */
+export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, results: readonly TrainResult[], notes: readonly string[] = []): ReportInput => {
+  const methods: Record<string, MethodReport> = {}
+  for (const [method, s] of Object.entries(summary.methods)) {
+    const runs = results.filter((r) => r.method === method).sort((a, b) => a.seed - b.seed)
+    const stdOf = Object.fromEntries(
+      (["bestTestAcc", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest"] as const).flatMap((k) => {
+        const sd = std(s.perSeed[k])
+        return sd === undefined ? [] : [[k, sd]]
+      })
+    )
+    methods[method] = {
+      summary: {
+        bestTestAcc: orNaN(s.bestTestAcc),
+        bestEpoch: orNaN(s.bestEpoch),
+        finalTestAcc: orNaN(s.finalTestAcc),
+        earlyStopTestAcc: orNaN(s.earlyStopTestAcc),
+        cleanTrainAccAtBest: orNaN(s.cleanTrainAccAtBest),
+        noisyTrainAccNoisyLabelAtBest: orNaN(s.noisyTrainAccAtBest),
+        wallSeconds: orNaN(s.wallSeconds),
+        seeds: s.seeds,
+        std: stdOf
+      },
+      perEpoch: meanCurve(runs),
+      decomposition: decompositionPoints(runs[0])
+    }
+  }
+  return { title, config, methods, notes, createdAt: new Date().toISOString() }
+}

@@ -1,0 +1,28 @@
+import { type JsonValue, reportCharts, renderReport } from "@samlab/analysis-decomposition"
+import { ResultsStore, makeStep } from "@samlab/pipeline"
+import { Effect, Schema } from "effect"
+import { buildReportInput } from "../report/build-input.js"
+import { gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
+import type { TrainResult } from "./train-result.js"
+
+const pct = (v: number | null) => (v === null ? "n/a" : `${(100 * v).toFixed(0)}%`)
+
+/** Notes that answer the experiment's question: how much of SAM's gain each method recovers. */
+const comparisonNotes = (summary: RunSummaryFile): string[] =>
+  ["jsam", "lsam", "jacreg"].filter((m) => summary.methods[m]).map((m) => `${m} recovers ${pct(gapRecovered(summary, m))} of SAM's best-accuracy gain over SGD (${pct(gapRecovered(summary, m, "finalTestAcc"))} at the final epoch).`)
+
+/** Writes `report.html` (self-contained) and each chart as `charts/<id>.svg`. Cheap, so always rerun. */
+export const reportStep = makeStep({
+  name: "report",
+  description: "self-contained HTML report with the results table and charts",
+  config: Schema.Struct({ title: Schema.String, config: Schema.Record(Schema.String, Schema.Unknown) }),
+  run: (c: { readonly title: string; readonly config: Readonly<Record<string, unknown>> }, inputs: { readonly cells: ReadonlyArray<{ readonly outputs: { readonly train: TrainResult } }>; readonly summary: { readonly summary: RunSummaryFile } }) =>
+    Effect.gen(function* () {
+      const store = yield* ResultsStore
+      const results = inputs.cells.map((cell) => cell.outputs.train)
+      const input = buildReportInput(c.title, c.config as Readonly<Record<string, JsonValue>>, inputs.summary.summary, results, comparisonNotes(inputs.summary.summary))
+      for (const chart of reportCharts(input)) yield* store.writeText(`charts/${chart.id}.svg`, chart.svg)
+      yield* store.writeText("report.html", renderReport(input))
+      return { charts: reportCharts(input).map((ch) => ch.id) }
+    })
+})

@@ -1,0 +1,121 @@
+import { type TrainingMethod, TensorBackend, makeModel } from "@samlab/core-tensor"
+import { type EpochMetrics, type TrackedDecomposition, createTracker } from "@samlab/analysis-decomposition"
+import { Progress, StepCheckpoint, makeStep } from "@samlab/pipeline"
+import { Data, Effect, Option, Schema } from "effect"
+import type { PreparedData } from "../data/prepare.js"
+import { makeMethod } from "../methods.js"
+import { BaseOptimizerSchema, MethodKeySchema, MethodOptionsSchema, ModelSpecSchema, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "../schema.js"
+import { type TrainState, disposeTrainState, encodeTrainState, restoreTrainState, trainLoop } from "../train/loop.js"
+import { type TrainResult, TrainResultSchema, finiteOrNull, jsonSafe } from "./train-result.js"
+
+export class TrainingError extends Data.TaggedError("TrainingError")<{ readonly method: string; readonly seed: number; readonly cause: unknown }> {
+  override get message(): string {
+    return `training ${this.method} (seed ${this.seed}): ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+  }
+}
+
+export const TrainConfigSchema = Schema.Struct({
+  model: withDefault(ModelSpecSchema, { kind: "mlp", hidden: [512, 512] }),
+  method: MethodKeySchema,
+  options: withDefault(MethodOptionsSchema, {}),
+  base: withDefault(BaseOptimizerSchema, {}),
+  epochs: withDefault(PositiveInt, 30),
+  batchSize: withDefault(PositiveInt, 128),
+  augment: withDefault(Schema.Boolean, false),
+  seed: withDefault(Schema.Int, 0),
+  /** Per-example SAM decomposition every `every` epochs (0 = never) on the first `examples` training examples. */
+  decomposition: withDefault(
+    Schema.Struct({ every: withDefault(NonNegativeInt, 0), examples: withDefault(PositiveInt, 1000), rho: withDefault(NonNegative, 0.05), chunkSize: withDefault(PositiveInt, 1) }),
+    {}
+  ),
+  /** Evaluate the linear-model reweighting factor at this rho every epoch (0 = off). */
+  reweightingRho: withDefault(NonNegative, 0)
+})
+export type TrainConfig = typeof TrainConfigSchema.Type
+
+interface Saved {
+  readonly skeleton: unknown
+  readonly history: EpochMetrics[]
+  readonly decompositions: TrackedDecomposition[]
+  readonly wallSeconds: number
+}
+
+/** Trains one (method, seed) on the prepared data, evaluating every epoch; checkpoints each epoch and resumes from the last. */
+export const trainStep = makeStep({
+  name: "train",
+  description: "train one method with per-epoch tracking, checkpointed every epoch",
+  version: 1,
+  config: TrainConfigSchema,
+  output: TrainResultSchema,
+  run: (c: TrainConfig, inputs: { data: PreparedData }) =>
+    Effect.gen(function* () {
+      const backend = yield* TensorBackend
+      const checkpoint = yield* StepCheckpoint
+      const progress = yield* Progress
+      const data = inputs.data
+      const model = makeModel(c.model, { inputShape: [32, 32, 3], numClasses: data.numClasses })
+      const batches = Math.floor(data.train.n / c.batchSize)
+      const method: TrainingMethod<any> = makeMethod(c.method, c.options, c.base, batches * c.epochs, { spec: c.model, model })
+      const saved = Option.getOrUndefined(yield* checkpoint.latest)
+      const savedJson = saved?.json as Saved | undefined
+      const start: TrainState<unknown> | undefined = saved?.bytes && savedJson ? restoreTrainState(savedJson.skeleton, saved.bytes) : undefined
+      if (start) progress.log(`train ${c.method} seed ${c.seed}: resumed after epoch ${start.epoch}`)
+      const tracker = createTracker({
+        model,
+        train: data.train,
+        test: data.test,
+        validation: data.validation.n > 0 ? data.validation : undefined,
+        normalization: data.normalization,
+        reweighting: c.reweightingRho > 0 ? { rho: c.reweightingRho } : undefined,
+        decomposition: c.decomposition.every > 0 ? { every: c.decomposition.every, examples: Math.min(c.decomposition.examples, data.train.n), perturbation: { rho: c.decomposition.rho, chunkSize: c.decomposition.chunkSize } } : undefined,
+        history: savedJson?.history ?? [],
+        decompositions: savedJson?.decompositions ?? []
+      })
+      let wallSeconds = savedJson?.wallSeconds ?? 0
+      const task = progress.start(`train ${c.method} seed ${c.seed}`, c.epochs)
+      for (let e = 0; e < (start?.epoch ?? 0); e++) task.tick()
+      const final = yield* Effect.tryPromise({
+        try: () =>
+          trainLoop({
+            model,
+            method,
+            data,
+            epochs: c.epochs,
+            batchSize: c.batchSize,
+            augment: c.augment,
+            seed: c.seed,
+            start,
+            onEpochEnd: async ({ epoch, state, seconds }) => {
+              wallSeconds += seconds
+              const m = tracker.record(epoch, state.params, state.modelState)
+              const { skeleton, bytes } = encodeTrainState(state)
+              const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
+              await Effect.runPromise(checkpoint.save({ json, bytes }))
+              task.tick(`test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`)
+            }
+          }),
+        catch: (cause) => new TrainingError({ method: c.method, seed: c.seed, cause })
+      })
+      disposeTrainState(method, final)
+      const s = tracker.summary()
+      task.done(`best ${(100 * s.bestTestAcc).toFixed(1)}% at epoch ${s.bestEpoch}`)
+      return {
+        method: c.method,
+        seed: c.seed,
+        backend: backend.name,
+        wallSeconds,
+        summary: {
+          bestTestAcc: finiteOrNull(s.bestTestAcc),
+          bestEpoch: s.bestEpoch,
+          finalTestAcc: finiteOrNull(s.finalTestAcc),
+          earlyStopTestAcc: finiteOrNull(s.earlyStopTestAcc),
+          earlyStopEpoch: s.earlyStopEpoch ?? null,
+          cleanTrainAccAtBest: finiteOrNull(s.cleanTrainAccAtBest),
+          noisyTrainAccAtBest: finiteOrNull(s.noisyTrainAccNoisyLabelAtBest)
+        },
+        noise: { nominalRate: data.noise.nominalRate, realisedRate: data.noise.realisedRate, changed: data.noise.changed },
+        history: jsonSafe(tracker.history) as unknown as TrainResult["history"],
+        decompositions: jsonSafe(tracker.decompositions) as unknown as TrainResult["decompositions"]
+      } satisfies TrainResult
+    })
+})

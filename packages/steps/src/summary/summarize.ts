@@ -1,0 +1,52 @@
+import type { TrainResult } from "../steps/train-result.js"
+
+const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
+type SummaryKey = (typeof summaryKeys)[number]
+
+/** One method's numbers: means over seeds, with the per-seed values beside them. */
+export type MethodSummary = { readonly [K in SummaryKey]: number | null } & {
+  readonly seeds: readonly number[]
+  readonly perSeed: { readonly [K in SummaryKey]: ReadonlyArray<number | null> }
+}
+
+/** `summary.json`: `{ methods: { [method]: MethodSummary } }`, methods in the order they ran. */
+export interface RunSummaryFile {
+  readonly methods: Readonly<Record<string, MethodSummary>>
+}
+
+const valueOf = (r: TrainResult, key: SummaryKey): number | null => (key === "wallSeconds" ? r.wallSeconds : r.summary[key])
+
+const mean = (values: ReadonlyArray<number | null>): number | null => {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v))
+  return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length
+}
+
+/** Groups training results by method and averages each number over seeds. */
+export const summarizeResults = (results: readonly TrainResult[]): RunSummaryFile => {
+  const byMethod = new Map<string, TrainResult[]>()
+  for (const r of results) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r])
+  const methods: Record<string, MethodSummary> = {}
+  for (const [method, runs] of byMethod) {
+    const sorted = [...runs].sort((a, b) => a.seed - b.seed)
+    const perSeed = Object.fromEntries(summaryKeys.map((k) => [k, sorted.map((r) => valueOf(r, k))])) as unknown as MethodSummary["perSeed"]
+    const means = Object.fromEntries(summaryKeys.map((k) => [k, mean(perSeed[k])])) as { [K in SummaryKey]: number | null }
+    methods[method] = { ...means, seeds: sorted.map((r) => r.seed), perSeed }
+  }
+  return { methods }
+}
+
+/** Per-epoch rows of every run, for `metrics.jsonl`. */
+export const metricRows = (results: readonly TrainResult[]): unknown[] =>
+  results.flatMap((r) => r.history.map((row) => ({ method: r.method, seed: r.seed, ...row })))
+
+/**
+ * How much of SAM's best-accuracy gain over SGD another method recovers:
+ * (acc(method) - acc(sgd)) / (acc(sam) - acc(sgd)); null without a positive gap.
+ */
+export const gapRecovered = (summary: RunSummaryFile, method: string, key: "bestTestAcc" | "finalTestAcc" = "bestTestAcc"): number | null => {
+  const sgd = summary.methods["sgd"]?.[key]
+  const sam = summary.methods["sam"]?.[key]
+  const other = summary.methods[method]?.[key]
+  if (sgd == null || sam == null || other == null || sam - sgd <= 0) return null
+  return (other - sgd) / (sam - sgd)
+}
