@@ -36,11 +36,17 @@ const findNodeDir = () => {
   return configured || undefined
 }
 
-/** The most telling line of a failed build's output. */
+/**
+ * The most telling line of a failed build's output: a compiler error, else a tool that could
+ * not run (missing compiler, make, Python), else node-gyp's own summary.
+ */
 const firstError = (text) => {
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean)
+  const own = (l) => !/^gyp (ERR!|info|WARN)/.test(l)
   const pick =
-    lines.find((l) => /\berror:/.test(l) && !/^gyp ERR!/.test(l)) ??
+    lines.find((l) => own(l) && /\berror:/.test(l)) ??
+    lines.find((l) => own(l) && /^\w*(Error|Exception): /.test(l)) ??
+    lines.find((l) => own(l) && /^(make(\[\d+\])?: |\/bin\/sh: )/.test(l) && !/(Entering|Leaving) directory/.test(l)) ??
     lines.find((l) => /^gyp ERR! stack Error:/.test(l)) ??
     lines.find((l) => /^gyp ERR!/.test(l) && !/not ok|cwd|command|node -v|node-gyp -v|System/.test(l)) ??
     lines[lines.length - 1]
