@@ -35,3 +35,18 @@ describe("backend selection", () => {
     if (!gpu.available) expect(gpu.reason).toContain("@tensorflow/tfjs-node-gpu")
   })
 })
+
+describe("SAMLAB_BACKEND", () => {
+  it("pins the backend when the caller asks for auto", async () => {
+    const before = process.env["SAMLAB_BACKEND"]
+    process.env["SAMLAB_BACKEND"] = "cpu"
+    try {
+      expect((await selectBackend({ backend: "auto", log: () => {} })).name).toBe("cpu")
+      process.env["SAMLAB_BACKEND"] = "nonsense"
+      await expect(selectBackend({ log: () => {} })).rejects.toThrow(/unknown backend "nonsense"/)
+    } finally {
+      if (before === undefined) delete process.env["SAMLAB_BACKEND"]
+      else process.env["SAMLAB_BACKEND"] = before
+    }
+  })
+})

@@ -18,7 +18,7 @@ export interface BackendInfo {
 }
 
 export interface SelectBackendOptions {
-  /** An explicit choice; `"auto"` or undefined reads `SAMLAB_BACKEND`, then takes the best present. */
+  /** An explicit choice; `"auto"` or undefined reads `SAMLAB_BACKEND`, else takes the best present. */
   readonly backend?: BackendName | "auto" | undefined
   /** Where the one log line goes (default: stderr). Pass `() => {}` to silence it. */
   readonly log?: ((line: string) => void) | undefined
@@ -79,7 +79,8 @@ let active: BackendInfo | undefined
 export const activeBackend = (): BackendInfo | undefined => active
 
 const requestedBackend = (requested: SelectBackendOptions["backend"]): BackendName | "auto" => {
-  const raw = requested ?? process.env["SAMLAB_BACKEND"] ?? "auto"
+  // "auto" defers to SAMLAB_BACKEND, so the environment can pin a backend under any config
+  const raw = requested === undefined || requested === "auto" ? (process.env["SAMLAB_BACKEND"] ?? "auto") : requested
   if (raw === "auto" || raw === "") return "auto"
   if (!isBackendName(raw)) {
     throw new BackendUnavailableError({

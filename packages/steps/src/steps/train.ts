@@ -2,7 +2,8 @@ import { type TrainingMethod, TensorBackend, makeModel } from "@samlab/core-tens
 import { type EpochMetrics, type TrackedDecomposition, createTracker } from "@samlab/analysis-decomposition"
 import { Progress, StepCheckpoint, makeStep } from "@samlab/pipeline"
 import { Data, Effect, Option, Schema } from "effect"
-import type { PreparedData } from "../data/prepare.js"
+import { Batcher } from "@samlab/data-noisy-cifar"
+import type { LabelledImages, PreparedData } from "../data/prepare.js"
 import { makeMethod } from "../methods.js"
 import { BaseOptimizerSchema, MethodKeySchema, MethodOptionsSchema, ModelSpecSchema, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "../schema.js"
 import { type TrainState, disposeTrainState, encodeTrainState, restoreTrainState, trainLoop } from "../train/loop.js"
@@ -33,6 +34,12 @@ export const TrainConfigSchema = Schema.Struct({
 })
 export type TrainConfig = typeof TrainConfigSchema.Type
 
+/** A split in fixed order, normalised like training batches (by the data package), as the tracker reads it. */
+const evaluationSource = (split: LabelledImages, data: PreparedData) => {
+  const batcher = new Batcher({ images: split.images, labels: split.labels, batchSize: 500, normalization: data.normalization, shuffle: false, augment: false, seed: 0 })
+  return { labels: split.labels, cleanLabels: split.cleanLabels, isNoisy: split.isNoisy, batches: () => batcher.batches(0) }
+}
+
 interface Saved {
   readonly skeleton: unknown
   readonly history: EpochMetrics[]
@@ -62,10 +69,9 @@ export const trainStep = makeStep({
       if (start) progress.log(`train ${c.method} seed ${c.seed}: resumed after epoch ${start.epoch}`)
       const tracker = createTracker({
         model,
-        train: data.train,
-        test: data.test,
-        validation: data.validation.n > 0 ? data.validation : undefined,
-        normalization: data.normalization,
+        train: evaluationSource(data.train, data),
+        test: evaluationSource(data.test, data),
+        validation: data.validation.n > 0 ? evaluationSource(data.validation, data) : undefined,
         reweighting: c.reweightingRho > 0 ? { rho: c.reweightingRho } : undefined,
         decomposition: c.decomposition.every > 0 ? { every: c.decomposition.every, examples: Math.min(c.decomposition.examples, data.train.n), perturbation: { rho: c.decomposition.rho, chunkSize: c.decomposition.chunkSize } } : undefined,
         history: savedJson?.history ?? [],
