@@ -54,3 +54,16 @@ export const resolvedJacobianPenalty = (output: ForwardOutput, params: Params, o
  */
 export const jacobianPenalty = (output: ForwardOutput, params: Params, options: JacobianPenaltyCallOptions): tf.Scalar =>
   resolvedJacobianPenalty(output, params, resolvePenaltyOptions(options, "jacobianPenalty"), options.labels, "jacobianPenalty")
+
+/** A loss term of a forward pass: what a training step adds to the mean cross-entropy. */
+export type LossTerm = (output: ForwardOutput, params: Params, labels: tf.Tensor1D) => tf.Scalar
+
+/**
+ * `jacobianPenalty` with its options checked once (throws `OptimizerConfigError` here, not
+ * at the first step): `(output, params, labels) => penalty`, for custom loops and for
+ * stacking with SAM (see the README).
+ */
+export const jacobianLossTerm = (options: JacobianPenaltyOptions): LossTerm => {
+  const resolved = resolvePenaltyOptions(options, "jacobianLossTerm")
+  return (output, params, labels) => resolvedJacobianPenalty(output, params, resolved, labels, "jacobianLossTerm")
+}

@@ -7,7 +7,6 @@ import {
   LabelMismatchError,
   NonFiniteLossError,
   OptimizerConfigError,
-  type Params,
   Rng,
   type TrainingMethod,
   adam,

@@ -1,0 +1,71 @@
+/**
+ * Step time of the Jacobian regularizer against plain SGD (erm) on the reference MLP
+ * (3072-512-512-10) and the small CNN (32-64-128 convs, dense 256), batch 128.
+ * `npm run bench [-- --backend cpu|wasm|... --rounds 5 --steps 3 --batch 128]`.
+ * The two methods are timed in alternating rounds (so load from other processes hits both)
+ * and the median step of each is reported. A benchmark: prints numbers, never fails.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { type BackendName, type Model, type Params, Rng, type TrainingMethod, disposeParams, erm, referenceMlp, selectBackend, sgd, smallCnn } from "@samlab/core-tensor"
+import { makeJacobianRegMethod } from "../src/index.js"
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
+}
+const rounds = Number(arg("rounds", "5"))
+const stepsPerRound = Number(arg("steps", "3"))
+const batch = Number(arg("batch", "128"))
+
+interface Run {
+  params: Params
+  state: unknown
+  readonly method: TrainingMethod<unknown>
+  readonly times: number[]
+}
+
+const timeSteps = (run: Run, model: Model, x: tf.Tensor, y: tf.Tensor1D, steps: number, record: boolean): void => {
+  const forward = (p: Params, input: tf.Tensor) => model.apply(p, input, { training: true })
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now()
+    const r = run.method.step(run.params, run.state, { x, y }, forward, s)
+    disposeParams(run.params, r.modelState)
+    run.method.disposeState(run.state)
+    run.params = r.params
+    run.state = r.state
+    if (record) run.times.push(performance.now() - t0)
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const bench = (label: string, model: Model): void => {
+  const rng = new Rng(0)
+  const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
+  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
+  const base = () => sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
+  const runs: Record<string, Run> = {}
+  const add = (key: string, method: TrainingMethod<any>) => {
+    const params = model.init(rng.fork("init"))
+    runs[key] = { params, state: method.init(params), method, times: [] }
+  }
+  add("sgd", erm(base()))
+  add("jacreg", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight }))
+  add("jacreg (unsquared, logit-term weighted)", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight, norm: "unsquared", featureWeighting: "logit-term" }))
+  for (const run of Object.values(runs)) timeSteps(run, model, x, y, 1, false) // warm-up
+  for (let r = 0; r < rounds; r++) for (const run of Object.values(runs)) timeSteps(run, model, x, y, stepsPerRound, true)
+  const sgdMs = median(runs["sgd"]!.times)
+  for (const [key, run] of Object.entries(runs)) {
+    const ms = median(run.times)
+    console.log(`${label.padEnd(5)} ${key.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms/step  ${(ms / sgdMs).toFixed(3)}x sgd`)
+    disposeParams(run.params)
+    run.method.disposeState(run.state)
+  }
+  tf.dispose([x, y])
+}
+
+const backend = arg("backend", "auto") as BackendName | "auto"
+const info = await selectBackend({ backend, log: () => {} })
+console.log(`backend ${info.name}, batch ${batch}, ${rounds} rounds x ${stepsPerRound} steps per method (median)`)
+bench("mlp", referenceMlp())
+bench("cnn", smallCnn())
