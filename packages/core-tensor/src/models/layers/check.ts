@@ -1,11 +1,11 @@
 import type * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../../params/params.js"
-import { ModelInputError, ModelParamError } from "../errors.js"
+import { ModelParamError } from "../errors.js"
 
 /** The tensor `key` of `params`, checked to have `shape` (what `apply` relies on). */
 export const requireTensor = (params: Params, key: string, shape: readonly number[], model: string, what = "parameter"): tf.Tensor => {
   const t = params[key]
-  if (t === undefined) throw new ModelParamError(model, key, `is missing from the ${what}s (have: ${Object.keys(params).join(", ") || "none"})`)
+  if (t === undefined) throw new ModelParamError(model, key, `is missing from the ${what}s (have: ${describeKeys(Object.keys(params))})`)
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new ModelParamError(model, key, `has shape [${t.shape.join(", ")}] where [${shape.join(", ")}] was expected`)
   }
@@ -17,8 +17,5 @@ export const requireShapes = (params: Params, shapes: ReadonlyArray<readonly [st
   for (const [key, shape] of shapes) requireTensor(params, key, shape, model, what)
 }
 
-/** `[batch, ...exampleShape]` check for any input rank. */
-export const requireBatchOf = (x: tf.Tensor, exampleShape: readonly number[], model: string): void => {
-  const ok = x.rank === exampleShape.length + 1 && exampleShape.every((d, i) => x.shape[i + 1] === d)
-  if (!ok) throw new ModelInputError(model, `[batch, ${exampleShape.join(", ")}]`, x.shape)
-}
+const describeKeys = (keys: readonly string[]): string =>
+  keys.length === 0 ? "none" : keys.length <= 6 ? keys.join(", ") : `${keys.slice(0, 6).join(", ")} and ${keys.length - 6} more`
