@@ -1,0 +1,93 @@
+import { type Dash, type LegendEntry, type Series, lineChart, palette } from "./svg/line-chart.js"
+import type { DecompositionGroupPoint, ReportEpoch, ReportInput } from "./types.js"
+
+export interface ReportChart {
+  readonly id: string
+  readonly title: string
+  readonly caption: string
+  readonly svg: string
+}
+
+/** Method keys in input order with a display label and a color each. */
+export const methodStyles = (input: ReportInput): Array<{ key: string; label: string; color: string }> =>
+  Object.keys(input.methods).map((key, i) => ({ key, label: input.methods[key]!.label ?? key, color: palette[i % palette.length]! }))
+
+const styleKey = (entries: ReadonlyArray<{ label: string; dash: Dash }>): LegendEntry[] => entries.map((e) => ({ label: e.label, color: "#555", dash: e.dash }))
+
+type EpochField = Exclude<keyof ReportEpoch, "epoch">
+
+const epochSeries = (input: ReportInput, field: EpochField, scale: number, dash: Dash = "solid", suffix = ""): Series[] =>
+  methodStyles(input).flatMap(({ key, label, color }) => {
+    const points = input.methods[key]!.perEpoch.filter((e) => e[field] !== undefined).map((e) => ({ x: e.epoch, y: e[field]! * scale }))
+    return points.length > 0 ? [{ name: `${label}${suffix}`, color, dash, points }] : []
+  })
+
+const hasAny = (series: readonly Series[]): boolean => series.some((s) => s.points.some((p) => Number.isFinite(p.y)))
+
+/** Test accuracy per method over epochs. */
+export const testAccuracyChart = (input: ReportInput): ReportChart | undefined => {
+  const series = epochSeries(input, "testAcc", 100)
+  if (!hasAny(series)) return undefined
+  const title = "Test accuracy"
+  return { id: "test-accuracy", title, caption: "Test accuracy of each method after every epoch.", svg: lineChart({ id: "test-accuracy", title, xLabel: "epoch", yLabel: "test accuracy (%)", series, xIntegers: true }) }
+}
+
+/** The paper's Figure 1: training accuracy on clean examples (solid) and noisy examples fitted to their wrong label (dashed). */
+export const trainAccuracyChart = (input: ReportInput): ReportChart | undefined => {
+  const series = [...epochSeries(input, "cleanTrainAcc", 100, "solid", ", clean"), ...epochSeries(input, "noisyTrainAccNoisyLabel", 100, "dashed", ", noisy (noisy label)")]
+  if (!hasAny(series)) return undefined
+  const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
+  const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples, fit to the noisy label", dash: "dashed" }])]
+  const title = "Training accuracy: clean vs noisy examples"
+  return {
+    id: "train-accuracy",
+    title,
+    caption: "Solid: accuracy on correctly labelled training examples. Dashed: fraction of mislabelled examples predicted as their wrong label (memorisation).",
+    svg: lineChart({ id: "train-accuracy", title, xLabel: "epoch", yLabel: "training accuracy (%)", series, legend, xIntegers: true })
+  }
+}
+
+type FactorField = "logitFactor" | "jacobianFactor" | "samFactor"
+
+const factorTitles: Record<FactorField, { title: string; caption: string }> = {
+  samFactor: { title: "SAM factor ‖J(w+ε)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "How much SAM scales each example's gradient norm (group mean)." },
+  logitFactor: { title: "Logit factor ‖J(w)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "The part of SAM's reweighting due to the perturbed logit term u alone (group mean)." },
+  jacobianFactor: { title: "Jacobian factor ‖J(w+ε)ᵀu(w)‖ / ‖J(w)ᵀu(w)‖", caption: "The part due to the perturbed Jacobian J alone (group mean)." }
+}
+
+/** One decomposition factor over epochs: clean (solid) and noisy (dashed) group means per method. */
+export const factorChart = (input: ReportInput, field: FactorField): ReportChart | undefined => {
+  const group = (which: "clean" | "noisy", dash: Dash): Series[] =>
+    methodStyles(input).flatMap(({ key, label, color }) => {
+      const points = (input.methods[key]!.decomposition ?? []).map((d) => ({ x: d.epoch, y: (d[which] as DecompositionGroupPoint)[field].mean }))
+      return points.length > 0 ? [{ name: `${label}, ${which}`, color, dash, points }] : []
+    })
+  const series = [...group("clean", "solid"), ...group("noisy", "dashed")]
+  if (!hasAny(series)) return undefined
+  const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
+  const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples", dash: "dashed" }])]
+  const { title, caption } = factorTitles[field]
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group mean)", series, legend, xIntegers: true, referenceY: 1, yPadding: 0.05 }) }
+}
+
+/** Mean squared feature norm or squared head norm per method over epochs (log scale: methods differ by multiples). */
+export const normChart = (input: ReportInput, field: "featureNormSq" | "headNormSq"): ReportChart | undefined => {
+  const series = epochSeries(input, field, 1)
+  if (!hasAny(series)) return undefined
+  const title = field === "featureNormSq" ? "Mean squared feature norm" : "Squared head norm"
+  const yLabel = field === "featureNormSq" ? "mean ‖features‖² (log scale)" : "‖W_head‖²_F (log scale)"
+  const caption = field === "featureNormSq" ? "Mean over training examples of the squared norm of the head's input." : "Squared Frobenius norm of the last layer's weight."
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log" }) }
+}
+
+/** Every chart the data allows, in report order. */
+export const reportCharts = (input: ReportInput): ReportChart[] =>
+  [
+    testAccuracyChart(input),
+    trainAccuracyChart(input),
+    factorChart(input, "samFactor"),
+    factorChart(input, "logitFactor"),
+    factorChart(input, "jacobianFactor"),
+    normChart(input, "featureNormSq"),
+    normChart(input, "headNormSq")
+  ].filter((c): c is ReportChart => c !== undefined)
