@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { Rng, ensureGradientsRegistered } from "@samlab/core-tensor"
 import { expect } from "vitest"
 import { loadAddon } from "../src/addon.js"
+import type { NativeBackend } from "../src/backend.js"
 
 ensureGradientsRegistered()
 // The cpu backend's "install tfjs-node" advice is noise here (IS_TEST only silences tfjs warnings).
@@ -39,6 +40,8 @@ export interface Evaluated {
 /** Runs `f` on `backend` inside a tidy and copies every result out. */
 export const evaluateOn = async (backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Evaluated[]> => {
   await tf.setBackend(backend)
+  // Reused output arrays are NaN-filled first: a kernel that leaves an element unwritten fails the comparison.
+  if (backend === "native") (tf.backend() as NativeBackend).poisonRecycled = true
   const out = tf.tidy(() => {
     const r = f()
     return Array.isArray(r) ? r : [r]

@@ -34,7 +34,7 @@ const forward = (args: NativeKernelArgs, addon: Parameters<NativeKernelSpec["run
   if (!channelsLast(args) || !nativeFloat32(args.backend, x, filter) || x.shape.length !== 4) return undefined
   const info = convInfo(args, x.shape, filter.shape, (args.attrs["dilations"] as number | [number, number] | undefined) ?? 1)
   if (!nonEmpty(info)) return undefined
-  const values = new Float32Array(sizeOf(info.outShape))
+  const values = args.backend.allocFloat32(sizeOf(info.outShape))
   addon.conv2d(f32(args.backend, x), f32(args.backend, filter), values, convGeometry(info))
   return { values, info }
 }
@@ -74,7 +74,7 @@ export const conv2dBackpropInputKernel: NativeKernelSpec = {
     if (!channelsLast(args) || !nativeFloat32(args.backend, dy, filter)) return undefined
     const info = convInfo(args, args.attrs["inputShape"] as number[], filter.shape, 1)
     if (!nonEmpty(info)) return undefined
-    const values = new Float32Array(sizeOf(info.inShape))
+    const values = args.backend.allocFloat32(sizeOf(info.inShape))
     addon.conv2dBackpropInput(f32(args.backend, dy), f32(args.backend, filter), values, convGeometry(info))
     return output(args.backend, info.inShape, values)
   }
@@ -88,7 +88,7 @@ export const conv2dBackpropFilterKernel: NativeKernelSpec = {
     if (!channelsLast(args) || !nativeFloat32(args.backend, x, dy)) return undefined
     const info = convInfo(args, x.shape, args.attrs["filterShape"] as number[], 1)
     if (!nonEmpty(info)) return undefined
-    const values = new Float32Array(sizeOf(info.filterShape))
+    const values = args.backend.allocFloat32(sizeOf(info.filterShape))
     addon.conv2dBackpropFilter(f32(args.backend, x), f32(args.backend, dy), values, convGeometry(info))
     return output(args.backend, info.filterShape, values)
   }

@@ -29,7 +29,7 @@ const binaryKernel = (kernelName: string, op: BinaryOp): NativeKernelSpec => ({
       return undefined // the cpu kernel raises the shape error
     }
     if (outShape.length > 8 || sizeOf(outShape) === 0) return undefined
-    const values = new Float32Array(sizeOf(outShape))
+    const values = backend.allocFloat32(sizeOf(outShape))
     addon.binary(op, f32(backend, a), f32(backend, b), values, Int32Array.from(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape))
     return output(backend, outShape, values)
   }
@@ -51,7 +51,7 @@ const unaryKernel = (kernelName: string, op: UnaryOp, param: (attrs: tf.NamedAtt
   run: ({ inputs, backend, attrs }, addon) => {
     const { x } = inputs as { x: TensorInfo }
     if (!nativeFloat32(backend, x) || sizeOf(x.shape) === 0) return undefined
-    const values = new Float32Array(sizeOf(x.shape))
+    const values = backend.allocFloat32(sizeOf(x.shape))
     addon.unary(op, f32(backend, x), values, param(attrs))
     return output(backend, x.shape, values)
   }
@@ -84,7 +84,7 @@ export const addNKernel: NativeKernelSpec = {
     if (tensors.length === 0 || !nativeFloat32(backend, ...tensors)) return undefined
     const shape = tensors[0]!.shape
     if (sizeOf(shape) === 0 || tensors.some((t) => !util.arraysEqual(t.shape, shape))) return undefined
-    const values = new Float32Array(sizeOf(shape))
+    const values = backend.allocFloat32(sizeOf(shape))
     addon.addN(tensors.map((t) => f32(backend, t)), values)
     return output(backend, shape, values)
   }

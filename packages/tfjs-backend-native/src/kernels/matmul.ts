@@ -46,7 +46,7 @@ const product = (args: NativeKernelArgs, addon: NativeAddon): { values: Float32A
   if (!nativeFloat32(args.backend, a, b)) return undefined
   const g = geometry(a, b, transposeA, transposeB)
   if (!g) return undefined
-  const values = new Float32Array(g.batch * g.m * g.n)
+  const values = args.backend.allocFloat32(g.batch * g.m * g.n)
   addon.matMul(f32(args.backend, a), f32(args.backend, b), values, g.batch, g.batchA, g.batchB, g.m, g.n, g.k, transposeA, transposeB)
   return { values, g }
 }

@@ -33,7 +33,7 @@ const forwardKernel = (kernelName: string, max: boolean): NativeKernelSpec => ({
     if (!nativeFloat32(args.backend, x)) return undefined
     const info = poolInfo(args, x.shape, true)
     if (!info) return undefined
-    const values = new Float32Array(sizeOf(info.outShape))
+    const values = args.backend.allocFloat32(sizeOf(info.outShape))
     ;(max ? addon.maxPool : addon.avgPool)(f32(args.backend, x), values, poolGeometry(info))
     return output(args.backend, info.outShape, values)
   }
@@ -52,7 +52,7 @@ export const maxPoolGradKernel: NativeKernelSpec = {
     if (!nativeFloat32(args.backend, dy, input)) return undefined
     const info = poolInfo(args, input.shape, true)
     if (!info) return undefined
-    const values = new Float32Array(sizeOf(input.shape))
+    const values = args.backend.allocFloat32(sizeOf(input.shape))
     addon.maxPoolGrad(f32(args.backend, input), f32(args.backend, dy), values, poolGeometry(info))
     return output(args.backend, input.shape, values)
   }
@@ -66,7 +66,7 @@ export const avgPoolGradKernel: NativeKernelSpec = {
     if (!nativeFloat32(args.backend, dy, input)) return undefined
     const info = poolInfo(args, input.shape, false)
     if (!info) return undefined
-    const values = new Float32Array(sizeOf(input.shape))
+    const values = args.backend.allocFloat32(sizeOf(input.shape))
     addon.avgPoolGrad(f32(args.backend, dy), values, poolGeometry(info))
     return output(args.backend, input.shape, values)
   }

@@ -17,7 +17,7 @@ const reduceKernel = (kernelName: string, op: ReduceOp, axisAttr: string): Nativ
     if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return undefined
     const first = axes[0]!, last = axes[axes.length - 1]!
     const outer = sizeOf(x.shape.slice(0, first)), reduceSize = sizeOf(x.shape.slice(first, last + 1)), inner = sizeOf(x.shape.slice(last + 1))
-    const values = new Float32Array(outer * inner)
+    const values = backend.allocFloat32(outer * inner)
     addon.reduce(op, f32(backend, x), values, outer, reduceSize, inner)
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes)
     return output(backend, attrs["keepDims"] ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, values)

@@ -1,10 +1,10 @@
-import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core"
 import type { NativeAddon } from "../addon.js"
+import type { NativeBackend } from "../backend.js"
 
 export interface NativeKernelArgs {
   readonly inputs: NamedTensorInfoMap
-  readonly backend: MathBackendCPU
+  readonly backend: NativeBackend
   readonly attrs: NamedAttrMap
 }
 

@@ -1,0 +1,102 @@
+import * as tf from "@tensorflow/tfjs-core"
+import { beforeAll, describe, expect, it } from "vitest"
+import type { NativeBackend } from "../src/backend.js"
+import { Float32Pool } from "../src/memory/float32-pool.js"
+import { nativeAvailable, registerNative } from "./support.js"
+
+describe("Float32Pool", () => {
+  it("hands back arrays of exactly the asked length, last in first out", () => {
+    const pool = new Float32Pool(1024)
+    const a = new Float32Array(8), b = new Float32Array(8), c = new Float32Array(4)
+    pool.give(a)
+    pool.give(b)
+    pool.give(c)
+    expect(pool.heldBytes).toBe(80)
+    expect(pool.take(8)).toBe(b)
+    expect(pool.take(8)).toBe(a)
+    expect(pool.take(8)).toBeUndefined()
+    expect(pool.take(4)).toBe(c)
+    expect(pool.heldBytes).toBe(0)
+  })
+
+  it("drops what would exceed its capacity", () => {
+    const pool = new Float32Pool(40)
+    pool.give(new Float32Array(8))
+    pool.give(new Float32Array(8))
+    expect(pool.heldBytes).toBe(32)
+    expect(pool.take(8)).toBeDefined()
+    expect(pool.take(8)).toBeUndefined()
+  })
+})
+
+describe.skipIf(!nativeAvailable)("output recycling in the native backend", () => {
+  let backend: NativeBackend
+  const storage = (t: tf.Tensor): Float32Array => backend.data.get(t.dataId).values as Float32Array
+
+  beforeAll(async () => {
+    await registerNative()
+    await tf.setBackend("native")
+    backend = tf.backend() as NativeBackend
+  })
+
+  it("reuses the array of a disposed output for the next output of that size", () => {
+    const x = tf.ones([64, 32])
+    const first = tf.relu(x)
+    const buffer = storage(first).buffer
+    first.dispose()
+    const before = backend.poolStats().reused
+    const second = tf.neg(x)
+    expect(storage(second).buffer).toBe(buffer)
+    expect(backend.poolStats().reused).toBe(before + 1)
+    expect(Array.from(second.dataSync().slice(0, 3))).toEqual([-1, -1, -1])
+    tf.dispose([x, second])
+  })
+
+  it("never reuses an array the user has read (it may be kept)", () => {
+    const x = tf.ones([16, 16])
+    const y = tf.relu(x)
+    const held = y.dataSync()
+    y.dispose()
+    const z = tf.neg(x)
+    expect(storage(z).buffer).not.toBe(held.buffer)
+    expect(held[0]).toBe(1)
+    tf.dispose([x, z])
+  })
+
+  it("keeps a buffer while a view of it (from slice) is alive", () => {
+    const x = tf.ones([10, 10])
+    const y = tf.relu(x)
+    const view = tf.slice(y, [2, 0], [3, 10])
+    expect(storage(view).buffer).toBe(storage(y).buffer) // the cpu slice kernel returns a subarray
+    const buffer = storage(y).buffer
+    y.dispose()
+    const other = tf.neg(x)
+    expect(storage(other).buffer).not.toBe(buffer)
+    expect(Array.from(view.dataSync())).toEqual(new Array(30).fill(1))
+    tf.dispose([x, view, other])
+  })
+
+  it("keeps a buffer that two tensors share through reshape until both are gone", () => {
+    const x = tf.ones([4, 6])
+    const y = tf.relu(x)
+    const r = tf.reshape(y, [24])
+    const buffer = storage(y).buffer
+    y.dispose()
+    const other = tf.neg(x)
+    expect(storage(other).buffer).not.toBe(buffer)
+    r.dispose()
+    const again = tf.neg(x)
+    expect(storage(again).buffer).toBe(buffer)
+    tf.dispose([x, other, again])
+  })
+
+  it("leaves user-supplied arrays alone", () => {
+    const mine = new Float32Array([1, 2, 3, 4])
+    const t = tf.tensor1d(mine)
+    t.dispose()
+    const ones = tf.ones([4])
+    const out = tf.relu(ones)
+    expect(storage(out).buffer).not.toBe(mine.buffer)
+    tf.dispose([ones, out])
+  })
+})
