@@ -55,16 +55,23 @@ export const parseOverride = (text: string, pipeline: string): Effect.Effect<{ p
   return Effect.succeed({ path: rawPath.split("."), value })
 }
 
-/** Field names a Struct schema declares at `path` (undefined when `path` is not a struct). */
+/** The object shapes a node can take: itself, or each object member of a union (e.g. a model spec per kind). */
+const objectShapes = (ast: SchemaAST.AST): SchemaAST.Objects[] => {
+  const node = SchemaAST.toEncoded(ast)
+  if (node._tag === "Objects") return [node]
+  if (node._tag === "Union") return node.types.flatMap(objectShapes)
+  return []
+}
+
+/** Field names the schema declares at `path` (across union members), or undefined when nothing there is an object. */
 const structFieldsAt = (ast: SchemaAST.AST, path: readonly string[]): readonly string[] | undefined => {
-  let node: SchemaAST.AST = SchemaAST.toEncoded(ast)
+  let nodes: SchemaAST.AST[] = [ast]
   for (const key of path) {
-    if (node._tag !== "Objects") return undefined
-    const ps = node.propertySignatures.find((p) => p.name === key)
-    if (!ps) return undefined
-    node = SchemaAST.toEncoded(ps.type)
+    nodes = nodes.flatMap(objectShapes).flatMap((o) => o.propertySignatures.filter((p) => p.name === key).map((p) => p.type))
+    if (nodes.length === 0) return undefined
   }
-  return node._tag === "Objects" ? node.propertySignatures.map((p) => String(p.name)) : undefined
+  const shapes = nodes.flatMap(objectShapes)
+  return shapes.length === 0 ? undefined : [...new Set(shapes.flatMap((o) => o.propertySignatures.map((p) => String(p.name))))]
 }
 
 /** Applies overrides to an encoded config, rejecting paths the schema does not declare. */

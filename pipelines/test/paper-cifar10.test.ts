@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { ConfigDecodeError, makePlan } from "@samlab/pipeline"
+import { Effect, Exit } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
+import { paperCifar10 } from "../paper-cifar10.js"
+import { writeSyntheticCifar10 } from "./helpers/synthetic-cifar.js"
+
+const repo = fileURLToPath(new URL("../..", import.meta.url))
+const bin = join(repo, "tools/cli/bin/samlab.mjs")
+
+describe("paper-cifar10: presets and overrides", () => {
+  it("plans every preset: the paper setting, the CPU reproduction and the quick job", () => {
+    const cells = (preset: string) => Effect.runSync(makePlan(paperCifar10, { preset })).cells.map((c) => c.id)
+    expect(cells("paper")).toHaveLength(5)
+    expect(cells("cpu").length).toBeGreaterThanOrEqual(10) // five methods, two seeds at least
+    expect(cells("quick")).toEqual(["method=sgd,seed=0", "method=sam,seed=0"])
+    const paper = Effect.runSync(makePlan(paperCifar10, { preset: "paper" })).encoded
+    expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
+  })
+
+  it("reaches any field with --set and names a bad one", () => {
+    const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"sgd\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))
+    expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
+    expect(plan.cellStepConfigs[0]!["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
+    expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
+    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = Exit.isFailure(exit) ? (exit.cause as unknown as { reasons: Array<{ error: unknown }> }).reasons[0]!.error : undefined
+    expect(error).toBeInstanceOf(ConfigDecodeError)
+    expect((error as ConfigDecodeError).issues[0]!.path).toBe("noise.rate")
+  })
+})
+
+const run = (out: string, dir: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } => {
+  const args = [bin, "run", join(repo, "pipelines/paper-cifar10.ts"), "--preset", "quick", "--out", out, "--set", `dir=${dir}`, "--set", "trainSize=300", "--set", "validationSize=50", "--set", "testSize=100", "--set", "epochs=5", "--set", "backend=cpu", "--set", "model.hidden=[32]", ...extra]
+  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "" } })
+  let stderr = ""
+  child.stderr!.on("data", (d) => (stderr += d))
+  return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr }))) }
+}
+
+/** Results without wall-clock times, which legitimately differ between runs. */
+const results = (out: string) => {
+  const noTimes = (_k: string, v: unknown) => (_k === "wallSeconds" || _k === "evalSeconds" ? undefined : v)
+  return {
+    summary: JSON.parse(readFileSync(join(out, "summary.json"), "utf8"), noTimes),
+    metrics: readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l, noTimes))
+  }
+}
+
+const checkpointEpochs = (out: string): number[] => {
+  const dir = join(out, "checkpoints")
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap((k) => {
+    const f = join(dir, k, "latest.json")
+    return existsSync(f) ? [JSON.parse(readFileSync(f, "utf8")).json.history.length as number] : []
+  })
+}
+
+describe("paper-cifar10 end to end through the CLI (synthetic CIFAR-10 files)", () => {
+  let data = ""
+  beforeAll(() => {
+    data = writeSyntheticCifar10(90, 100)
+  })
+
+  it("writes config, metrics, summary and report, and a SIGKILLed run resumes to identical results", async () => {
+    const clean = mkdtempSync(join(tmpdir(), "samlab-paper-clean-"))
+    const reference = await run(clean, data).done
+    expect(reference.code, reference.stderr).toBe(0)
+    for (const f of ["config.json", "metrics.jsonl", "summary.json", "report.html", "run.json"]) expect(existsSync(join(clean, f))).toBe(true)
+    const ref = results(clean)
+    expect(Object.keys(ref.summary.methods)).toEqual(["sgd", "sam"])
+    expect(ref.metrics).toHaveLength(10) // 5 epochs x 2 methods
+    expect(ref.summary.methods.sam.bestTestAcc).toBeGreaterThan(0.2) // the synthetic classes are learnable
+    expect(JSON.parse(readFileSync(join(clean, "config.json"), "utf8")).config.trainSize).toBe(300)
+
+    const crashed = mkdtempSync(join(tmpdir(), "samlab-paper-crash-"))
+    const first = run(crashed, data)
+    const until = Date.now() + 120_000
+    while (!checkpointEpochs(crashed).some((e) => e >= 2) && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+    first.child.kill("SIGKILL")
+    expect((await first.done).signal).toBe("SIGKILL")
+    expect(existsSync(join(crashed, "summary.json"))).toBe(false)
+    const rerun = await run(crashed, data).done
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(rerun.stderr).toMatch(/resumed after epoch [1-4]/)
+    expect(results(crashed)).toEqual(ref)
+  }, 300_000)
+})
