@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type ForwardFn, LabelMismatchError, NonFiniteLossError, type Params, disposeParams, erm, expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { type ForwardFn, LabelMismatchError, NonFiniteLossError, type Params, Rng, adam, disposeParams, erm, expectNoLeak, selectBackend, sgd, twoLayerLinear } from "@samlab/core-tensor"
 import { ChunkSizeError, InvalidRhoError, SamConfigError, type SamVariant, denseStack, makeSamFamilyMethod, samFamily } from "../src/index.js"
 import { maxRelDiff, mlpProblem, trajectory } from "./helpers.js"
 
@@ -49,6 +49,24 @@ describe("batched dense path = chunk loop", () => {
         }
     })
     pb.dispose()
+  })
+
+  it("for a bias-free deep linear network (twoLayerLinear, linear: true) and an Adam base", () => {
+    const model = twoLayerLinear({ inputDim: 6, hidden: 5, numClasses: 3 })
+    const rng = new Rng(8)
+    const params = model.init(rng.fork("init"))
+    const x = tf.tensor2d(rng.normalArray(8 * 6), [8, 6])
+    const y = tf.tensor1d([0, 1, 2, 0, 1, 2, 1, 1], "int32")
+    const forward: ForwardFn = (p, xx) => model.apply(p, xx, { training: true })
+    for (const variant of variants)
+      for (const chunkSize of [1, 4]) {
+        const make = (dense?: ReturnType<typeof denseStack>) => samFamily({ rho: 0.2, variant, chunkSize, dense, base: adam({ lr: 0.01 }) })
+        const loop = trajectory(make(), params, { x, y }, forward, 2)
+        const batched = trajectory(make(denseStack({ linear: true })), params, { x, y }, forward, 2)
+        expect(maxRelDiff(batched.values, loop.values), `${variant} m=${chunkSize}`).toBeLessThan(2e-5)
+      }
+    disposeParams(params)
+    tf.dispose([x, y])
   })
 
   it("refuses params that are not the declared dense stack", () => {
