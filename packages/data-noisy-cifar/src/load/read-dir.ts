@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs"
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES, CIFAR10_CLASSES } from "../class-names.js"
 import { type Dataset, type DatasetName, type DatasetSplits, IMAGE_BYTES, type Split } from "../dataset.js"
@@ -40,9 +40,12 @@ export const readSplit = (name: DatasetName, dir: string, split: Split, options:
   const images = new Uint8Array(n * IMAGE_BYTES)
   const labels = new Uint8Array(n)
   const coarseLabels = name === "cifar100" ? new Uint8Array(n) : undefined
+  // One reusable read buffer (the largest file) instead of a fresh one per file: less memory to fault in.
+  const sizes = counts.map((c) => c * recordBytes)
+  const buffer = Buffer.allocUnsafe(Math.max(...sizes))
   let at = 0
-  for (const p of paths) {
-    const bytes = readFileSync(p)
+  for (const [k, p] of paths.entries()) {
+    const bytes = readWhole(p, buffer, sizes[k]!)
     at += coarseLabels ? decodeCifar100Into(p, bytes, { images, labels, coarseLabels }, at, expected) : decodeCifar10Into(p, bytes, { images, labels }, at, expected)
   }
   return name === "cifar10"
@@ -55,6 +58,22 @@ export const readDatasetDir = (name: DatasetName, dir: string, options: ReadDirO
   train: readSplit(name, dir, "train", options),
   test: readSplit(name, dir, "test", options)
 })
+
+/** Reads exactly `size` bytes of `path` into the front of `buffer`; a file that shrank meanwhile is reported as truncated. */
+const readWhole = (path: string, buffer: Buffer, size: number): Uint8Array => {
+  const fd = openSync(path, "r")
+  try {
+    let done = 0
+    while (done < size) {
+      const n = readSync(fd, buffer, done, size - done, done)
+      if (n === 0) break
+      done += n
+    }
+    return buffer.subarray(0, done)
+  } finally {
+    closeSync(fd)
+  }
+}
 
 const fileSize = (path: string, layout: DatasetLayout): number => {
   try {
