@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { type ForwardFn, type GradientTransformation, type Model, type Params, type TrainingMethod, disposeParams, mlp, sgd } from "@samlab/core-tensor"
+import { jacobianRegularized } from "@samlab/optim-jacobian-reg"
 import { type SamFamilyKey, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
 
 /**
@@ -157,6 +158,14 @@ const samFamilyEntry =
     return makeSamFamilyMethod(key, { base, rho, chunkSize, dense })
   }
 
+/** `jacreg`: mean CE + lambdaFeatures * mean ||features||^2 + lambdaHead * ||W_head||_F^2 (@samlab/optim-jacobian-reg). */
+const jacregEntry: ConformanceMethodFactory = ({ fixture, model, base }) => {
+  const { lambdaFeatures, lambdaHead } = fixture.optimizer
+  if (lambdaFeatures === undefined) throw new FixtureError("fixture.optimizer.lambdaFeatures", 'is required for "jacreg"')
+  if (lambdaHead === undefined) throw new FixtureError("fixture.optimizer.lambdaHead", 'is required for "jacreg"')
+  return jacobianRegularized({ lambdaFeatures, lambdaHead, headWeight: model.headWeight, base })
+}
+
 /**
  * `optimizer.method` -> method. Other packages add theirs with `registerConformanceMethod`
  * (`jacreg` comes from @samlab/optim-jacobian-reg).
@@ -166,7 +175,8 @@ export const conformanceMethods: Record<string, ConformanceMethodFactory> = {
   sam: samFamilyEntry("sam"),
   asam: samFamilyEntry("asam"),
   lsam: samFamilyEntry("lsam"),
-  jsam: samFamilyEntry("jsam")
+  jsam: samFamilyEntry("jsam"),
+  jacreg: jacregEntry
 }
 
 export const registerConformanceMethod = (method: string, factory: ConformanceMethodFactory): void => {

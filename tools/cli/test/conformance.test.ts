@@ -29,10 +29,14 @@ const compare = (got: { lossBeforeEachStep: number[]; layersAfterEachStep: Fixtu
 }
 
 describe.skipIf(!haveGolden)("golden SAM-family fixtures through runConformance", () => {
+  it("has every method of the golden set registered (jacreg included)", () => {
+    for (const file of fixtures) expect(Object.keys(conformanceMethods)).toContain(load(file).optimizer.method)
+  })
+
   for (const file of fixtures) {
     const fixture = load(file)
     const method = fixture.optimizer.method as string
-    // jacreg is registered by @samlab/optim-jacobian-reg (another package); skipped until it is.
+    // Every method of the golden set is registered, jacreg included (from @samlab/optim-jacobian-reg).
     it.skipIf(!(method in conformanceMethods))(`${file} (chunk loop over core-tensor's mlp)`, async () => {
       const got = await expectNoLeak(file, () => runConformance(fixture))
       expect(compare(got, fixture.expected)).toBeUndefined()
@@ -75,6 +79,7 @@ describe("malformed fixtures", () => {
     ["an unknown activation", () => withPatch((f) => (f.model.activation = "gelu")), /fixture.model.activation/],
     ["an unknown method", () => withPatch((f) => (f.optimizer.method = "xsam")), /no method "xsam" is registered \(known: sgd, sam, asam, lsam, jsam/],
     ["sam without rho", () => withPatch((f) => delete f.optimizer.rho), /fixture.optimizer.rho: is required for "sam"/],
+    ["jacreg without lambdaHead", () => withPatch((f) => (f.optimizer = { method: "jacreg", lambdaFeatures: 0.01, base: f.optimizer.base })), /fixture.optimizer.lambdaHead: is required for "jacreg"/],
     ["zero steps", () => withPatch((f) => (f.steps = 0)), /fixture.steps: expected a positive integer/]
   ])("%s: a FixtureError naming the field", (_what, make, message) => {
     const run = () => runConformance(make())
