@@ -20,51 +20,93 @@ const char* ConvGeometry::validate() const {
 
 namespace {
 
-// Writes taps [t0, t0 + n) of the im2col row of output pixel `pixel` (tap = (ky, kx, ci))
-// to dst[0], dst[stride], ...: zeros where a tap falls in the padding. Copies go by runs
-// of contiguous input: the channels of one tap, or of a whole filter row when dilation_w
-// is 1 and the row is inside the image.
-inline void im2col_row(const ConvGeometry& g, const float* x, int pixel, int t0, int n, float* dst, int stride) {
+// The taps [t0, t0 + n) of an im2col row (tap = (ky, kx, ci)) split into segments that
+// stay within one filter row: inside the image (and with dilation_w 1) a segment is one
+// contiguous run of input. Built once per packing call, so the per-pixel work is a few
+// copies with no integer division.
+struct TapSegments {
+  struct Segment {
+    int ky;      // filter row
+    int in_row;  // offset within the filter row, kx * in_c + ci
+    int len;     // taps
+  };
+  std::vector<Segment> segs;
+
+  TapSegments(const ConvGeometry& g, int t0, int n) {
+    const int row_len = g.filter_w * g.in_c;
+    int t = t0;
+    while (t < t0 + n) {
+      const int ky = t / row_len;
+      const int in_row = t - ky * row_len;
+      const int len = std::min(row_len - in_row, t0 + n - t);
+      segs.push_back({ky, in_row, len});
+      t += len;
+    }
+  }
+};
+
+// Walks output pixels in order (b, oy, ox) without dividing per pixel.
+struct PixelCursor {
+  const ConvGeometry& g;
+  int b, oy, ox;
+  PixelCursor(const ConvGeometry& geo, int pixel) : g(geo) {
+    ox = pixel % g.out_w;
+    const int rest = pixel / g.out_w;
+    oy = rest % g.out_h;
+    b = rest / g.out_h;
+  }
+  void next() {
+    if (++ox == g.out_w) {
+      ox = 0;
+      if (++oy == g.out_h) {
+        oy = 0;
+        ++b;
+      }
+    }
+  }
+};
+
+// Writes the taps of `segs` of the im2col row of the cursor's pixel to dst[0], dst[stride],
+// ...: zeros where a tap falls in the padding.
+inline void gather_row(const ConvGeometry& g, const float* x, const PixelCursor& px, const TapSegments& taps, float* dst,
+                       int stride) {
   const int ci_n = g.in_c;
-  int p = pixel;
-  const int ox = p % g.out_w;
-  p /= g.out_w;
-  const int oy = p % g.out_h;
-  const int b = p / g.out_h;
-  const int iy0 = oy * g.stride_h - g.pad_top;
-  const int ix0 = ox * g.stride_w - g.pad_left;
-  const float* xb = x + static_cast<ptrdiff_t>(b) * g.in_h * g.in_w * ci_n;
+  const int iy0 = px.oy * g.stride_h - g.pad_top;
+  const int ix0 = px.ox * g.stride_w - g.pad_left;
+  const float* xb = x + static_cast<ptrdiff_t>(px.b) * g.in_h * g.in_w * ci_n;
   const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_w <= g.in_w;
-  const int row_len = g.filter_w * ci_n;
-  int t = t0;
-  const int t_end = t0 + n;
-  while (t < t_end) {
-    const int ky = t / row_len;
-    const int in_row = t - ky * row_len;  // kx * ci_n + ci
-    const int iy = iy0 + ky * g.dilation_h;
-    int run;
-    const float* src = nullptr;
+  for (const auto& sg : taps.segs) {
+    const int iy = iy0 + sg.ky * g.dilation_h;
     if (iy < 0 || iy >= g.in_h) {
-      run = std::min(row_len - in_row, t_end - t);
+      for (int c = 0; c < sg.len; ++c) dst[c * stride] = 0.f;
     } else if (row_inside) {
-      run = std::min(row_len - in_row, t_end - t);
-      src = xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * ci_n + in_row;
+      const float* src = xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * ci_n + sg.in_row;
+      if (stride == 1) {
+        for (int c = 0; c < sg.len; ++c) dst[c] = src[c];
+      } else {
+        for (int c = 0; c < sg.len; ++c) dst[c * stride] = src[c];
+      }
     } else {
-      const int kx = in_row / ci_n;
-      const int ci = in_row - kx * ci_n;
-      run = std::min(ci_n - ci, t_end - t);
-      const int ix = ix0 + kx * g.dilation_w;
-      if (ix >= 0 && ix < g.in_w) src = xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix) * ci_n + ci;
+      // Near the left/right border (or dilated): tap by tap within the row.
+      const float* xrow = xb + static_cast<ptrdiff_t>(iy) * g.in_w * ci_n;
+      int t = sg.in_row;
+      float* d = dst;
+      while (t < sg.in_row + sg.len) {
+        const int kx = t / ci_n;
+        const int ci = t - kx * ci_n;
+        const int run = std::min(ci_n - ci, sg.in_row + sg.len - t);
+        const int ix = ix0 + kx * g.dilation_w;
+        if (ix >= 0 && ix < g.in_w) {
+          const float* src = xrow + static_cast<ptrdiff_t>(ix) * ci_n + ci;
+          for (int c = 0; c < run; ++c) d[c * stride] = src[c];
+        } else {
+          for (int c = 0; c < run; ++c) d[c * stride] = 0.f;
+        }
+        d += static_cast<ptrdiff_t>(run) * stride;
+        t += run;
+      }
     }
-    if (src == nullptr) {
-      for (int c = 0; c < run; ++c) dst[c * stride] = 0.f;
-    } else if (stride == 1) {
-      std::memcpy(dst, src, sizeof(float) * run);
-    } else {
-      for (int c = 0; c < run; ++c) dst[c * stride] = src[c];
-    }
-    dst += static_cast<ptrdiff_t>(run) * stride;
-    t += run;
+    dst += static_cast<ptrdiff_t>(sg.len) * stride;
   }
 }
 
@@ -75,10 +117,12 @@ class Im2colA final : public PackA {
   Im2colA(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
 
   void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override {
+    const TapSegments taps(g_, k0, kc);
+    PixelCursor px(g_, i0);
     for (int ir = 0; ir < mc; ir += mr) {
       const int rows = std::min(mr, mc - ir);
       float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
-      for (int r = 0; r < rows; ++r) im2col_row(g_, x_, i0 + ir + r, k0, kc, d + r, mr);
+      for (int r = 0; r < rows; ++r, px.next()) gather_row(g_, x_, px, taps, d + r, mr);
       for (int r = rows; r < mr; ++r)
         for (int k = 0; k < kc; ++k) d[k * mr + r] = 0.f;
     }
@@ -98,10 +142,12 @@ class Im2colB final : public PackB {
   void pack(int k0, int kc, int j0, int nc, int nr, float* dst) const override {
     for (int jr = 0; jr < nc; jr += nr) {
       const int cols = std::min(nr, nc - jr);
+      const TapSegments taps(g_, j0 + jr, cols);
       float* d = dst + static_cast<ptrdiff_t>(jr) * kc;
-      for (int kk = 0; kk < kc; ++kk) {
+      PixelCursor px(g_, k0);
+      for (int kk = 0; kk < kc; ++kk, px.next()) {
         float* dk = d + kk * nr;
-        im2col_row(g_, x_, k0 + kk, j0 + jr, cols, dk, 1);
+        gather_row(g_, x_, px, taps, dk, 1);
         for (int c = cols; c < nr; ++c) dk[c] = 0.f;
       }
     }
