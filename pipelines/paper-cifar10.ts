@@ -4,7 +4,7 @@
  * noisy training accuracy, feature and head norms) with the per-example decomposition of
  * SAM's gradient at a few epochs, summarised over seeds into summary.json and report.html.
  */
-import { makePipeline } from "@samlab/pipeline"
+import { type Json, configForCell, makePipeline, sweepAxes } from "@samlab/pipeline"
 import {
   BaseOptimizerSchema,
   MethodKeySchema,
@@ -46,11 +46,25 @@ export const PaperConfig = Schema.Struct({
   methodOptions: withDefault(Schema.Record(Schema.String, Schema.Struct({ rho: Schema.optionalKey(Schema.Finite), lambdaFeatures: Schema.optionalKey(Schema.Finite), lambdaHead: Schema.optionalKey(Schema.Finite), chunkSize: Schema.optionalKey(NonNegativeInt), weightByLogitTerm: Schema.optionalKey(Schema.Boolean) })), {}),
   /** Per-example SAM decomposition every `every` epochs (0 = never) on `examples` training examples. */
   decomposition: withDefault(Schema.Struct({ every: withDefault(NonNegativeInt, 10), examples: withDefault(PositiveInt, 1000), rho: withDefault(Schema.Finite, 0.05), chunkSize: withDefault(PositiveInt, 1) }), {}),
+  /** Extra matrix axes over config fields, e.g. `{"noise.rate": [0, 0.2, 0.4]}`: each value is a group of its own in summary.json. */
+  sweep: withDefault(Schema.Record(Schema.String, Schema.Array(Schema.Unknown)), {}),
   backend: BackendSchema
 })
 export type PaperConfig = typeof PaperConfig.Type
 
 const rest = <T extends Record<string, unknown>>(v: T | undefined) => Object.fromEntries(Object.entries(v ?? {}).filter(([, x]) => x !== undefined))
+
+/** The CPU reproduction's scale: chosen by measurement so that SAM's gain shows within 30 minutes on 2 cores. */
+const cpuScale = {
+  model: { kind: "mlp", hidden: [512, 512] },
+  trainSize: 10000,
+  validationSize: 1000,
+  epochs: 30,
+  augment: false,
+  seeds: [0, 1],
+  options: { rho: 0.2, lambdaFeatures: 0.01, lambdaHead: 0.01 },
+  decomposition: { every: 5, examples: 1000, rho: 0.2, chunkSize: 1 }
+} as const
 
 export const paperCifar10 = makePipeline({
   name: "paper-cifar10",
@@ -58,16 +72,13 @@ export const paperCifar10 = makePipeline({
   config: PaperConfig,
   presets: {
     paper: {},
-    cpu: {
-      model: { kind: "mlp", hidden: [512, 512] },
-      trainSize: 10000,
-      validationSize: 1000,
-      epochs: 30,
-      augment: false,
-      seeds: [0, 1],
-      options: { rho: 0.2, lambdaFeatures: 0.01, lambdaHead: 0.01 },
-      decomposition: { every: 5, examples: 1000, rho: 0.2, chunkSize: 1 }
-    },
+    cpu: cpuScale,
+    // the reviewers' questions, at CPU scale (SGD against SAM unless the question is about the others)
+    "sweep-noise": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "noise.rate": [0, 0.2, 0.4, 0.6, 0.8] } },
+    "sweep-size": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },
+    "sweep-width": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "model.hidden": [[128, 128], [512, 512], [2048, 2048]] } },
+    "sweep-rho": { ...cpuScale, methods: ["sam", "jsam", "lsam"], seeds: [0], sweep: { "options.rho": [0.05, 0.1, 0.2, 0.5] } },
+    asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {
       model: { kind: "mlp", hidden: [512, 512] },
       trainSize: 5000,
@@ -82,21 +93,25 @@ export const paperCifar10 = makePipeline({
     }
   }
 })
-  .matrix((c) => ({ method: c.methods, seed: c.seeds }))
+  .matrix((c) => ({ method: c.methods, seed: c.seeds, ...sweepAxes(c, c.sweep as Record<string, Json[]>) }))
   .step(dataStep, {
-    config: (c, cell) => ({
-      dataset: c.dataset,
-      ...(c.dir !== undefined ? { dir: c.dir } : {}),
-      trainSize: c.trainSize,
-      validationSize: c.validationSize,
-      testSize: c.testSize,
-      noise: c.noise,
-      seed: cell.values["seed"] as number
-    })
+    config: (cfg, cell) => {
+      const c = configForCell(cfg, cell)
+      return {
+        dataset: c.dataset,
+        ...(c.dir !== undefined ? { dir: c.dir } : {}),
+        trainSize: c.trainSize,
+        validationSize: c.validationSize,
+        testSize: c.testSize,
+        noise: c.noise,
+        seed: cell.values["seed"] as number
+      }
+    }
   })
   .step(trainStep, {
     needs: ["data"],
-    config: (c, cell) => {
+    config: (cfg, cell) => {
+      const c = configForCell(cfg, cell)
       const method = cell.values["method"] as MethodKey
       return {
         model: c.model,

@@ -91,3 +91,20 @@ describe("paper-cifar10 end to end through the CLI (synthetic CIFAR-10 files)", 
     expect(results(crashed)).toEqual(ref)
   }, 300_000)
 })
+
+describe("paper-cifar10: sweeps", () => {
+  it("expands a sweep preset into cells per swept value, and each cell sees its value", () => {
+    const plan = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-noise" }))
+    expect(plan.cells).toHaveLength(10)
+    const rates = plan.cellStepConfigs.map((c) => (c["data"] as { noise: { rate: number } }).noise.rate)
+    expect([...new Set(rates)].sort()).toEqual([0, 0.2, 0.4, 0.6, 0.8])
+    const width = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-width" }))
+    expect(width.cellStepConfigs.map((c) => (c["train"] as { model: { hidden: number[] } }).model.hidden)).toContainEqual([2048, 2048])
+    for (const preset of ["sweep-size", "sweep-rho", "asymmetric"]) expect(Effect.runSync(makePlan(paperCifar10, { preset })).cells.length).toBeGreaterThan(1)
+  })
+
+  it("rejects a sweep over a field the config does not have", () => {
+    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "cpu", overrides: ['sweep={"noise.rat":[0.1]}'] }))
+    expect(Exit.isFailure(exit) && String((exit.cause as any).reasons[0].error.message)).toContain('sweep over "noise.rat": the config has no such field')
+  })
+})

@@ -1,5 +1,5 @@
 import type { Layer, Schema } from "effect"
-import type { JsonObject } from "./config.js"
+import type { Json, JsonObject } from "./config.js"
 import type { AnyStep, Cell, Step } from "./step.js"
 
 /** Per-cell steps see the named outputs of earlier steps of the same cell. */
@@ -21,7 +21,8 @@ export interface AggregateNode {
 
 export type StepNode = CellNode | AggregateNode
 
-export type MatrixAxes = Readonly<Record<string, ReadonlyArray<string | number | boolean>>>
+/** Matrix axes: a name and its values (any JSON value: a rate, a method key, a list of widths). */
+export type MatrixAxes = Readonly<Record<string, ReadonlyArray<Json>>>
 
 /** The outputs of one cell, as aggregate steps receive them. */
 export interface CellOutputs<O> {
@@ -96,11 +97,11 @@ export type AnyPipeline = Pipeline<any, any, any, any, any, any>
 /** Expands matrix axes into cells, first axis outermost. */
 export const expandMatrix = (axes: MatrixAxes): Cell[] => {
   const names = Object.keys(axes)
-  let combos: Array<Record<string, string | number | boolean>> = [{}]
+  let combos: Array<Record<string, Json>> = [{}]
   for (const name of names) combos = combos.flatMap((c) => axes[name]!.map((v) => ({ ...c, [name]: v })))
   return combos.map((values, index) => ({
     index,
     values,
-    id: names.length === 0 ? "all" : names.map((n) => `${n}=${String(values[n])}`).join(",")
+    id: names.length === 0 ? "all" : names.map((n) => `${n}=${typeof values[n] === "object" ? JSON.stringify(values[n]) : String(values[n])}`).join(",")
   }))
 }

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { type JsonObject, applyOverrides, decodeConfig, encodeConfig, mergeConfig } from "./config.js"
-import { type ConfigDecodeError, PipelineDefinitionError, PresetNotFoundError } from "./errors.js"
+import { ConfigDecodeError, PipelineDefinitionError, PresetNotFoundError } from "./errors.js"
 import { contentHash } from "./hash.js"
 import { type AnyPipeline, type StepNode, expandMatrix } from "./pipeline.js"
 import type { Cell } from "./step.js"
@@ -49,6 +49,10 @@ const checkDefinition = (p: AnyPipeline): Effect.Effect<void, PipelineDefinition
   return Effect.void
 }
 
+/** Runs a pipeline's own config mapping (matrix, step wiring); what it throws is a config error, not a crash. */
+const declared = <A>(pipeline: string, step: string | undefined, f: () => A): Effect.Effect<A, ConfigDecodeError> =>
+  Effect.try({ try: f, catch: (e) => new ConfigDecodeError({ pipeline, step, issues: [{ path: "", message: e instanceof Error ? e.message : String(e) }] }) })
+
 /** Resolves preset, patch and overrides into a decoded config, then decodes every step's config. Runs nothing. */
 export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effect.Effect<Plan, ConfigDecodeError | PresetNotFoundError | PipelineDefinitionError> =>
   Effect.gen(function* () {
@@ -63,7 +67,7 @@ export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effe
     if (options.patch) encoded = mergeConfig(encoded, options.patch)
     encoded = yield* applyOverrides(pipeline.config, encoded, options.overrides ?? [], pipeline.name)
     const config = yield* decodeConfig(pipeline.config, encoded, { pipeline: pipeline.name })
-    const cells = expandMatrix(pipeline.matrixOf(config))
+    const cells = expandMatrix(yield* declared(pipeline.name, undefined, () => pipeline.matrixOf(config)))
     const cellStepConfigs: Array<Record<string, unknown>> = []
     const cellKeys: Array<Record<string, string>> = []
     for (const cell of cells) {
@@ -72,7 +76,8 @@ export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effe
       for (const node of pipeline.nodes) {
         if (node.scope !== "cell") continue
         const step = node.step
-        const decoded = yield* decodeConfig(step.config, node.configOf(config, cell), { pipeline: pipeline.name, step: step.name })
+        const encodedStep = yield* declared(pipeline.name, step.name, () => node.configOf(config, cell))
+        const decoded = yield* decodeConfig(step.config, encodedStep, { pipeline: pipeline.name, step: step.name })
         configs[step.name] = decoded
         keys[step.name] = contentHash(step.name, step.version, encodeConfig(step.config, decoded), node.needs.map((n) => keys[n]))
       }
@@ -84,7 +89,8 @@ export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effe
     for (const node of pipeline.nodes) {
       if (node.scope !== "aggregate") continue
       const step = node.step
-      const decoded = yield* decodeConfig(step.config, node.configOf(config), { pipeline: pipeline.name, step: step.name })
+      const encodedStep = yield* declared(pipeline.name, step.name, () => node.configOf(config))
+      const decoded = yield* decodeConfig(step.config, encodedStep, { pipeline: pipeline.name, step: step.name })
       aggregateConfigs[step.name] = decoded
       aggregateKeys[step.name] = contentHash(
         step.name,

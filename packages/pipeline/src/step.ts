@@ -1,11 +1,12 @@
 import type { Effect, Schema } from "effect"
+import type { Json } from "./config.js"
 
 /** One cell of a pipeline's matrix: e.g. `{ seed: 1, method: "sam" }`. */
 export interface Cell {
   /** Stable, readable id used in paths and logs, e.g. `method=sam,seed=1`. */
   readonly id: string
   readonly index: number
-  readonly values: Readonly<Record<string, string | number | boolean>>
+  readonly values: Readonly<Record<string, Json>>
 }
 
 /** What the runner tells a running step about itself. */

@@ -1,5 +1,5 @@
 import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
-import type { RunSummaryFile } from "../summary/summarize.js"
+import { type CellResult, type RunSummaryFile, groupKey } from "../summary/summarize.js"
 import type { TrainResult } from "../steps/train-result.js"
 
 type Row = Readonly<Record<string, unknown>>
@@ -52,10 +52,10 @@ const std = (values: ReadonlyArray<number | null>): number | undefined => {
 }
 
 /** Turns the stored results of every cell and the summary into the report's input. */
-export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, results: readonly TrainResult[], notes: readonly string[] = []): ReportInput => {
+export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, cells: readonly CellResult[], notes: readonly string[] = []): ReportInput => {
   const methods: Record<string, MethodReport> = {}
   for (const [method, s] of Object.entries(summary.methods)) {
-    const runs = results.filter((r) => r.method === method).sort((a, b) => a.seed - b.seed)
+    const runs = cells.filter((c) => groupKey(c) === method).map((c) => c.result).sort((a, b) => a.seed - b.seed)
     const stdOf = Object.fromEntries(
       (["bestTestAcc", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest"] as const).flatMap((k) => {
         const sd = std(s.perSeed[k])

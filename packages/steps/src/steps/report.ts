@@ -1,5 +1,5 @@
 import { type JsonValue, reportCharts, renderReport } from "@samlab/analysis-decomposition"
-import { ResultsStore, makeStep } from "@samlab/pipeline"
+import { type Cell, ResultsStore, makeStep } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
 import { buildReportInput } from "../report/build-input.js"
 import { gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
@@ -16,11 +16,11 @@ export const reportStep = makeStep({
   name: "report",
   description: "self-contained HTML report with the results table and charts",
   config: Schema.Struct({ title: Schema.String, config: Schema.Record(Schema.String, Schema.Unknown) }),
-  run: (c: { readonly title: string; readonly config: Readonly<Record<string, unknown>> }, inputs: { readonly cells: ReadonlyArray<{ readonly outputs: { readonly train: TrainResult } }>; readonly summary: { readonly summary: RunSummaryFile } }) =>
+  run: (c: { readonly title: string; readonly config: Readonly<Record<string, unknown>> }, inputs: { readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: TrainResult } }>; readonly summary: { readonly summary: RunSummaryFile } }) =>
     Effect.gen(function* () {
       const store = yield* ResultsStore
-      const results = inputs.cells.map((cell) => cell.outputs.train)
-      const input = buildReportInput(c.title, c.config as Readonly<Record<string, JsonValue>>, inputs.summary.summary, results, comparisonNotes(inputs.summary.summary))
+      const cells = inputs.cells.map((cell) => ({ values: cell.cell.values, result: cell.outputs.train }))
+      const input = buildReportInput(c.title, c.config as Readonly<Record<string, JsonValue>>, inputs.summary.summary, cells, comparisonNotes(inputs.summary.summary))
       for (const chart of reportCharts(input)) yield* store.writeText(`charts/${chart.id}.svg`, chart.svg)
       yield* store.writeText("report.html", renderReport(input))
       return { charts: reportCharts(input).map((ch) => ch.id) }

@@ -21,10 +21,22 @@ const mean = (values: ReadonlyArray<number | null>): number | null => {
   return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length
 }
 
-/** Groups training results by method and averages each number over seeds. */
-export const summarizeResults = (results: readonly TrainResult[]): RunSummaryFile => {
+/** A run with the matrix values of its cell (method, seed, swept fields). */
+export interface CellResult {
+  readonly values: Readonly<Record<string, unknown>>
+  readonly result: TrainResult
+}
+
+/** The group a run is averaged in: its method, plus the swept fields' values when there is a sweep. */
+export const groupKey = (c: CellResult): string => {
+  const swept = Object.entries(c.values).filter(([k]) => k !== "seed" && k !== "method")
+  return [c.result.method, ...swept.map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)].join(" ")
+}
+
+/** Groups training results by method (and swept values) and averages each number over seeds. */
+export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile => {
   const byMethod = new Map<string, TrainResult[]>()
-  for (const r of results) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r])
+  for (const c of cells) byMethod.set(groupKey(c), [...(byMethod.get(groupKey(c)) ?? []), c.result])
   const methods: Record<string, MethodSummary> = {}
   for (const [method, runs] of byMethod) {
     const sorted = [...runs].sort((a, b) => a.seed - b.seed)
