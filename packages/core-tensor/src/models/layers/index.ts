@@ -2,6 +2,7 @@
 export * from "./activation.js"
 export * from "./batch-norm.js"
 export * from "./conv2d.js"
+export * from "./conv2d-portable.js"
 export * from "./dense.js"
 export * from "./flatten.js"
 export * from "./init.js"

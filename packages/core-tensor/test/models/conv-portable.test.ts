@@ -1,0 +1,80 @@
+import * as tf from "@tensorflow/tfjs-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Model, Rng, disposeParams, layers, resnet18, selectBackend, smallCnn } from "../../src/index.js"
+import { expectAllClose } from "./helpers.js"
+
+beforeAll(async () => {
+  await selectBackend({ backend: "cpu", log: () => {} })
+})
+
+afterAll(async () => {
+  await selectBackend({ backend: "cpu", log: () => {} })
+})
+
+/**
+ * Mean cross-entropy with an int32 one-hot cast to float: tfjs-backend-wasm 4.22's OneHot
+ * kernel ignores a float32 dtype (it writes int32 bits into a float32 tensor).
+ */
+const crossEntropy = (logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar =>
+  tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(y, logits.shape[1]), "float32")), 1)))
+
+describe("conv2d with a portable gradient (for backends without Conv2DBackpropFilter)", () => {
+  it("has the value and gradients of tf.conv2d: 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 2", () => {
+    const rng = new Rng(1)
+    for (const [size, k, stride, inC, outC] of [
+      [6, 3, 1, 2, 3],
+      [8, 3, 2, 2, 3],
+      [7, 3, 2, 3, 2],
+      [8, 1, 2, 3, 4]
+    ] as const) {
+      const pad = (k - 1) / 2
+      const x = tf.tensor4d(rng.normalArray(2 * size * size * inC), [2, size, size, inC])
+      const f = tf.tensor4d(rng.normalArray(k * k * inC * outC), [k, k, inC, outC])
+      const native = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+      const portable = (a: tf.Tensor, b: tf.Tensor) => layers.conv2dPortableGrad(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+      // A non-uniform readout so every output position weighs differently.
+      const outShape = native(x, f).shape
+      const w = tf.tensor(rng.normalArray(outShape.reduce((a, b) => a * b, 1)), outShape)
+      const loss = (conv: typeof native) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), w))
+      const [gxN, gfN] = tf.grads(loss(native))([x, f])
+      const [gxP, gfP] = tf.grads(loss(portable))([x, f])
+      expect(portable(x, f).arraySync()).toEqual(native(x, f).arraySync())
+      expectAllClose(gxP!.dataSync(), gxN!.dataSync(), 1e-5, 1e-5)
+      expectAllClose(gfP!.dataSync(), gfN!.dataSync(), 1e-4, 1e-5)
+      tf.dispose([x, f, w, gxN!, gfN!, gxP!, gfP!])
+    }
+  })
+
+  it("makes the CNN and ResNet trainable on wasm, with the gradients found on cpu", async () => {
+    const gradsOn = (model: Model) => {
+      const rng = new Rng(3)
+      const params = model.init(rng.fork("init"))
+      const state = model.initState()
+      const x = tf.tensor(rng.fork("x").normalArray(4 * 8 * 8 * 3), [4, 8, 8, 3])
+      const y = tf.tensor1d([0, 1, 2, 1], "int32")
+      const names = Object.keys(params)
+      const grads = tf.grads((...ws: tf.Tensor[]) =>
+        crossEntropy(model.apply(Object.fromEntries(names.map((n, i) => [n, ws[i]!])), x, { training: true, state }).logits, y)
+      )(names.map((n) => params[n]!))
+      const host = grads.map((g) => Float32Array.from(g.dataSync() as Float32Array))
+      tf.dispose([...grads, x, y])
+      disposeParams(params, state)
+      return host
+    }
+    const models = [smallCnn({ numClasses: 3, channels: [3, 4], dense: 5, inputShape: [8, 8, 3] }), resnet18({ numClasses: 3, width: 2, inputShape: [8, 8, 3] })]
+    const onCpu = models.map(gradsOn)
+    await selectBackend({ backend: "wasm", log: () => {} })
+    expect(layers.hasNativeConvFilterGradient()).toBe(false)
+    const onWasm = models.map(gradsOn)
+    await selectBackend({ backend: "cpu", log: () => {} })
+    // Float rounding differs between the backends (and batch norm over few values amplifies
+    // it), so compare each gradient tensor relative to its largest entry.
+    onCpu.forEach((gs, m) =>
+      gs.forEach((g, i) => {
+        const scale = g.reduce((a, v) => Math.max(a, Math.abs(v)), 0)
+        expect(scale).toBeGreaterThan(0)
+        expectAllClose(onWasm[m]![i]!, g, 1e-3 * scale, 0)
+      })
+    )
+  })
+})
