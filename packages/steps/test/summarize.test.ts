@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest"
+import { gapRecovered, groupKey, metricRows, summarizeResults } from "../src/index.js"
+import type { TrainResult } from "../src/index.js"
+
+const result = (method: string, seed: number, best: number, final: number | null, wall = 10): TrainResult => ({
+  method,
+  seed,
+  backend: "cpu",
+  wallSeconds: wall,
+  summary: { bestTestAcc: best, bestEpoch: 3 + seed, finalTestAcc: final, earlyStopTestAcc: best - 0.01, earlyStopEpoch: 2, cleanTrainAccAtBest: 0.7, noisyTrainAccAtBest: null },
+  noise: { nominalRate: 0.3, realisedRate: 0.3, changed: 30 },
+  history: [{ epoch: 1, testAcc: 0.1 }, { epoch: 2, testAcc: best }],
+  decompositions: []
+})
+
+describe("summary.json", () => {
+  it("averages each number over seeds, keeps per-seed arrays in seed order, and leaves missing values null", () => {
+    const s = summarizeResults([
+      { values: { method: "sam", seed: 1 }, result: result("sam", 1, 0.5, 0.4, 20) },
+      { values: { method: "sgd", seed: 0 }, result: result("sgd", 0, 0.4, 0.3) },
+      { values: { method: "sam", seed: 0 }, result: result("sam", 0, 0.46, null, 30) }
+    ])
+    expect(Object.keys(s.methods)).toEqual(["sam", "sgd"])
+    const sam = s.methods["sam"]!
+    expect(sam.bestTestAcc).toBeCloseTo(0.48, 12)
+    expect(sam.perSeed.bestTestAcc).toEqual([0.46, 0.5])
+    expect(sam.seeds).toEqual([0, 1])
+    expect(sam.finalTestAcc).toBe(0.4) // the mean of what exists
+    expect(sam.perSeed.finalTestAcc).toEqual([null, 0.4])
+    expect(sam.noisyTrainAccAtBest).toBeNull()
+    expect(sam.wallSeconds).toBe(25)
+    expect(sam.bestEpoch).toBe(3.5)
+  })
+
+  it("groups sweep cells by method and swept value", () => {
+    const cells = [0.2, 0.4].map((rate) => ({ values: { method: "sgd", seed: 0, "noise.rate": rate }, result: result("sgd", 0, rate, rate) }))
+    expect(cells.map(groupKey)).toEqual(["sgd noise.rate=0.2", "sgd noise.rate=0.4"])
+    expect(Object.keys(summarizeResults(cells).methods)).toEqual(["sgd noise.rate=0.2", "sgd noise.rate=0.4"])
+  })
+
+  it("measures the share of SAM's gain a method recovers", () => {
+    const s = summarizeResults(["sgd", "sam", "jsam", "lsam"].map((m, i) => ({ values: { method: m, seed: 0 }, result: result(m, 0, [0.4, 0.5, 0.48, 0.41][i]!, 0.3) })))
+    expect(gapRecovered(s, "jsam")).toBeCloseTo(0.8, 10)
+    expect(gapRecovered(s, "lsam")).toBeCloseTo(0.1, 10)
+    expect(gapRecovered(s, "jsam", "finalTestAcc")).toBeNull() // no gap at the final epoch
+  })
+
+  it("flattens every run's epochs into metric rows", () => {
+    const rows = metricRows([result("sgd", 0, 0.4, 0.3), result("sam", 1, 0.5, 0.4)])
+    expect(rows).toEqual([
+      { method: "sgd", seed: 0, epoch: 1, testAcc: 0.1 },
+      { method: "sgd", seed: 0, epoch: 2, testAcc: 0.4 },
+      { method: "sam", seed: 1, epoch: 1, testAcc: 0.1 },
+      { method: "sam", seed: 1, epoch: 2, testAcc: 0.5 }
+    ])
+  })
+})
