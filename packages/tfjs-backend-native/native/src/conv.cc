@@ -116,15 +116,17 @@ class Im2colA final : public PackA {
  public:
   Im2colA(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
 
+  // Row-major panels: each pixel's im2col row is gathered with contiguous copies.
+  bool row_panels() const override { return true; }
+
   void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override {
     const TapSegments taps(g_, k0, kc);
     PixelCursor px(g_, i0);
     for (int ir = 0; ir < mc; ir += mr) {
       const int rows = std::min(mr, mc - ir);
       float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
-      for (int r = 0; r < rows; ++r, px.next()) gather_row(g_, x_, px, taps, d + r, mr);
-      for (int r = rows; r < mr; ++r)
-        for (int k = 0; k < kc; ++k) d[k * mr + r] = 0.f;
+      for (int r = 0; r < rows; ++r, px.next()) gather_row(g_, x_, px, taps, d + static_cast<ptrdiff_t>(r) * kc, 1);
+      for (int r = rows; r < mr; ++r) std::memset(d + static_cast<ptrdiff_t>(r) * kc, 0, sizeof(float) * kc);
     }
   }
 

@@ -6,13 +6,15 @@
 
 namespace samlab {
 
-// C[0:MR, 0:NR] (+)= Apanel[kc x MR] * Bpanel[kc x NR]; C row stride ldc.
+// C[0:MR, 0:NR] (+)= A panel * B panel [kc x NR]; C row stride ldc. The A panel is
+// k-interleaved (a[k*MR + r]) for `full`, row-major (a[r*kc + k]) for `full_rows`.
 using MicroKernel = void (*)(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, bool accumulate);
 
 struct GemmKernel {
   int mr;
   int nr;
-  MicroKernel full;  // a full MR x NR tile
+  MicroKernel full;       // a full MR x NR tile, k-interleaved A panel
+  MicroKernel full_rows;  // the same with a row-major A panel
   const char* name;
 };
 

@@ -40,15 +40,14 @@ void StridedA::pack(int i0, int mc, int k0, int kc, int mr, float* dst) const {
         for (; r < rows; ++r) dk[r] = s[r];
         for (; r < mr; ++r) dk[r] = 0.f;
       }
+    } else if (cs_ == 1) {
+      // Rows of A are contiguous: row-major panels, one copy per row.
+      for (int r = 0; r < rows; ++r) std::memcpy(d + static_cast<ptrdiff_t>(r) * kc, base + static_cast<ptrdiff_t>(r) * rs_, sizeof(float) * kc);
+      for (int r = rows; r < mr; ++r) std::memset(d + static_cast<ptrdiff_t>(r) * kc, 0, sizeof(float) * kc);
     } else {
-      // Rows of A are contiguous: walk the mr rows side by side.
       for (int r = 0; r < rows; ++r) {
         const float* s = base + static_cast<ptrdiff_t>(r) * rs_;
-        if (cs_ == 1) {
-          for (int k = 0; k < kc; ++k) d[k * mr + r] = s[k];
-        } else {
-          for (int k = 0; k < kc; ++k) d[k * mr + r] = s[static_cast<ptrdiff_t>(k) * cs_];
-        }
+        for (int k = 0; k < kc; ++k) d[k * mr + r] = s[static_cast<ptrdiff_t>(k) * cs_];
       }
       for (int r = rows; r < mr; ++r)
         for (int k = 0; k < kc; ++k) d[k * mr + r] = 0.f;
@@ -111,6 +110,7 @@ void gemm_block_impl(const PackA& a, const PackB& b, int i0, int i1, int j0, int
   const ptrdiff_t m_padded = static_cast<ptrdiff_t>((i1 - i0 + mr - 1) / mr) * mr;
   float* pb = tls_pack_b.get(static_cast<size_t>(nc_max) * kc_max);
   alignas(64) float tile[16 * 16];
+  const MicroKernel kernel = a.row_panels() ? g.full_rows : g.full;
 
   for (int jc = j0; jc < j1; jc += blk.nc) {
     const int nc = std::min(blk.nc, j1 - jc);
@@ -133,9 +133,9 @@ void gemm_block_impl(const PackA& a, const PackB& b, int i0, int i1, int j0, int
             const float* ap = pa + static_cast<ptrdiff_t>(ir) * kc;
             float* ct = c + static_cast<ptrdiff_t>(ic - i0 + ir) * ldc + (jc - j0 + jr);
             if (rows == mr && cols == nr) {
-              g.full(kc, ap, bp, ct, ldc, acc);
+              kernel(kc, ap, bp, ct, ldc, acc);
             } else {
-              g.full(kc, ap, bp, tile, nr, false);
+              kernel(kc, ap, bp, tile, nr, false);
               for (int r = 0; r < rows; ++r) {
                 float* cr = ct + static_cast<ptrdiff_t>(r) * ldc;
                 const float* tr = tile + r * nr;

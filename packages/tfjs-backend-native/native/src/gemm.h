@@ -8,11 +8,14 @@
 namespace samlab {
 
 // Packs rows [i0, i0+mc) x depth [k0, k0+kc) of the left operand into panels of `mr`
-// rows: panel p holds dst[p*kc*mr + k*mr + r] = A(i0 + p*mr + r, k0 + k), zero past mc.
+// rows, zero past mc. Panel p starts at dst + p*kc*mr and is k-interleaved,
+// [k*mr + r] = A(i0 + p*mr + r, k0 + k), or, when row_panels() is true, row-major,
+// [r*kc + k]: the cheap layout when rows of A are contiguous in memory.
 class PackA {
  public:
   virtual ~PackA() = default;
   virtual void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const = 0;
+  virtual bool row_panels() const { return false; }
 };
 
 // Packs depth [k0, k0+kc) x columns [j0, j0+nc) of the right operand into panels of `nr`
@@ -28,6 +31,7 @@ class StridedA final : public PackA {
  public:
   StridedA(const float* data, ptrdiff_t row_stride, ptrdiff_t col_stride) : p_(data), rs_(row_stride), cs_(col_stride) {}
   void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override;
+  bool row_panels() const override { return cs_ == 1 && rs_ != 1; }
 
  private:
   const float* p_;
