@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Model, Rng, disposeParams, layers, resnet18, selectBackend, smallCnn } from "../../src/index.js"
+import { type Model, Rng, disposeParams, layers, mlp, resnet18, selectBackend, smallCnn } from "../../src/index.js"
 import { expectAllClose } from "./helpers.js"
 
 beforeAll(async () => {
@@ -18,14 +18,15 @@ afterAll(async () => {
 const crossEntropy = (logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar =>
   tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(y, logits.shape[1]), "float32")), 1)))
 
-describe("conv2d with a portable gradient (for backends without Conv2DBackpropFilter)", () => {
-  it("has the value and gradients of tf.conv2d: 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 2", () => {
+describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed matMul)", () => {
+  it("has the value and gradients of tf.conv2d: 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 1 and 2", () => {
     const rng = new Rng(1)
     for (const [size, k, stride, inC, outC] of [
       [6, 3, 1, 2, 3],
       [8, 3, 2, 2, 3],
       [7, 3, 2, 3, 2],
-      [8, 1, 2, 3, 4]
+      [8, 1, 2, 3, 4],
+      [5, 1, 1, 2, 3]
     ] as const) {
       const pad = (k - 1) / 2
       const x = tf.tensor4d(rng.normalArray(2 * size * size * inC), [2, size, size, inC])
@@ -45,7 +46,20 @@ describe("conv2d with a portable gradient (for backends without Conv2DBackpropFi
     }
   })
 
-  it("makes the CNN and ResNet trainable on wasm, with the gradients found on cpu", async () => {
+  it("matMulPortableGrad has the value and gradients of tf.matMul", () => {
+    const rng = new Rng(2)
+    const a = tf.tensor2d(rng.normalArray(5 * 4), [5, 4])
+    const b = tf.tensor2d(rng.normalArray(4 * 3), [4, 3])
+    const w = tf.tensor2d(rng.normalArray(5 * 3), [5, 3])
+    const loss = (mm: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mm(x as tf.Tensor2D, y as tf.Tensor2D), w))
+    const native = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b])
+    const portable = tf.grads(loss(layers.matMulPortableGrad))([a, b])
+    expect(layers.matMulPortableGrad(a, b).arraySync()).toEqual(tf.matMul(a, b).arraySync())
+    native.forEach((g, i) => expectAllClose(portable[i]!.dataSync(), g.dataSync(), 1e-6, 1e-6))
+    tf.dispose([a, b, w, ...native, ...portable])
+  })
+
+  it("makes the MLP, CNN and ResNet trainable on wasm, with the gradients found on cpu", async () => {
     const gradsOn = (model: Model) => {
       const rng = new Rng(3)
       const params = model.init(rng.fork("init"))
@@ -61,10 +75,11 @@ describe("conv2d with a portable gradient (for backends without Conv2DBackpropFi
       disposeParams(params, state)
       return host
     }
-    const models = [smallCnn({ numClasses: 3, channels: [3, 4], dense: 5, inputShape: [8, 8, 3] }), resnet18({ numClasses: 3, width: 2, inputShape: [8, 8, 3] })]
+    const models = [mlp({ inputDim: 192, hidden: [6], numClasses: 3 }), smallCnn({ numClasses: 3, channels: [3, 4], dense: 5, inputShape: [8, 8, 3] }), resnet18({ numClasses: 3, width: 2, inputShape: [8, 8, 3] })]
     const onCpu = models.map(gradsOn)
     await selectBackend({ backend: "wasm", log: () => {} })
     expect(layers.hasNativeConvFilterGradient()).toBe(false)
+    expect(layers.hasSlowTransposedMatMul()).toBe(true)
     const onWasm = models.map(gradsOn)
     await selectBackend({ backend: "cpu", log: () => {} })
     // Float rounding differs between the backends (and batch norm over few values amplifies

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../../params/params.js"
 import type { Rng } from "../../random/rng.js"
-import { conv2dPortableGrad, hasNativeConvFilterGradient } from "./conv2d-portable.js"
+import { hasNativeConvFilterGradient } from "./backend-quirks.js"
+import { conv2dPortableGrad } from "./conv2d-portable.js"
 import { uniformFanIn } from "./init.js"
 
 export interface ConvSpec {

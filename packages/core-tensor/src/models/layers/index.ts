@@ -1,5 +1,6 @@
 /** Building blocks of the models, exported as the `layers` namespace. */
 export * from "./activation.js"
+export * from "./backend-quirks.js"
 export * from "./batch-norm.js"
 export * from "./conv2d.js"
 export * from "./conv2d-portable.js"
