@@ -1,13 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { matMulExplicitT } from "./backend-quirks.js"
 
 /**
  * A conv with the value of `tf.conv2d` (NHWC, symmetric zero padding `pad`) and a gradient
  * built from ops every backend has, for backends without `Conv2DBackpropFilter` (wasm):
  * - input gradient: at stride 1 the convolution of dy with the flipped, in/out-swapped
  *   filter (a forward conv, the fast path); at other strides the transposed convolution;
- * - filter gradient: for each of the k * k kernel offsets, the strided window of the padded
- *   input times dy (one [in, out] matmul each, with an explicit transpose).
+ * - filter gradient: a forward conv of the input (batch and channels swapped) by dy.
  */
 export const conv2dPortableGrad = (x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D =>
   tf.customGrad<tf.Tensor4D>((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -29,17 +27,17 @@ const inputGradient = (dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: [number, nu
   return tf.conv2d(dy, flipped, 1, k - 1 - pad, "NHWC")
 }
 
+/**
+ * dW[ky, kx, i, o] = sum over (n, oy, ox) of xpad[n, oy*s + ky, ox*s + kx, i] * dy[n, oy, ox, o]:
+ * a forward conv of the padded input with batch and channels swapped ([in, h, w, n]) by dy as
+ * the filter ([oh, ow, n, out]), dilated by the stride. One fast forward conv, no kernel loop.
+ */
 const filterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], stride: number, pad: number): tf.Tensor4D => {
   const [k, , inC, outC] = filterShape as [number, number, number, number]
-  const [n, outH, outW] = dy.shape
   const padded = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x
-  const dyFlat = tf.reshape(dy, [n * outH * outW, outC]) as tf.Tensor2D
-  const taps: tf.Tensor2D[] = []
-  for (let ky = 0; ky < k; ky++) {
-    for (let kx = 0; kx < k; kx++) {
-      const window = tf.stridedSlice(padded, [0, ky, kx, 0], [n, ky + (outH - 1) * stride + 1, kx + (outW - 1) * stride + 1, inC], [1, stride, stride, 1])
-      taps.push(matMulExplicitT(tf.reshape(window, [n * outH * outW, inC]), dyFlat, true, false))
-    }
-  }
-  return tf.reshape(tf.stack(taps), [k, k, inC, outC])
+  const swapped = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D
+  const dyFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D
+  // The output can be larger than k when rows at the bottom/right were never read by the forward conv.
+  const full = tf.conv2d(swapped, dyFilter, 1, "valid", "NHWC", stride)
+  return tf.transpose(tf.slice(full, [0, 0, 0, 0], [inC, k, k, outC]), [1, 2, 0, 3]) as tf.Tensor4D
 }
