@@ -34,3 +34,9 @@ for (const [name, e] of rows) {
   console.log(`${name.padEnd(24)} ${e.ms.toFixed(2).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  x${e.calls}  ${[...e.shapes].join("  ")}`)
 }
 trainer.dispose()
+if (backend === "native") {
+  const { nativeKernelStats } = await import("../src/index.js")
+  const stats = nativeKernelStats()
+  const fallbacks = Object.entries(stats.fallback)
+  console.log(`cpu fallbacks: ${fallbacks.length ? fallbacks.map(([k, n]) => `${k} x${n}`).join(", ") : "none"}`)
+}

@@ -37,6 +37,44 @@ Window window(const PoolGeometry& g, int oy, int ox) {
   return w;
 }
 
+// How the windows of a gradient tile the input: `disjoint` when no input pixel is in two
+// windows (then the gradient is assigned, not accumulated), `covering` when moreover every
+// input pixel is in one (then dx needs no zero-fill first).
+struct Tiling {
+  bool disjoint, covering;
+};
+
+Tiling tiling(const PoolGeometry& g) {
+  const int eff_h = (g.filter_h - 1) * g.dilation_h + 1, eff_w = (g.filter_w - 1) * g.dilation_w + 1;
+  const bool disjoint = g.stride_h >= eff_h && g.stride_w >= eff_w;
+  const bool covering = disjoint && g.dilation_h == 1 && g.dilation_w == 1 && g.stride_h == eff_h && g.stride_w == eff_w &&
+                        g.pad_top == 0 && g.pad_left == 0 && g.out_h * g.stride_h == g.in_h && g.out_w * g.stride_w == g.in_w;
+  return Tiling{disjoint, covering};
+}
+
+// One window tap of the max-pool gradient over C channels: the channels whose maximum
+// is first found at this tap take dy; `assign` when no other window covers the tap.
+// Loads are unconditional and selects branch-free so the loop vectorises.
+inline void tap_grad(const float* __restrict xp, const float* __restrict m, const float* __restrict dyp,
+                     float* __restrict dp, int32_t* __restrict taken, int C, bool assign) {
+  if (assign) {
+    for (int c = 0; c < C; ++c) {
+      const float v = dyp[c];
+      const int32_t take = (taken[c] == 0) & (xp[c] == m[c]);
+      dp[c] = take ? v : 0.f;
+      taken[c] |= take;
+    }
+  } else {
+    for (int c = 0; c < C; ++c) {
+      const float v = dp[c] + dyp[c];
+      const float keep = dp[c];
+      const int32_t take = (taken[c] == 0) & (xp[c] == m[c]);
+      dp[c] = take ? v : keep;
+      taken[c] |= take;
+    }
+  }
+}
+
 // Rows of output pixels, batched over images and output rows.
 void for_rows(const PoolGeometry& g, const std::function<void(int b, int oy)>& fn) {
   const int64_t rows = int64_t(g.batch) * g.out_h;
@@ -76,13 +114,14 @@ void max_pool(const PoolGeometry& g, const float* x, float* y) {
 
 void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
   const int C = g.channels;
-  std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
+  const Tiling t = tiling(g);
+  if (!t.covering) std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
   for_images(g, [&](int b) {
     // Per output pixel: the window maximum per channel (vectorised), then the gradient goes
     // to the first tap in row-major window order holding it: tfjs's strict-'>' argmax.
     // An all-NaN or all -Infinity window has no argmax in tfjs, so no gradient here either.
     std::vector<float> best(C);
-    std::vector<unsigned char> done(C);
+    std::vector<int32_t> done(C);
     const int64_t image = int64_t(g.in_h) * g.in_w * C;
     const float* xb = x + b * image;
     float* dxb = dx + b * image;
@@ -98,24 +137,14 @@ void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float
             const float* xp = xb + (int64_t(iy) * g.in_w + ix) * C;
             for (int c = 0; c < C; ++c) m[c] = xp[c] > m[c] ? xp[c] : m[c];
           }
-        unsigned char* d = done.data();
-        int remaining = 0;
-        for (int c = 0; c < C; ++c) {
-          d[c] = m[c] == ninf;
-          remaining += !d[c];
-        }
-        for (int iy = w.y0; iy < w.y1 && remaining > 0; iy += g.dilation_h)
-          for (int ix = w.x0; ix < w.x1 && remaining > 0; ix += g.dilation_w) {
+        // Branch-free (the argmax position is data-dependent and mispredicts): taken[c]
+        // is set at the first tap equal to the maximum; later equal taps are skipped.
+        int32_t* taken = done.data();
+        for (int c = 0; c < C; ++c) taken[c] = m[c] == ninf;
+        for (int iy = w.y0; iy < w.y1; iy += g.dilation_h)
+          for (int ix = w.x0; ix < w.x1; ix += g.dilation_w) {
             const int64_t off = (int64_t(iy) * g.in_w + ix) * C;
-            const float* xp = xb + off;
-            float* dp = dxb + off;
-            for (int c = 0; c < C; ++c) {
-              if (!d[c] && xp[c] == m[c]) {
-                dp[c] += dyp[c];
-                d[c] = 1;
-                --remaining;
-              }
-            }
+            tap_grad(xb + off, m, dyp, dxb + off, taken, C, t.disjoint);
           }
       }
   });
@@ -150,7 +179,8 @@ void avg_pool(const PoolGeometry& g, const float* x, float* y) {
 void avg_pool_grad(const PoolGeometry& g, const float* dy, float* dx) {
   const int C = g.channels;
   const float scale = 1.0f / static_cast<float>(g.filter_h * g.filter_w);
-  std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
+  const Tiling t = tiling(g);
+  if (!t.covering) std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
   for_images(g, [&](int b) {
     float* dxb = dx + int64_t(b) * g.in_h * g.in_w * C;
     for (int oy = 0; oy < g.out_h; ++oy)
@@ -160,7 +190,11 @@ void avg_pool_grad(const PoolGeometry& g, const float* dy, float* dx) {
         for (int iy = w.y0; iy < w.y1; iy += g.dilation_h)
           for (int ix = w.x0; ix < w.x1; ix += g.dilation_w) {
             float* dp = dxb + (int64_t(iy) * g.in_w + ix) * C;
-            for (int c = 0; c < C; ++c) dp[c] += dyp[c] * scale;
+            if (t.disjoint) {
+              for (int c = 0; c < C; ++c) dp[c] = dyp[c] * scale;
+            } else {
+              for (int c = 0; c < C; ++c) dp[c] += dyp[c] * scale;
+            }
           }
       }
   });
