@@ -1,7 +1,7 @@
 import type * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../params/params.js"
 import type { Rng } from "../random/rng.js"
-import { type Activation, activate, activations as activationNames } from "./layers/activation.js"
+import { type Activation, activate, activationKinds } from "./layers/activation.js"
 import { requireShapes } from "./layers/check.js"
 import { dense, denseInit, denseShapes } from "./layers/dense.js"
 import { flatInput } from "./layers/flat-input.js"
@@ -27,7 +27,7 @@ export const mlp = (options: MlpOptions): Model => {
   const inputDim = positiveInt(options.inputDim, "mlp.inputDim")
   const hidden = positiveIntList(options.hidden, "mlp.hidden")
   const numClasses = positiveInt(options.numClasses, "mlp.numClasses")
-  const activation = oneOf(options.activation ?? "relu", activationNames, "mlp.activation")
+  const activation = oneOf(options.activation ?? "relu", activationKinds, "mlp.activation")
   const widths = [inputDim, ...hidden]
   const featureDim = widths[widths.length - 1]!
   const name = `mlp(${[...widths, numClasses].join("-")}, ${activation})`

@@ -1,5 +1,5 @@
 import { ModelSpecError } from "./errors.js"
-import { type Activation, activations } from "./layers/activation.js"
+import { type Activation, activationKinds } from "./layers/activation.js"
 import { product } from "./layers/flatten.js"
 import { linear } from "./linear.js"
 import { mlp } from "./mlp.js"
@@ -54,7 +54,7 @@ export const parseModelSpec = (value: unknown, path = "spec"): ModelSpec => {
     case "two-layer-linear":
       return { kind, hidden: positiveInt(v["hidden"], `${path}.hidden`), ...opt("bias", booleanField) }
     case "mlp":
-      return { kind, hidden: positiveIntList(v["hidden"], `${path}.hidden`), ...opt("activation", (x, f) => oneOf(x, activations, f)) }
+      return { kind, hidden: positiveIntList(v["hidden"], `${path}.hidden`), ...opt("activation", (x, f) => oneOf(x, activationKinds, f)) }
     case "cnn":
       return { kind, ...opt("channels", (x, f) => positiveIntList(x, f, 1)), ...opt("dense", positiveInt) }
     case "resnet18":
