@@ -140,7 +140,7 @@ describe("other models against the naive loop", () => {
 })
 
 describe("im2col", () => {
-  it("patches @ reshaped kernel equals core-tensor's conv2d, stride 1 and 2, odd sizes", () => {
+  it("patches @ reshaped kernel equals core-tensor's conv2d (and so do their input gradients), stride 1 and 2, odd sizes", () => {
     const rng = new Rng(1)
     for (const [size, stride, h, w] of [
       [3, 1, 5, 4],
@@ -158,6 +158,11 @@ describe("im2col", () => {
         const got = tf.matMul(im2col(x, size, stride), tf.reshape(kernel, [size * size * c, out]))
         expect(want.shape.slice(1, 3)).toEqual([layers.convOutSize(h, size, stride), layers.convOutSize(w, size, stride)])
         expectAllClose(got.dataSync(), tf.reshape(want, got.shape).dataSync(), `conv ${size}x${size} stride ${stride}`)
+        // Its gradient (col2im) against tfjs's own convolution input gradient.
+        const r = tf.tensor(rng.normalArray(want.size), want.shape)
+        const viaConv = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(layers.conv2d({ "k/kernel": kernel }, "k", xx as tf.Tensor4D, spec), r)))(x)
+        const viaPatches = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.matMul(im2col(xx as tf.Tensor4D, size, stride), tf.reshape(kernel, [size * size * c, out])), tf.reshape(r, got.shape))))(x)
+        expectAllClose(viaPatches.dataSync(), viaConv.dataSync(), `gradient ${size}x${size} stride ${stride}`)
       })
     }
   })
