@@ -1,6 +1,6 @@
 /**
  * Where a training step spends its time, by tfjs kernel (tf.profile):
- *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn] [--method sgd|sam] [--batch 128]
+ *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn] [--method sgd|sam] [--batch 128] [--top 20]
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { option, useBackend } from "./backend.js"
@@ -32,6 +32,13 @@ const total = rows.reduce((s, [, e]) => s + e.ms, 0)
 console.log(`${backend} ${model} ${method} batch ${batch}: kernels ${total.toFixed(1)} ms of ${wall.toFixed(1)} ms wall (profiling adds overhead)`)
 for (const [name, e] of rows) {
   console.log(`${name.padEnd(24)} ${e.ms.toFixed(2).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  x${e.calls}  ${[...e.shapes].join("  ")}`)
+}
+const top = Number(option("top", "0"))
+if (top > 0) {
+  console.log(`\nslowest ${top} calls:`)
+  for (const k of [...info.kernels].sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, top)) {
+    console.log(`${k.name.padEnd(24)} ${Number(k.kernelTimeMs).toFixed(2).padStart(9)} ms  ${k.inputShapes.map((s) => `[${s}]`).join(",")}`)
+  }
 }
 trainer.dispose()
 if (backend === "native") {

@@ -269,7 +269,7 @@ void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* 
   Im2colB b(g, x);
   // Fixed-size chunks of pixels (independent of the thread count) reduce into private
   // partial sums, added in chunk order: the result does not depend on the thread count.
-  const int chunk = 4096;
+  const int chunk = 2048;
   const int chunks = std::max(1, (pixels + chunk - 1) / chunk);
   std::vector<float> partial(wsize * chunks);
   if (chunks == 1) {
