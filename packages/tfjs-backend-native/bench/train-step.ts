@@ -1,7 +1,7 @@
 /**
  * Step time of SGD and SAM training steps at batch 128 on a tfjs backend, as JSON lines:
  *   npx tsx bench/train-step.ts [--backend native|cpu|wasm] [--model mlp|cnn|all]
- *     [--method sgd|sam|all] [--steps 10] [--batch 128]
+ *     [--method sgd|sam|all] [--steps 10] [--warmup 3] [--batch 128]
  * Compare with `python3 bench/torch_bench.py` on the same machine, in the same minute.
  */
 import * as tf from "@tensorflow/tfjs-core"
@@ -13,12 +13,13 @@ const models = (option("model", "all") === "all" ? ["mlp", "cnn"] : [option("mod
 const methods = (option("method", "all") === "all" ? ["sgd", "sam"] : [option("method", "sgd")]) as MethodName[]
 const steps = Number(option("steps", "10"))
 const batch = Number(option("batch", "128"))
+const warmup = Number(option("warmup", "3"))
 
 await useBackend(backend)
 for (const model of models) {
   for (const method of methods) {
     const trainer = makeTrainer(model, method, batch)
-    trainer.step() // warm-up: first-call allocations, thread-pool start
+    for (let i = 0; i < warmup; i++) trainer.step() // first-call allocations, thread-pool start, pool fill
     const times: number[] = []
     let loss = NaN
     for (let i = 0; i < steps; i++) {

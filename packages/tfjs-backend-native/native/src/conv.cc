@@ -142,16 +142,16 @@ class Im2colB final : public PackB {
   Im2colB(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
 
   void pack(int k0, int kc, int j0, int nc, int nr, float* dst) const override {
-    for (int jr = 0; jr < nc; jr += nr) {
-      const int cols = std::min(nr, nc - jr);
-      const TapSegments taps(g_, j0 + jr, cols);
-      float* d = dst + static_cast<ptrdiff_t>(jr) * kc;
-      PixelCursor px(g_, k0);
-      for (int kk = 0; kk < kc; ++kk, px.next()) {
-        float* dk = d + kk * nr;
-        gather_row(g_, x_, px, taps, dk, 1);
-        for (int c = cols; c < nr; ++c) dk[c] = 0.f;
-      }
+    // Each pixel's row of taps is gathered once into a contiguous scratch row, then cut
+    // into the nr-wide panels (an L1-resident copy, cheaper than a gather per panel).
+    const TapSegments taps(g_, j0, nc);
+    const int panels = (nc + nr - 1) / nr;
+    std::vector<float> row(static_cast<size_t>(panels) * nr, 0.f);
+    PixelCursor px(g_, k0);
+    for (int kk = 0; kk < kc; ++kk, px.next()) {
+      gather_row(g_, x_, px, taps, row.data(), 1);
+      for (int p = 0; p < panels; ++p)
+        std::memcpy(dst + (static_cast<ptrdiff_t>(p) * kc + kk) * nr, row.data() + static_cast<ptrdiff_t>(p) * nr, sizeof(float) * nr);
     }
   }
 
