@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { AnalysisInputError } from "../errors.js"
 import { correctHost, crossEntropyHost, rowNorms } from "../stats/logits.js"
 import { chooseEngine } from "./choose-engine.js"
-import { type PassResult, type PerExampleEngine, disposeFactors, sumLayers } from "./engine.js"
+import { type PassResult, type PatchCache, type PerExampleEngine, disposeFactors, disposePatchCache, sumLayers } from "./engine.js"
 import type { DecomposeOptions, ExampleDecomposition } from "./types.js"
 import type { PerExamplePerturbation } from "./view/forward.js"
 
@@ -53,29 +53,45 @@ const disposeSlices = (ss: readonly Slice[]): void => {
 }
 
 /** Pass A: at w with the own logit term; records logits, u(w) and the measured squared norms. */
-const recordAtW = (engine: PerExampleEngine, buf: Buffers, s: Slice, w: Params, wantGradient: boolean, keepFactors = false): PassResult => {
-  const r = engine.pass({ x: s.x, labels: s.labels, weights: w, coefficients: "own", wantGradient, keepFactors })
+const recordAtW = (engine: PerExampleEngine, buf: Buffers, s: Slice, w: Params, wantGradient: boolean, keepFactors = false, patchCache?: PatchCache): PassResult => {
+  const r = engine.pass({ x: s.x, labels: s.labels, weights: w, coefficients: "own", wantGradient, keepFactors, ...(patchCache ? { patchCache } : {}) })
   buf.logitsW.set(r.logits, s.start * buf.k)
   buf.uW.set(r.coefficients, s.start * buf.k)
   buf.gradSq.set(sumLayers(r.layerSqNorms, engine.measured, s.labels.length), s.start)
   return r
 }
 
-/** Passes B, C, D: at the perturbed weights with u(w + eps) and with u(w); at w with u(w + eps). */
-const recordPerturbed = (engine: PerExampleEngine, buf: Buffers, s: Slice, w: Params, at: { readonly weights: Params } | { readonly perturbation: PerExamplePerturbation }): void => {
+/**
+ * Passes B, C, D: at the perturbed weights with u(w + eps) and with u(w); at w with u(w + eps).
+ * B and C run the same forward and share conv patches; D reuses pass A's (`cacheW`) when given.
+ */
+const recordPerturbed = (
+  engine: PerExampleEngine,
+  buf: Buffers,
+  s: Slice,
+  w: Params,
+  at: { readonly weights: Params } | { readonly perturbation: PerExamplePerturbation },
+  cacheW: PatchCache = new Map()
+): void => {
   const b = s.labels.length
   const k = buf.k
-  const perturbed = "weights" in at ? { weights: at.weights } : { weights: w, perturbation: at.perturbation }
-  const sam = engine.pass({ x: s.x, labels: s.labels, ...perturbed, coefficients: "own", wantGradient: false })
-  buf.logitsE.set(sam.logits, s.start * k)
-  buf.uE.set(sam.coefficients, s.start * k)
-  buf.samSq.set(sumLayers(sam.layerSqNorms, engine.measured, b), s.start)
-  const uW = buf.uW.slice(s.start * k, (s.start + b) * k)
-  const uE = buf.uE.slice(s.start * k, (s.start + b) * k)
-  const jac = engine.pass({ x: s.x, labels: s.labels, ...perturbed, coefficients: uW, wantGradient: false })
-  buf.jacobianOnlySq.set(sumLayers(jac.layerSqNorms, engine.measured, b), s.start)
-  const logit = engine.pass({ x: s.x, labels: s.labels, weights: w, coefficients: uE, wantGradient: false })
-  buf.logitOnlySq.set(sumLayers(logit.layerSqNorms, engine.measured, b), s.start)
+  const cacheE: PatchCache = new Map()
+  try {
+    const perturbed = "weights" in at ? { weights: at.weights } : { weights: w, perturbation: at.perturbation }
+    const sam = engine.pass({ x: s.x, labels: s.labels, ...perturbed, coefficients: "own", wantGradient: false, patchCache: cacheE })
+    buf.logitsE.set(sam.logits, s.start * k)
+    buf.uE.set(sam.coefficients, s.start * k)
+    buf.samSq.set(sumLayers(sam.layerSqNorms, engine.measured, b), s.start)
+    const uW = buf.uW.slice(s.start * k, (s.start + b) * k)
+    const uE = buf.uE.slice(s.start * k, (s.start + b) * k)
+    const jac = engine.pass({ x: s.x, labels: s.labels, ...perturbed, coefficients: uW, wantGradient: false, patchCache: cacheE })
+    buf.jacobianOnlySq.set(sumLayers(jac.layerSqNorms, engine.measured, b), s.start)
+    const logit = engine.pass({ x: s.x, labels: s.labels, weights: w, coefficients: uE, wantGradient: false, patchCache: cacheW })
+    buf.logitOnlySq.set(sumLayers(logit.layerSqNorms, engine.measured, b), s.start)
+  } finally {
+    disposePatchCache(cacheE)
+    disposePatchCache(cacheW)
+  }
 }
 
 /** Every example at the same given eps. */
@@ -84,8 +100,13 @@ const withGivenEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
   const ss = slices(x, labels, 0, buf.n, batchSize)
   try {
     for (const s of ss) {
-      recordAtW(engine, buf, s, w, false)
-      recordPerturbed(engine, buf, s, w, { weights: wPlus })
+      const cacheW: PatchCache = new Map()
+      try {
+        recordAtW(engine, buf, s, w, false, false, cacheW)
+        recordPerturbed(engine, buf, s, w, { weights: wPlus }, cacheW)
+      } finally {
+        disposePatchCache(cacheW)
+      }
     }
   } finally {
     disposeSlices(ss)
@@ -104,9 +125,11 @@ const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
     const ss = slices(x, labels, start, end, batchSize)
     let sum: Params | undefined
     let wPlus: Params | undefined
+    // A chunk of one slice keeps pass A's patches for pass D (more slices would hold them all at once).
+    const cacheW: PatchCache | undefined = ss.length === 1 ? new Map() : undefined
     try {
       for (const s of ss) {
-        const { gradient } = recordAtW(engine, buf, s, w, true)
+        const { gradient } = recordAtW(engine, buf, s, w, true, false, cacheW)
         const previous = sum
         sum = previous ? tf.tidy(() => Object.fromEntries(Object.keys(gradient!).map((n) => [n, tf.add(previous[n]!, gradient![n]!)]))) : gradient
         if (previous) disposeParams(previous, gradient)
@@ -117,8 +140,9 @@ const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
         // Parameters the view does not differentiate (none for core-tensor models) stay at w.
         return Object.fromEntries(Object.entries(w).map(([n, t]) => [n, eps[n] ? tf.add(t, eps[n]!) : tf.clone(t)]))
       })
-      for (const s of ss) recordPerturbed(engine, buf, s, w, { weights: wPlus })
+      for (const s of ss) recordPerturbed(engine, buf, s, w, { weights: wPlus }, cacheW)
     } finally {
+      disposePatchCache(cacheW)
       disposeSlices(ss)
       disposeParams(sum, wPlus)
     }
@@ -130,12 +154,14 @@ const withPerExampleEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor,
   const ss = slices(x, labels, 0, buf.n, batchSize)
   try {
     for (const s of ss) {
-      const a = recordAtW(engine, buf, s, w, false, true)
+      const cacheW: PatchCache = new Map()
+      const a = recordAtW(engine, buf, s, w, false, true, cacheW)
       const full = sumLayers(a.layerSqNorms, engine.layers, s.labels.length)
       const scale = tf.tensor1d(Float32Array.from(full, (sq) => rho / (Math.sqrt(sq) + NORM_EPS)))
       try {
-        recordPerturbed(engine, buf, s, w, { perturbation: { scale, factors: a.factors! } })
+        recordPerturbed(engine, buf, s, w, { perturbation: { scale, factors: a.factors! } }, cacheW)
       } finally {
+        disposePatchCache(cacheW)
         scale.dispose()
         disposeFactors(a.factors)
       }

@@ -21,6 +21,20 @@ export interface PassRequest {
   readonly perturbation?: PerExamplePerturbation
   /** Return every layer's per-example gradient factors (layered engine only). */
   readonly keepFactors?: boolean
+  /**
+   * Conv patches of the layer inputs, shared by passes that run the same forward (same
+   * examples, same weights): filled by the first, reused by the next (layered engine only).
+   */
+  readonly patchCache?: PatchCache
+}
+
+/** Conv layer name -> its input's patches; the tensors belong to whoever made the cache. */
+export type PatchCache = Map<string, tf.Tensor3D>
+
+export const disposePatchCache = (cache: PatchCache | undefined): void => {
+  if (!cache) return
+  for (const t of cache.values()) t.dispose()
+  cache.clear()
 }
 
 export interface PassResult {

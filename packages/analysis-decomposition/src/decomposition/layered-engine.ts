@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { logitTermHost } from "../stats/logits.js"
 import type { PassRequest, PassResult, PerExampleEngine } from "./engine.js"
 import { type LayerFactors, layerOutputShapes, viewForward } from "./view/forward.js"
+import { im2col } from "./view/im2col.js"
 import { layerFactors, layerSqNorms } from "./view/per-example.js"
 import { type SequentialView, paramNamesOf, paramOps } from "./view/types.js"
 
@@ -59,7 +60,12 @@ export const layeredEngine = (view: SequentialView, numClasses: number, measured
             const sq: tf.Tensor1D[] = []
             const measuredHere: string[] = []
             for (const op of probed) {
-              const f = layerFactors(op, aux[op.layer]!, grads[probeKey(op.layer)]!)
+              let patches = req.patchCache?.get(op.layer)
+              if (op.kind === "conv" && !patches) {
+                patches = im2col(aux[op.layer] as tf.Tensor4D, op.size, op.stride)
+                if (req.patchCache) req.patchCache.set(op.layer, tf.keep(patches))
+              }
+              const f = layerFactors(op, aux[op.layer]!, grads[probeKey(op.layer)]!, patches)
               sq.push(layerSqNorms(op, f))
               measuredHere.push(op.layer)
               // Dense factors are the pass's own input and signal tensors, freed below: keep clones (shared data).

@@ -9,11 +9,18 @@ import type { ParamOp } from "./types.js"
  * Conv: g_i = patches(a_i)^T d_i (a batched matmul over examples), gb_i = sum over positions of d_i.
  * New tensors; call inside tf.tidy.
  */
-export const layerFactors = (op: ParamOp, a: tf.Tensor, d: tf.Tensor): LayerFactors => {
+export const layerFactors = (op: ParamOp, a: tf.Tensor, d: tf.Tensor, patches?: tf.Tensor3D): LayerFactors => {
   if (op.kind === "dense") return { kind: "dense", a: a as tf.Tensor2D, d: d as tf.Tensor2D }
   const [b, ho, wo, out] = d.shape as [number, number, number, number]
   const signal = tf.reshape(d, [b, ho * wo, out]) as tf.Tensor3D
-  return { kind: "conv", g: tf.matMul(im2col(a as tf.Tensor4D, op.size, op.stride), signal, true, false), gb: tf.sum(signal, 1) }
+  return { kind: "conv", g: tf.matMul(patches ?? im2col(a as tf.Tensor4D, op.size, op.stride), signal, true, false), gb: tf.sum(signal, 1) }
+}
+
+/** sum of squares of each example's slice of t [b, ...], as a batched dot product (the matmul kernels are the fast ones). */
+export const exampleSquares = (t: tf.Tensor): tf.Tensor1D => {
+  const b = t.shape[0]!
+  const rows = tf.reshape(t, [b, 1, t.size / b]) as tf.Tensor3D
+  return tf.reshape(tf.matMul(rows, rows, false, true), [b])
 }
 
 /**
@@ -26,6 +33,6 @@ export const layerSqNorms = (op: ParamOp, f: LayerFactors): tf.Tensor1D => {
     const kernel = tf.mul<tf.Tensor1D>(tf.sum(tf.square(f.a), 1), dSq)
     return op.bias ? tf.add<tf.Tensor1D>(kernel, dSq) : kernel
   }
-  const kernel = tf.sum<tf.Tensor1D>(tf.square(f.g), [1, 2])
-  return op.bias ? tf.add<tf.Tensor1D>(kernel, tf.sum(tf.square(f.gb), 1)) : kernel
+  const kernel = exampleSquares(f.g)
+  return op.bias ? tf.add<tf.Tensor1D>(kernel, exampleSquares(f.gb)) : kernel
 }
