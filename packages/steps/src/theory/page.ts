@@ -1,4 +1,4 @@
-import { type JsonValue, type ReportChart, flattenConfig, html } from "@samlab/analysis-decomposition"
+import { type JsonValue, type ReportChart, escapeXml as html, flattenConfig } from "@samlab/analysis-decomposition"
 
 export interface TheoryPageInput {
   readonly title: string
