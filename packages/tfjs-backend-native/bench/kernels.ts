@@ -2,8 +2,9 @@
  * GFLOP/s of matmul (every transpose combination) and of the small CNN's convolutions
  * (forward, input gradient, filter gradient) at batch 128, per backend:
  *   npx tsx bench/kernels.ts [--backends native,cpu,wasm] [--seconds 0.5] [--batch 128]
- *     [--filter conv] [--json]
- * The cpu backend takes seconds per call on the convolutions (it runs each case once).
+ *     [--filter conv] [--json] [--include-slow-cpu]
+ * The cpu backend takes seconds per call on the convolutions (it runs each case once) and
+ * minutes on the filter gradients (skipped unless --include-slow-cpu).
  */
 import "@tensorflow/tfjs-backend-cpu"
 import { benchmarkKernels } from "../src/bench/kernels.js"
@@ -16,6 +17,7 @@ const rows = await benchmarkKernels({
   secondsPerCase: Number(option("seconds", "0.5")),
   batch: Number(option("batch", "128")),
   filter: option("filter", "") || undefined,
+  includeSlowCpu: process.argv.includes("--include-slow-cpu"),
   log: process.argv.includes("--json") ? undefined : (line) => console.log(line)
 })
 if (process.argv.includes("--json")) {

@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -15,6 +16,10 @@ const char* ConvGeometry::validate() const {
   if (filter_h <= 0 || filter_w <= 0) return "filter size must be positive";
   if (stride_h <= 0 || stride_w <= 0) return "strides must be positive";
   if (dilation_h <= 0 || dilation_w <= 0) return "dilations must be positive";
+  // The GEMMs index rows, columns and depth with int.
+  const int64_t limit = INT32_MAX;
+  if (int64_t(batch) * out_h * out_w > limit || int64_t(batch) * in_h * in_w > limit) return "more than 2^31 pixels";
+  if (int64_t(filter_h) * filter_w * in_c > limit || int64_t(filter_h) * filter_w * out_c > limit) return "filter too large";
   return nullptr;
 }
 

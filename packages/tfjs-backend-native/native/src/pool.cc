@@ -14,6 +14,7 @@ const char* PoolGeometry::validate() const {
   if (filter_h <= 0 || filter_w <= 0) return "filter size must be positive";
   if (stride_h <= 0 || stride_w <= 0) return "strides must be positive";
   if (dilation_h <= 0 || dilation_w <= 0) return "dilations must be positive";
+  if (int64_t(batch) * out_h > INT32_MAX) return "more than 2^31 output rows";
   return nullptr;
 }
 
