@@ -1,3 +1,4 @@
+import { oneHotFloat } from "./one-hot.js"
 import * as tf from "@tensorflow/tfjs-core"
 import { assertLabelsFit } from "./validate.js"
 
@@ -10,7 +11,7 @@ export const perExampleCrossEntropy = (logits: tf.Tensor2D, labels: tf.Tensor1D)
   const classes = assertLabelsFit(logits, labels, "perExampleCrossEntropy")
   return tf.tidy(() => {
     const logProbs = tf.logSoftmax(logits)
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, classes, 1, 0, "float32")), 1)
+    const picked = tf.sum(tf.mul(logProbs, oneHotFloat(labels, classes)), 1)
     return tf.neg(picked) as tf.Tensor1D
   })
 }

@@ -1,3 +1,4 @@
+import { oneHotFloat } from "./one-hot.js"
 import * as tf from "@tensorflow/tfjs-core"
 import { assertLabelsFit } from "./validate.js"
 
@@ -8,5 +9,5 @@ import { assertLabelsFit } from "./validate.js"
  */
 export const logitTerm = (logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor2D => {
   const classes = assertLabelsFit(logits, labels, "logitTerm")
-  return tf.tidy(() => tf.sub(tf.softmax(logits), tf.oneHot(labels, classes, 1, 0, "float32")) as tf.Tensor2D)
+  return tf.tidy(() => tf.sub(tf.softmax(logits), oneHotFloat(labels, classes)) as tf.Tensor2D)
 }
