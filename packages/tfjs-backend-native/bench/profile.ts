@@ -1,6 +1,6 @@
 /**
  * Where a training step spends its time, by tfjs kernel (tf.profile):
- *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn] [--method sgd|sam] [--batch 128] [--top 20]
+ *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn] [--method sgd|sam] [--batch 128] [--warmup 3] [--top 20]
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { option, useBackend } from "./backend.js"
@@ -10,10 +10,11 @@ const backend = option("backend", "native")
 const model = option("model", "mlp") as ModelName
 const method = option("method", "sgd") as MethodName
 const batch = Number(option("batch", "128"))
+const warmup = Number(option("warmup", "3"))
 
 await useBackend(backend)
 const trainer = makeTrainer(model, method, batch)
-trainer.step()
+for (let i = 0; i < warmup; i++) trainer.step()
 const t0 = performance.now()
 const info = await tf.profile(() => {
   trainer.step()
