@@ -61,6 +61,16 @@ describe("decompose matches a naive per-example loop", () => {
     await compare(tinyMlp, 5, 6, { rho: 0.5, chunkSize: 2, engine: "loop" }, "loop")
     await compare(tinyMlp, 3, 7, { rho: 0.5, chunkSize: 1, engine: "loop" }, "loop")
   })
+  it("is deterministic: the same inputs give bit-identical numbers", () => {
+    const cnn = smallCnn({ numClasses: 3, channels: [2], dense: 4, inputShape: [4, 4, 1] })
+    const { params, x, labels } = setup(cnn, 4, 12)
+    const run = () => decompose(cnn, params, x, labels, { perturbation: { rho: 0.3, chunkSize: 2 } })
+    const a = run()
+    const b = run()
+    for (const q of ["gradNorm", "samGradNorm", "logitOnlyGradNorm", "jacobianOnlyGradNorm"] as const) expect(Array.from(a[q])).toEqual(Array.from(b[q]))
+    disposeParams(params)
+    x.dispose()
+  })
   it("measured layers restricted to the head and dense_1", async () => {
     const got = await compare(tinyMlp, 5, 8, { rho: 0.5, chunkSize: 5, layers: ["dense_1", "head"] }, "layered")
     expect(got.measuredLayers).toEqual(["dense_1", "head"])

@@ -1,5 +1,5 @@
 import { AnalysisInputError } from "../errors.js"
-import { type DistributionSummary, select, summarize } from "../stats/summary.js"
+import { type DistributionSummary, selectByMask, summarize } from "../stats/summary.js"
 import type { ExampleDecomposition } from "./types.js"
 
 export const decompositionQuantities = [
@@ -40,7 +40,7 @@ export interface DecompositionSummary {
 }
 
 const group = (d: ExampleDecomposition, mask: ArrayLike<number> | undefined, want: 0 | 1): GroupDecomposition => {
-  const pick = (v: ArrayLike<number>) => (mask ? select(v, mask, want) : Float64Array.from(v))
+  const pick = (v: ArrayLike<number>) => (mask ? selectByMask(v, mask, want) : Float64Array.from(v))
   const correct = pick(d.correct)
   const quantities = Object.fromEntries(decompositionQuantities.map((q) => [q, summarize(pick(d[q]))])) as Record<DecompositionQuantity, DistributionSummary>
   return { count: correct.length, accuracy: correct.length === 0 ? Number.NaN : correct.reduce((a, b) => a + b, 0) / correct.length, quantities }

@@ -57,7 +57,7 @@ export const summarize = (values: ArrayLike<number>): DistributionSummary => {
 }
 
 /** The values of `values` at positions where `mask` is `want` (1 or 0). */
-export const select = (values: ArrayLike<number>, mask: ArrayLike<number>, want: 0 | 1): Float64Array => {
+export const selectByMask = (values: ArrayLike<number>, mask: ArrayLike<number>, want: 0 | 1): Float64Array => {
   const out: number[] = []
   for (let i = 0; i < values.length; i++) if ((mask[i] ? 1 : 0) === want) out.push(values[i]!)
   return Float64Array.from(out)
