@@ -12,6 +12,7 @@ namespace samlab {
 namespace {
 constexpr int64_t kInnerBlock = 512;
 constexpr int64_t kRowChunk = 4096;
+constexpr int64_t kFlatChunk = 1 << 15;
 
 inline float combine_max(float acc, float v) { return (v != v || v > acc) ? v : acc; }
 inline float combine_min(float acc, float v) { return (v != v || v < acc) ? v : acc; }
@@ -82,6 +83,47 @@ float reduce_row(ReduceOp op, const float* x, int64_t n) {
 
 void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int64_t inner, float* out) {
   if (outer * inner == 0) return;
+  if (inner == 1 && outer < 4 && reduce_size >= 2 * kFlatChunk) {
+    // A few long rows (a full reduction, e.g. a gradient norm): fixed-size chunks of each
+    // row reduced in parallel, then combined in chunk order (thread-count independent).
+    const int64_t chunks = (reduce_size + kFlatChunk - 1) / kFlatChunk;
+    std::vector<double> sums(static_cast<size_t>(outer * chunks));
+    std::vector<float> extrema(static_cast<size_t>(outer * chunks));
+    const float count = static_cast<float>(reduce_size);
+    parallel_for(outer * chunks, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t o = t / chunks, c = t % chunks;
+        const float* xr = x + o * reduce_size + c * kFlatChunk;
+        const int64_t n = std::min(kFlatChunk, reduce_size - c * kFlatChunk);
+        if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
+          double acc = 0.0;
+          if (op == ReduceOp::Sum) {
+            for (int64_t i = 0; i < n; ++i) acc += xr[i];
+          } else {
+            for (int64_t i = 0; i < n; ++i) acc += static_cast<float>(xr[i] / count);
+          }
+          sums[static_cast<size_t>(t)] = acc;
+        } else {
+          extrema[static_cast<size_t>(t)] = reduce_row(op, xr, n);
+        }
+      }
+    });
+    for (int64_t o = 0; o < outer; ++o) {
+      if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
+        double acc = 0.0;
+        for (int64_t c = 0; c < chunks; ++c) acc += sums[static_cast<size_t>(o * chunks + c)];
+        out[o] = static_cast<float>(acc);
+      } else {
+        float acc = extrema[static_cast<size_t>(o * chunks)];
+        for (int64_t c = 1; c < chunks; ++c) {
+          const float v = extrema[static_cast<size_t>(o * chunks + c)];
+          acc = op == ReduceOp::Max ? combine_max(acc, v) : combine_min(acc, v);
+        }
+        out[o] = acc;
+      }
+    }
+    return;
+  }
   if (inner == 1) {
     parallel_for(outer, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(reduce_size, 1)), [&](int64_t o0, int64_t o1) {
       for (int64_t o = o0; o < o1; ++o) out[o] = reduce_row(op, x + o * reduce_size, reduce_size);

@@ -65,6 +65,36 @@ int main() {
       if (std::fabs(om[j] - (float)sm) > 1e-6) { ++bad; printf("mean %d %g %g\n", j, om[j], sm); }
     }
   }
+  // reduce: full reductions over a long row (the chunked parallel path)
+  {
+    const int64_t n = 200003;
+    std::vector<float> x(n);
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (auto& v : x) v = u(rng);
+    float s = 0, mx = 0, mn = 0, mean = 0;
+    reduce(ReduceOp::Sum, x.data(), 1, n, 1, &s);
+    reduce(ReduceOp::Mean, x.data(), 1, n, 1, &mean);
+    reduce(ReduceOp::Max, x.data(), 1, n, 1, &mx);
+    reduce(ReduceOp::Min, x.data(), 1, n, 1, &mn);
+    double rs = 0, rm = 0;
+    float rmx = x[0], rmn = x[0];
+    for (int64_t i = 0; i < n; ++i) {
+      rs += x[i];
+      rm += (float)(x[i] / (float)n);
+      rmx = std::max(rmx, x[i]);
+      rmn = std::min(rmn, x[i]);
+    }
+    if (std::fabs(s - rs) > 1e-4 || std::fabs(mean - rm) > 1e-7 || mx != rmx || mn != rmn) {
+      ++bad;
+      printf("full reduce: sum %g/%g mean %g/%g max %g/%g min %g/%g\n", s, rs, mean, rm, mx, rmx, mn, rmn);
+    }
+    x[123456] = std::numeric_limits<float>::quiet_NaN();
+    reduce(ReduceOp::Max, x.data(), 1, n, 1, &mx);
+    if (!std::isnan(mx)) {
+      ++bad;
+      printf("full max should propagate NaN\n");
+    }
+  }
   printf("%s (%d mismatches)\n", bad ? "FAIL" : "ok", bad);
   return bad != 0;
 }
