@@ -90,6 +90,16 @@ const evaluateCell = (plan: Plan, cell: Cell, memo: Map<string, Effect.Effect<un
     return outputs
   })
 
+/** True when every stored step of the cell has its output in the store. */
+const isCellStored = (plan: Plan, cell: Cell, store: ResultsStoreShape) =>
+  Effect.gen(function* () {
+    for (const node of plan.pipeline.nodes) {
+      if (node.scope !== "cell" || !node.step.output) continue
+      if (Option.isNone(yield* store.readText(cachePath(plan.cellKeys[cell.index]![node.step.name]!)))) return false
+    }
+    return true
+  })
+
 const runAggregates = (plan: Plan, cellOutputs: RunResult["cells"]) =>
   Effect.gen(function* () {
     const store = yield* ResultsStore
@@ -143,7 +153,11 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
     const executor = options.executor ?? inProcessExecutor
     progress.log(`${plan.pipeline.name}: ${plan.cells.length} cell(s) via ${executor.name} executor`)
     const body = Effect.gen(function* () {
-      yield* executor.runCells(plan.cells, (cell) => Effect.asVoid(evaluateCell(plan, cell, memo)), options.concurrency ?? 1)
+      // cells whose stored outputs all exist need no executor (no child process, no data loading)
+      const pending: Cell[] = []
+      for (const cell of plan.cells) if (!(yield* isCellStored(plan, cell, store))) pending.push(cell)
+      if (pending.length < plan.cells.length) progress.log(`${plan.pipeline.name}: ${plan.cells.length - pending.length} cell(s) already stored`)
+      yield* executor.runCells(pending, (cell) => Effect.asVoid(evaluateCell(plan, cell, memo)), options.concurrency ?? 1)
       const cells: Array<RunResult["cells"][number]> = []
       for (const cell of plan.cells) cells.push({ cell, outputs: yield* evaluateCell(plan, cell, memo) })
       const aggregate = yield* runAggregates(plan, cells)
