@@ -53,7 +53,7 @@ describe("when the addon is not built", () => {
     const native = result.skipped.find((s) => s.name === "native")!
     expect(native.reason).toContain("failed to load: @samlab/tfjs-backend-native: the native addon is unavailable")
     expect(native.reason).not.toContain("\n")
-  })
+  }, 180_000) // a child process that starts tsx and initialises the wasm backend: slow on a loaded machine
 })
 
 describe("the install script", () => {
