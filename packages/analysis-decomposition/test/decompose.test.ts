@@ -1,7 +1,7 @@
 import { type Model, Rng, disposeParams, expectNoLeak, mlp, selectBackend, smallCnn } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type DecomposeOptions, decompose } from "../src/index.js"
+import { type DecomposeOptions, decompose, gramIsCheaper } from "../src/index.js"
 import { expectAllClose, naiveDecomposition } from "./reference.js"
 
 beforeAll(async () => {
@@ -56,6 +56,13 @@ describe("decompose matches a naive per-example loop", () => {
   it("ASAM perturbations, chunks of 3 and of 1", async () => {
     await compare(tinyMlp, 6, 9, { rho: 1, chunkSize: 3, adaptive: true }, "layered")
     await compare(tinyMlp, 3, 10, { rho: 1, chunkSize: 1, adaptive: true }, "layered")
+  })
+  it("CNN whose convs take the Gram identity for their norms (few positions, long patches)", async () => {
+    expect([gramIsCheaper(1024, 27, 32), gramIsCheaper(256, 288, 64), gramIsCheaper(64, 576, 128)]).toEqual([false, false, true])
+    const cnn = smallCnn({ numClasses: 3, channels: [16, 16], dense: 6, inputShape: [4, 4, 8] })
+    expect([gramIsCheaper(16, 72, 16), gramIsCheaper(4, 144, 16)]).toEqual([true, true])
+    await compare(cnn, 5, 13, { rho: 0.5, chunkSize: 5 }, "layered")
+    await compare(cnn, 3, 14, { rho: 0.5, chunkSize: 1 }, "layered")
   })
   it("loop engine on the same MLP", async () => {
     await compare(tinyMlp, 5, 6, { rho: 0.5, chunkSize: 2, engine: "loop" }, "loop")

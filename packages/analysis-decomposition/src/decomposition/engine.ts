@@ -1,6 +1,7 @@
 import type { Params } from "@samlab/core-tensor"
 import type * as tf from "@tensorflow/tfjs-core"
 import type { LayerFactors, PerExamplePerturbation } from "./view/forward.js"
+import type { PatchCache } from "./view/per-example.js"
 
 /**
  * The constant coefficient rows c_i of the surrogate sum_i <c_i, f(x_i; w)>, whose gradient is
@@ -26,31 +27,6 @@ export interface PassRequest {
    * examples, same weights): filled by the first, reused by the next (layered engine only).
    */
   readonly patchCache?: PatchCache
-}
-
-/** Conv layer name -> its input's patches; the tensors belong to whoever made the cache. */
-export type PatchCache = Map<string, tf.Tensor3D>
-
-export const disposePatchCache = (cache: PatchCache | undefined): void => {
-  if (!cache) return
-  for (const t of cache.values()) t.dispose()
-  cache.clear()
-}
-
-export interface PassResult {
-  /** Logits at the pass's weights, [b * k] row-major. */
-  readonly logits: Float32Array
-  /** The coefficients used (the logit term, for "own"), [b * k]. */
-  readonly coefficients: Float64Array
-  /**
-   * Per layer, each example's squared norm of J_i^T c_i restricted to that layer's parameters:
-   * the measured layers, and every layer when factors were asked for.
-   */
-  readonly layerSqNorms: Readonly<Record<string, Float64Array>>
-  /** sum_i J_i^T c_i; owned by the caller. */
-  readonly gradient?: Params
-  /** Per-example gradient factors of every layer; owned by the caller. */
-  readonly factors?: Readonly<Record<string, LayerFactors>>
 }
 
 /** Per-example gradient norms of a model, one device pass at a time. */
