@@ -52,12 +52,14 @@ const timeMethod = (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: 
 }
 
 /** PyTorch timings of the same models and steps, where Debian's python3-torch is installed (benchmark only). */
-const torchTimings = (batch: number): unknown => {
+const torchTimings = (batch: number, models: readonly string[]): unknown => {
   const script = fileURLToPath(new URL("../../../../packages/tfjs-backend-native/bench/torch_bench.py", import.meta.url))
   if (!existsSync(script)) return undefined
-  if (spawnSync("python3", ["-c", "import torch"], { stdio: "ignore" }).status !== 0) return undefined
+  // Debian's python3-torch lives in the system interpreter, which a pyenv python3 on PATH may hide
+  const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0)
+  if (!python) return undefined
   try {
-    return JSON.parse(execFileSync("python3", [script, "--batch", String(batch)], { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] }))
+    return JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", models.join(",")], { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] }))
   } catch {
     return undefined
   }
@@ -92,7 +94,7 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
       }
     }
   }
-  const pytorch = args.flags.has("torch") ? torchTimings(batch) : undefined
+  const pytorch = args.flags.has("torch") ? torchTimings(batch, modelKeys) : undefined
   if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, results, ...(pytorch ? { pytorch } : {}) })}\n`)
   else if (pytorch) process.stdout.write(`pytorch: ${JSON.stringify(pytorch)}\n`)
   return 0
