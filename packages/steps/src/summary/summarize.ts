@@ -1,6 +1,6 @@
 import type { TrainResult } from "../steps/train-result.js"
 
-const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
+const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "earlyStopEpoch", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
 type SummaryKey = (typeof summaryKeys)[number]
 
 /** One method's numbers: means over seeds, with the per-seed values beside them. */
