@@ -12,7 +12,9 @@
 namespace samlab {
 
 namespace {
-constexpr int64_t kGrain = 1 << 15;  // below this many elements, stay on the caller
+// Below this many elements a cheap element-wise op stays on the caller: waking a pool
+// thread (tens of microseconds when it sleeps) costs more than the loop.
+constexpr int64_t kGrain = 1 << 17;
 
 template <BinaryOp Op>
 inline float apply_binary(float a, float b) {
