@@ -1,6 +1,7 @@
 /**
  * Native backend vs PyTorch CPU on the same SGD and SAM steps (batch 128), alternating
- * rounds so both see the same machine state; prints a table and a JSON line.
+ * rounds so both see the same machine state; reports each side's best round (the median
+ * step of that round) as a table and a JSON line.
  *   npx tsx bench/compare.ts [--rounds 2] [--steps 15] [--warmup 5] [--python /usr/bin/python3]
  * PyTorch comes from Debian's python3-torch (see bench/torch_bench.py); without it only
  * the native numbers are printed. On a loaded machine, run it under `chrt -f 10` (root).
