@@ -20,33 +20,26 @@ const geometry = (shape: readonly number[], size: number, stride: number): Geome
 }
 
 /**
- * Copies c-channel runs between an NHWC image batch and its patch matrix, for every
- * (example, output position, kernel offset) whose input pixel lies inside the image:
- * `toPatches` copies image -> patches, otherwise patches are added back onto the image.
- * Plain loops over typed arrays (no per-element closures: this runs on 10^7 values per batch).
+ * Calls `copy(src, dst, length)` for every run of input values a patch row takes: for each
+ * (example, output position, kernel row), the taps of the kernel row that fall inside the image
+ * are consecutive pixels, so each run is contiguous on both sides.
  */
-const transfer = (image: Float32Array, patches: Float32Array, g: Geometry, toPatches: boolean): void => {
+const forEachRun = (g: Geometry, copy: (src: number, dst: number, length: number) => void): void => {
   const { b, h, w, c, size, stride, ho, wo } = g
   const pad = (size - 1) / 2
-  const k = size * size * c
+  const patchLength = size * size * c
   for (let i = 0; i < b; i++) {
     for (let oh = 0; oh < ho; oh++) {
       for (let ow = 0; ow < wo; ow++) {
-        const row = ((i * ho + oh) * wo + ow) * k
+        const row = ((i * ho + oh) * wo + ow) * patchLength
+        const iw0 = ow * stride - pad
+        const kwLo = Math.max(0, -iw0)
+        const kwHi = Math.min(size, w - iw0)
+        if (kwHi <= kwLo) continue
         for (let kh = 0; kh < size; kh++) {
           const ih = oh * stride + kh - pad
           if (ih < 0 || ih >= h) continue
-          for (let kw = 0; kw < size; kw++) {
-            const iw = ow * stride + kw - pad
-            if (iw < 0 || iw >= w) continue
-            const src = ((i * h + ih) * w + iw) * c
-            const dst = row + (kh * size + kw) * c
-            if (toPatches) {
-              for (let j = 0; j < c; j++) patches[dst + j] = image[src + j]!
-            } else {
-              for (let j = 0; j < c; j++) image[src + j]! += patches[dst + j]!
-            }
-          }
+          copy(((i * h + ih) * w + iw0 + kwLo) * c, row + (kh * size + kwLo) * c, (kwHi - kwLo) * c)
         }
       }
     }
@@ -56,14 +49,18 @@ const transfer = (image: Float32Array, patches: Float32Array, g: Geometry, toPat
 /** Patches from NHWC values on the host (zeros where the window hangs over the padding). */
 export const im2colHost = (x: Float32Array, g: Geometry): Float32Array => {
   const out = new Float32Array(g.b * g.ho * g.wo * g.size * g.size * g.c)
-  transfer(x, out, g, true)
+  forEachRun(g, (src, dst, length) => {
+    for (let j = 0; j < length; j++) out[dst + j] = x[src + j]!
+  })
   return out
 }
 
 /** The adjoint of `im2colHost`: patch gradients summed back onto the input pixels. */
 export const col2imHost = (dy: Float32Array, g: Geometry): Float32Array => {
   const out = new Float32Array(g.b * g.h * g.w * g.c)
-  transfer(out, dy, g, false)
+  forEachRun(g, (src, dst, length) => {
+    for (let j = 0; j < length; j++) out[src + j]! += dy[dst + j]!
+  })
   return out
 }
 
