@@ -80,15 +80,11 @@ export const paperCifar10 = makePipeline({
     "sweep-rho": { ...cpuScale, methods: ["sam", "jsam", "lsam"], seeds: [0], sweep: { "options.rho": [0.05, 0.1, 0.2, 0.5] } },
     asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {
-      model: { kind: "mlp", hidden: [512, 512] },
-      trainSize: 5000,
-      validationSize: 500,
+      ...cpuScale,
       testSize: 2000,
-      epochs: 12,
-      augment: false,
+      epochs: 18,
       seeds: [0],
       methods: ["sgd", "sam"],
-      options: { rho: 0.2 },
       decomposition: { every: 0 }
     }
   }
