@@ -35,10 +35,12 @@ export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: B
       ...(model ? { headWeight: model.model.headWeight } : {})
     })
   }
+  const perChunk = key === "sam1" || options.chunkSize > 0
   return makeSamFamilyMethod(key, {
     base: baseOptimizer,
     rho: options.rho,
     ...(options.chunkSize > 0 && key !== "sam1" ? { chunkSize: options.chunkSize } : {}),
-    dense: denseStackOf(model?.spec)
+    // the batched dense path pays off with many chunks; one whole-batch perturbation is cheaper without it
+    dense: perChunk ? denseStackOf(model?.spec) : undefined
   })
 }
