@@ -27,7 +27,7 @@ export interface TrackerOptions {
   readonly validation?: ExampleSource | undefined
   /** Needed for uint8 host images. */
   readonly normalization?: ChannelNormalization | undefined
-  /** Examples per evaluation batch for host arrays (default 500). */
+  /** Examples per evaluation batch for host arrays (default 256). */
   readonly batchSize?: number
   /** Evaluate the linear-model reweighting factor on the training examples at this rho. */
   readonly reweighting?: { readonly rho: number; readonly factor?: ReweightingFactor } | undefined
@@ -85,7 +85,7 @@ const firstExamples = (source: ExampleSource, labels: CheckedLabels, n: number, 
 export const createTracker = (options: TrackerOptions): Tracker => {
   const { model, normalization } = options
   const k = model.numClasses
-  const batchSize = positiveInt(options.batchSize ?? 500, "batchSize")
+  const batchSize = positiveInt(options.batchSize ?? 256, "batchSize")
   const train = checkLabels(options.train, k, "tracker train")
   const test = checkLabels(options.test, k, "tracker test")
   const validation = options.validation ? checkLabels(options.validation, k, "tracker validation") : undefined
