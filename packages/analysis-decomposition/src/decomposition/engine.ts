@@ -29,6 +29,22 @@ export interface PassRequest {
   readonly patchCache?: PatchCache
 }
 
+export interface PassResult {
+  /** Logits at the pass's weights, [b * k] row-major. */
+  readonly logits: Float32Array
+  /** The coefficients used (the logit term, for "own"), [b * k]. */
+  readonly coefficients: Float64Array
+  /**
+   * Per layer, each example's squared norm of J_i^T c_i restricted to that layer's parameters:
+   * the measured layers, and every layer when factors were asked for.
+   */
+  readonly layerSqNorms: Readonly<Record<string, Float64Array>>
+  /** sum_i J_i^T c_i; owned by the caller. */
+  readonly gradient?: Params
+  /** Per-example gradient factors of every layer; owned by the caller. */
+  readonly factors?: Readonly<Record<string, LayerFactors>>
+}
+
 /** Per-example gradient norms of a model, one device pass at a time. */
 export interface PerExampleEngine {
   readonly kind: "layered" | "loop"

@@ -50,16 +50,20 @@ export const trainAccuracyChart = (input: ReportInput): ReportChart | undefined 
 type FactorField = "logitFactor" | "jacobianFactor" | "samFactor"
 
 const factorTitles: Record<FactorField, { title: string; caption: string }> = {
-  samFactor: { title: "SAM factor ‖J(w+ε)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "How much SAM scales each example's gradient norm (group mean)." },
-  logitFactor: { title: "Logit factor ‖J(w)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "The part of SAM's reweighting due to the perturbed logit term u alone (group mean)." },
-  jacobianFactor: { title: "Jacobian factor ‖J(w+ε)ᵀu(w)‖ / ‖J(w)ᵀu(w)‖", caption: "The part due to the perturbed Jacobian J alone (group mean)." }
+  samFactor: { title: "SAM factor ‖J(w+ε)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "How much SAM scales each example's gradient norm (group median)." },
+  logitFactor: { title: "Logit factor ‖J(w)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "The part of SAM's reweighting due to the perturbed logit term u alone (group median)." },
+  jacobianFactor: { title: "Jacobian factor ‖J(w+ε)ᵀu(w)‖ / ‖J(w)ᵀu(w)‖", caption: "The part due to the perturbed Jacobian J alone (group median)." }
 }
 
-/** One decomposition factor over epochs: clean (solid) and noisy (dashed) group means per method. */
+/**
+ * One decomposition factor over epochs: clean (solid) and noisy (dashed) group medians per
+ * method. Medians, because an example the model already fits has a near-zero gradient at w,
+ * and its ratio can reach 1e7, which would swamp a group mean.
+ */
 export const factorChart = (input: ReportInput, field: FactorField): ReportChart | undefined => {
   const group = (which: "clean" | "noisy", dash: Dash): Series[] =>
     methodStyles(input).flatMap(({ key, label, color }) => {
-      const points = (input.methods[key]!.decomposition ?? []).map((d) => ({ x: d.epoch, y: (d[which] as DecompositionGroupPoint)[field].mean }))
+      const points = (input.methods[key]!.decomposition ?? []).map((d) => ({ x: d.epoch, y: (d[which] as DecompositionGroupPoint)[field].median }))
       return points.length > 0 ? [{ name: `${label}, ${which}`, color, dash, points }] : []
     })
   const series = [...group("clean", "solid"), ...group("noisy", "dashed")]
@@ -67,7 +71,7 @@ export const factorChart = (input: ReportInput, field: FactorField): ReportChart
   const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
   const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples", dash: "dashed" }])]
   const { title, caption } = factorTitles[field]
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group mean)", series, legend, xIntegers: true, referenceY: 1, yPadding: 0.05 }) }
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median)", series, legend, xIntegers: true, referenceY: 1, yPadding: 0.05 }) }
 }
 
 /** Mean squared feature norm or squared head norm per method over epochs (log scale: methods differ by multiples). */

@@ -75,8 +75,8 @@ export const col2imHost = (dy: Float32Array, g: Geometry): Float32Array => {
  */
 export const im2col = (x: tf.Tensor4D, size: number, stride: number): tf.Tensor3D => {
   const g = geometry(x.shape, size, stride)
-  const op = tf.customGrad((input: tf.Tensor) => ({
-    value: tf.tensor3d(im2colHost(input.dataSync() as Float32Array, g), [g.b, g.ho * g.wo, size * size * g.c]),
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.tensor3d(im2colHost((args[0] as tf.Tensor).dataSync() as Float32Array, g), [g.b, g.ho * g.wo, size * size * g.c]),
     gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.tensor4d(col2imHost((dy as tf.Tensor).dataSync() as Float32Array, g), [g.b, g.h, g.w, g.c])
   }))
   return op(x) as tf.Tensor3D

@@ -94,13 +94,14 @@ export const layerOutputs = (op: ParamOp, a: tf.Tensor, d: tf.Tensor, wants: Lay
   const D = tf.reshape(d, [b, positions, channels]) as tf.Tensor3D
   const gb = tf.sum<tf.Tensor2D>(D, 1)
   const useGram = wants.norms && !wants.factors && gramIsCheaper(positions, patchLength, channels)
-  const g = wants.factors || (wants.norms && !useGram) ? tf.matMul(P, D, true, false) : undefined
+  const g: tf.Tensor3D | undefined = wants.factors || (wants.norms && !useGram) ? tf.matMul<tf.Tensor3D>(P, D, true, false) : undefined
   if (wants.norms) {
     let kernel: tf.Tensor1D
     if (g) kernel = exampleSquares(g)
     else {
-      if (!entry.gram) entry.gram = cache ? tf.keep(tf.matMul(P, P, false, true)) : tf.matMul(P, P, false, true)
-      kernel = exampleDots(entry.gram, tf.matMul(D, D, false, true))
+      const gram = entry.gram ?? tf.matMul<tf.Tensor3D>(P, P, false, true)
+      if (!entry.gram) entry.gram = cache ? tf.keep(gram) : gram
+      kernel = exampleDots(gram, tf.matMul(D, D, false, true))
     }
     out.sqNorms = op.bias ? tf.add<tf.Tensor1D>(kernel, exampleSquares(gb)) : kernel
   }
