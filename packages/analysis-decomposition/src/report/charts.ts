@@ -71,7 +71,7 @@ export const factorChart = (input: ReportInput, field: FactorField): ReportChart
   const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
   const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples", dash: "dashed" }])]
   const { title, caption } = factorTitles[field]
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median)", series, legend, xIntegers: true, referenceY: 1, yPadding: 0.05 }) }
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median, log scale)", series, legend, xIntegers: true, referenceY: 1, yScale: "log" }) }
 }
 
 /** Mean squared feature norm or squared head norm per method over epochs (log scale: methods differ by multiples). */
