@@ -50,7 +50,11 @@ const timeSteps = (run: Run, model: Model, x: tf.Tensor, y: tf.Tensor1D, steps: 
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
 
 const bench = (label: string, model: Model): void => {
   const rng = new Rng(0)
