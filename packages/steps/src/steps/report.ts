@@ -21,8 +21,9 @@ export const reportStep = makeStep({
       const store = yield* ResultsStore
       const cells = inputs.cells.map((cell) => ({ values: cell.cell.values, result: cell.outputs.train }))
       const input = buildReportInput(c.title, c.config as Readonly<Record<string, JsonValue>>, inputs.summary.summary, cells, comparisonNotes(inputs.summary.summary))
-      for (const chart of reportCharts(input)) yield* store.writeText(`charts/${chart.id}.svg`, chart.svg)
+      const charts = reportCharts(input)
+      for (const chart of charts) yield* store.writeText(`charts/${chart.id}.svg`, chart.svg)
       yield* store.writeText("report.html", renderReport(input))
-      return { charts: reportCharts(input).map((ch) => ch.id) }
+      return { charts: charts.map((ch) => ch.id) }
     })
 })
