@@ -78,6 +78,14 @@ export const paperCifar10 = makePipeline({
     "sweep-size": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },
     "sweep-width": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "model.hidden": [[128, 128], [512, 512], [2048, 2048]] } },
     "sweep-rho": { ...cpuScale, methods: ["sam", "jsam", "lsam"], seeds: [0], sweep: { "options.rho": [0.05, 0.1, 0.2, 0.5] } },
+    // the reference's open question: does a weighted form or a stronger penalty close more of SAM's gap?
+    "sweep-jacreg": {
+      ...cpuScale,
+      methods: ["jacreg"],
+      seeds: [0],
+      decomposition: { every: 0 },
+      sweep: { "options.weightByLogitTerm": [false, true], "options.lambdaFeatures": [0.03, 0.1, 0.3], "options.lambdaHead": [0.01, 0.1] }
+    },
     asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {
       ...cpuScale,

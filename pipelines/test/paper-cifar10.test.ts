@@ -18,6 +18,9 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(cells("paper")).toHaveLength(5)
     expect(cells("cpu").length).toBeGreaterThanOrEqual(10) // five methods, two seeds at least
     expect(cells("quick")).toEqual(["method=sgd,seed=0", "method=sam,seed=0"])
+    const jacreg = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg" }))
+    expect(jacreg.cells).toHaveLength(12) // 2 weightings x 3 feature lambdas x 2 head lambdas
+    expect(new Set(jacreg.cellStepConfigs.map((c) => JSON.stringify((c["train"] as { options: unknown }).options))).size).toBe(12)
     const paper = Effect.runSync(makePlan(paperCifar10, { preset: "paper" })).encoded
     expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
   })
