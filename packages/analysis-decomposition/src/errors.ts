@@ -1,12 +1,12 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /**
  * Failures of the analysis package. Plain classes with a `_tag`, so Effect callers can match
  * them with `Effect.catchTag` as well as with `instanceof`.
  */
 
 /** An option or argument is invalid; `field` is its path, e.g. `perturbation.rho` or `train.labels[12]`. */
-export class AnalysisInputError extends Error {
-  readonly _tag = "AnalysisInputError"
-  override readonly name = "AnalysisInputError"
+export class AnalysisInputError extends TaggedError("AnalysisInputError") {
   constructor(
     readonly where: string,
     readonly field: string,
@@ -17,9 +17,7 @@ export class AnalysisInputError extends Error {
 }
 
 /** The layered (batched per-example) engine cannot express this model. */
-export class UnsupportedModelError extends Error {
-  readonly _tag = "UnsupportedModelError"
-  override readonly name = "UnsupportedModelError"
+export class UnsupportedModelError extends TaggedError("UnsupportedModelError") {
   constructor(
     readonly model: string,
     readonly reason: string
@@ -29,9 +27,7 @@ export class UnsupportedModelError extends Error {
 }
 
 /** A `ReportInput` (parsed JSON) is malformed; `path` names the field, e.g. `methods.sam.perEpoch[3].testAcc`. */
-export class ReportInputError extends Error {
-  readonly _tag = "ReportInputError"
-  override readonly name = "ReportInputError"
+export class ReportInputError extends TaggedError("ReportInputError") {
   constructor(
     readonly path: string,
     readonly reason: string

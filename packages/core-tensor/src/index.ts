@@ -1,3 +1,4 @@
+export * from "./errors/tagged-error.js"
 export * from "./backend/candidates.js"
 export * from "./backend/errors.js"
 export * from "./backend/select.js"

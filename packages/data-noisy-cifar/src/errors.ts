@@ -1,12 +1,12 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /**
  * Typed failures of this package. Each class carries a `_tag` (its name) so Effect callers can
  * match them with `catchTag`, and fields naming what was wrong and where.
  */
 
 /** A CIFAR file that should be there is not. */
-export class CifarFileMissingError extends Error {
-  readonly _tag = "CifarFileMissingError" as const
-  override readonly name = "CifarFileMissingError"
+export class CifarFileMissingError extends TaggedError("CifarFileMissingError") {
   constructor(
     readonly file: string,
     readonly hint: string = ""
@@ -16,9 +16,7 @@ export class CifarFileMissingError extends Error {
 }
 
 /** A file whose size is not a whole, non-zero number of records (or not the expected number). */
-export class CifarFileSizeError extends Error {
-  readonly _tag = "CifarFileSizeError" as const
-  override readonly name = "CifarFileSizeError"
+export class CifarFileSizeError extends TaggedError("CifarFileSizeError") {
   constructor(
     readonly file: string,
     readonly size: number,
@@ -39,9 +37,7 @@ export class CifarFileSizeError extends Error {
 }
 
 /** A label byte outside the class range, or a CIFAR-100 coarse label that contradicts the fine one. */
-export class CifarLabelError extends Error {
-  readonly _tag = "CifarLabelError" as const
-  override readonly name = "CifarLabelError"
+export class CifarLabelError extends TaggedError("CifarLabelError") {
   constructor(
     readonly file: string,
     readonly record: number,
@@ -54,9 +50,7 @@ export class CifarLabelError extends Error {
 }
 
 /** The data could be neither found locally nor downloaded. Names the environment variable to set. */
-export class DatasetUnavailableError extends Error {
-  readonly _tag = "DatasetUnavailableError" as const
-  override readonly name = "DatasetUnavailableError"
+export class DatasetUnavailableError extends TaggedError("DatasetUnavailableError") {
   constructor(
     readonly dataset: string,
     readonly url: string,
@@ -68,9 +62,7 @@ export class DatasetUnavailableError extends Error {
 }
 
 /** A downloaded archive whose MD5 is not the published one. Nothing is cached. */
-export class ArchiveChecksumError extends Error {
-  readonly _tag = "ArchiveChecksumError" as const
-  override readonly name = "ArchiveChecksumError"
+export class ArchiveChecksumError extends TaggedError("ArchiveChecksumError") {
   constructor(
     readonly url: string,
     readonly expectedMd5: string,
@@ -81,9 +73,7 @@ export class ArchiveChecksumError extends Error {
 }
 
 /** A tar archive (or its gzip wrapper) that cannot be read, or an entry that would escape the target folder. */
-export class ArchiveFormatError extends Error {
-  readonly _tag = "ArchiveFormatError" as const
-  override readonly name = "ArchiveFormatError"
+export class ArchiveFormatError extends TaggedError("ArchiveFormatError") {
   constructor(
     readonly archive: string,
     /** Byte offset in the uncompressed tar stream (-1 when unknown). */
@@ -95,18 +85,14 @@ export class ArchiveFormatError extends Error {
 }
 
 /** A cache folder that exists but was not completed by samlab (no completion marker). */
-export class CacheCorruptError extends Error {
-  readonly _tag = "CacheCorruptError" as const
-  override readonly name = "CacheCorruptError"
+export class CacheCorruptError extends TaggedError("CacheCorruptError") {
   constructor(readonly dir: string) {
     super(`${dir} exists but was not completed by samlab (no completion marker); remove it and retry`)
   }
 }
 
 /** A transition matrix that is not row-stochastic (or not K x K). */
-export class TransitionMatrixError extends Error {
-  readonly _tag = "TransitionMatrixError" as const
-  override readonly name = "TransitionMatrixError"
+export class TransitionMatrixError extends TaggedError("TransitionMatrixError") {
   constructor(
     /** The offending row (clean class), or -1 for the matrix shape. */
     readonly row: number,
@@ -117,9 +103,7 @@ export class TransitionMatrixError extends Error {
 }
 
 /** An option outside its domain (a rate outside [0, 1], a batch size of 0, ...). */
-export class InvalidOptionError extends Error {
-  readonly _tag = "InvalidOptionError" as const
-  override readonly name = "InvalidOptionError"
+export class InvalidOptionError extends TaggedError("InvalidOptionError") {
   constructor(
     readonly option: string,
     readonly value: unknown,
@@ -130,9 +114,7 @@ export class InvalidOptionError extends Error {
 }
 
 /** A stratified subset that asks a class for more examples than it has. */
-export class SubsetError extends Error {
-  readonly _tag = "SubsetError" as const
-  override readonly name = "SubsetError"
+export class SubsetError extends TaggedError("SubsetError") {
   constructor(
     readonly classIndex: number,
     readonly requested: number,

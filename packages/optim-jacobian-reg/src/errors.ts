@@ -1,10 +1,10 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /**
  * The layer asked to count as the features is not in the forward output: `layer` is the
  * activation name, or undefined for the penultimate layer (`ForwardOutput.features`).
  */
-export class MissingFeaturesError extends Error {
-  readonly _tag = "MissingFeaturesError"
-  override readonly name = "MissingFeaturesError"
+export class MissingFeaturesError extends TaggedError("MissingFeaturesError") {
   constructor(
     readonly where: string,
     readonly layer: string | undefined,
@@ -19,9 +19,7 @@ export class MissingFeaturesError extends Error {
 }
 
 /** The head weight key is not among the params (pass `headWeight: model.headWeight`). */
-export class MissingHeadWeightError extends Error {
-  readonly _tag = "MissingHeadWeightError"
-  override readonly name = "MissingHeadWeightError"
+export class MissingHeadWeightError extends TaggedError("MissingHeadWeightError") {
   constructor(
     readonly where: string,
     readonly headWeight: string,
@@ -32,18 +30,14 @@ export class MissingHeadWeightError extends Error {
 }
 
 /** `featureWeighting: "logit-term"` needs the labels, to form u = softmax(f) - onehot(y). */
-export class MissingLabelsError extends Error {
-  readonly _tag = "MissingLabelsError"
-  override readonly name = "MissingLabelsError"
+export class MissingLabelsError extends TaggedError("MissingLabelsError") {
   constructor(readonly where: string) {
     super(`${where}: featureWeighting "logit-term" needs the batch labels (pass labels in the options)`)
   }
 }
 
 /** The features tensor is not `[batch, ...]` with the logits' batch size. */
-export class FeatureShapeError extends Error {
-  readonly _tag = "FeatureShapeError"
-  override readonly name = "FeatureShapeError"
+export class FeatureShapeError extends TaggedError("FeatureShapeError") {
   constructor(
     readonly where: string,
     readonly layer: string | undefined,

@@ -1,7 +1,7 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /** rho must be a finite number >= 0 (0 gives the base optimizer's trajectory). */
-export class InvalidRhoError extends Error {
-  readonly _tag = "InvalidRhoError"
-  override readonly name = "InvalidRhoError"
+export class InvalidRhoError extends TaggedError("InvalidRhoError") {
   constructor(
     readonly where: string,
     readonly rho: number
@@ -15,9 +15,7 @@ export class InvalidRhoError extends Error {
  * defined as the mean over equal chunks, so a smaller last chunk is refused rather than
  * silently weighted.
  */
-export class ChunkSizeError extends Error {
-  readonly _tag = "ChunkSizeError"
-  override readonly name = "ChunkSizeError"
+export class ChunkSizeError extends TaggedError("ChunkSizeError") {
   constructor(
     readonly where: string,
     readonly chunkSize: number,
@@ -32,9 +30,7 @@ export class ChunkSizeError extends Error {
 }
 
 /** Any other invalid SAM-family setting (`field` names it). */
-export class SamConfigError extends Error {
-  readonly _tag = "SamConfigError"
-  override readonly name = "SamConfigError"
+export class SamConfigError extends TaggedError("SamConfigError") {
   constructor(
     readonly where: string,
     readonly field: string,

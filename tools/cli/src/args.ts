@@ -1,3 +1,5 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /** Parsed command line: positionals, repeatable `--key value` options and boolean `--flag`s. */
 export interface ParsedArgs {
   readonly positionals: readonly string[]
@@ -5,10 +7,7 @@ export interface ParsedArgs {
   readonly flags: ReadonlySet<string>
 }
 
-export class UsageError extends Error {
-  readonly _tag = "UsageError"
-  override readonly name = "UsageError"
-}
+export class UsageError extends TaggedError("UsageError") {}
 
 /** `booleanFlags` take no value; every other `--name` takes the next argument (or `--name=value`). */
 export const parseArgs = (argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs => {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardFn, type GradientTransformation, type Model, type Params, type TrainingMethod, disposeParams, mlp, sgd } from "@samlab/core-tensor"
+import { type ForwardFn, type GradientTransformation, type Model, type Params, type TrainingMethod, TaggedError, disposeParams, mlp, sgd } from "@samlab/core-tensor"
 import { jacobianRegularized } from "@samlab/optim-jacobian-reg"
 import { type SamFamilyKey, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
 
@@ -10,9 +10,7 @@ import { type SamFamilyKey, denseStack, makeSamFamilyMethod } from "@samlab/opti
  * losses and layers in the fixture's `expected` layout. `expected` itself is ignored.
  */
 
-export class FixtureError extends Error {
-  readonly _tag = "FixtureError"
-  override readonly name = "FixtureError"
+export class FixtureError extends TaggedError("FixtureError") {
   constructor(
     readonly path: string,
     readonly reason: string

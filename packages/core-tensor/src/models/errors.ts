@@ -1,12 +1,12 @@
+import { TaggedError } from "../errors/tagged-error.js"
+
 /**
  * Failures of model construction and application. Plain classes with a `_tag`, so Effect
  * callers can match them with `Effect.catchTag` as well as with `instanceof`.
  */
 
 /** A model configuration or `ModelSpec` field is invalid; `field` is its path, e.g. `spec.hidden[1]`. */
-export class ModelSpecError extends Error {
-  readonly _tag = "ModelSpecError"
-  override readonly name = "ModelSpecError"
+export class ModelSpecError extends TaggedError("ModelSpecError") {
   constructor(
     readonly field: string,
     readonly reason: string
@@ -16,9 +16,7 @@ export class ModelSpecError extends Error {
 }
 
 /** The input tensor given to `apply` does not fit the model. */
-export class ModelInputError extends Error {
-  readonly _tag = "ModelInputError"
-  override readonly name = "ModelInputError"
+export class ModelInputError extends TaggedError("ModelInputError") {
   constructor(
     readonly model: string,
     readonly expected: string,
@@ -29,9 +27,7 @@ export class ModelInputError extends Error {
 }
 
 /** A parameter or state tensor `apply` needs is missing or has the wrong shape. */
-export class ModelParamError extends Error {
-  readonly _tag = "ModelParamError"
-  override readonly name = "ModelParamError"
+export class ModelParamError extends TaggedError("ModelParamError") {
   constructor(
     readonly model: string,
     readonly param: string,

@@ -1,7 +1,7 @@
+import { TaggedError } from "../errors/tagged-error.js"
+
 /** An optimizer or training method built with an invalid setting (`field` names it). */
-export class OptimizerConfigError extends Error {
-  readonly _tag = "OptimizerConfigError"
-  override readonly name = "OptimizerConfigError"
+export class OptimizerConfigError extends TaggedError("OptimizerConfigError") {
   constructor(
     readonly optimizer: string,
     readonly field: string,
@@ -12,9 +12,7 @@ export class OptimizerConfigError extends Error {
 }
 
 /** The training loss was NaN or infinite at the params a step started from. */
-export class NonFiniteLossError extends Error {
-  readonly _tag = "NonFiniteLossError"
-  override readonly name = "NonFiniteLossError"
+export class NonFiniteLossError extends TaggedError("NonFiniteLossError") {
   constructor(
     readonly method: string,
     readonly stepNumber: number,

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { TaggedError } from "../errors/tagged-error.js"
 
 /** A JSON skeleton of a tensor tree: tensors replaced by references into one binary blob. */
 export type TreeSkeleton = null | boolean | number | string | TreeSkeleton[] | { [k: string]: TreeSkeleton }
@@ -11,10 +12,7 @@ interface TensorRef {
 
 const isRef = (v: unknown): v is TensorRef => typeof v === "object" && v !== null && "__tensor" in v
 
-export class TensorTreeError extends Error {
-  readonly _tag = "TensorTreeError"
-  override readonly name = "TensorTreeError"
-}
+export class TensorTreeError extends TaggedError("TensorTreeError") {}
 
 /**
  * Serialises a tree of tensors, numbers, strings and nested arrays/objects (an optimizer

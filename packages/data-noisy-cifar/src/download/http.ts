@@ -4,11 +4,10 @@ import * as http from "node:http"
 import * as https from "node:https"
 import { Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import { TaggedError } from "@samlab/core-tensor"
 
 /** A failed transfer; `reason` says why in one line (network error, HTTP status, cut-off body). */
-export class TransferError extends Error {
-  readonly _tag = "TransferError" as const
-  override readonly name = "TransferError"
+export class TransferError extends TaggedError("TransferError") {
   constructor(
     readonly url: string,
     readonly reason: string

@@ -1,7 +1,7 @@
+import { TaggedError } from "@samlab/core-tensor"
+
 /** A closed-form theory function got an input outside its domain (`field` names it). */
-export class TheoryInputError extends Error {
-  readonly _tag = "TheoryInputError"
-  override readonly name = "TheoryInputError"
+export class TheoryInputError extends TaggedError("TheoryInputError") {
   constructor(
     readonly where: string,
     readonly field: string,

@@ -1,9 +1,8 @@
 import { Data } from "effect"
+import { TaggedError } from "@samlab/core-tensor"
 
 /** A theory computation got an input outside its domain: `where` names the function, `field` the input. */
-export class TheoryConfigError extends Error {
-  readonly _tag = "TheoryConfigError"
-  override readonly name = "TheoryConfigError"
+export class TheoryConfigError extends TaggedError("TheoryConfigError") {
   constructor(
     readonly where: string,
     readonly field: string,
