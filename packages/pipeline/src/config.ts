@@ -74,7 +74,15 @@ const structFieldsAt = (ast: SchemaAST.AST, path: readonly string[]): readonly s
   return shapes.length === 0 ? undefined : [...new Set(shapes.flatMap((o) => o.propertySignatures.map((p) => String(p.name))))]
 }
 
-/** Applies overrides to an encoded config, rejecting paths the schema does not declare. */
+/** `config` with the value at `path` replaced, not merged into: `--set model={...}` sets the whole model. */
+const setAt = (config: JsonObject, path: readonly string[], value: Json): JsonObject => {
+  const [key, ...rest] = path as [string, ...string[]]
+  if (rest.length === 0) return { ...config, [key]: value }
+  const child = config[key]
+  return { ...config, [key]: setAt(isObject(child) ? (child as JsonObject) : {}, rest, value) }
+}
+
+/** Applies overrides in order to an encoded config, rejecting paths the schema does not declare. */
 export const applyOverrides = <C, CE>(
   schema: Schema.Codec<C, CE>,
   encoded: JsonObject,
@@ -92,7 +100,7 @@ export const applyOverrides = <C, CE>(
         const known = fields ? `; fields there: ${fields.join(", ")}` : ""
         return yield* Effect.fail(new ConfigDecodeError({ pipeline, issues: [{ path: path.join("."), message: `unknown config field${known}` }] }))
       }
-      out = mergeConfig(out, path.reduceRight<Json>((acc, key) => ({ [key]: acc }), value) as JsonObject)
+      out = setAt(out, path, value)
     }
     return out
   })

@@ -24,6 +24,11 @@ describe("config: defaults, presets and overrides", () => {
     expect(plan.cellStepConfigs[1]!["data"]).toEqual({ seed: 1, rate: 0.6 })
   })
 
+  it("replaces the value at an override's path rather than merging into it", () => {
+    const plan = planOf({ preset: "two", overrides: ["noise.rate=0.6", "noise={}"] })
+    expect(plan.encoded).toMatchObject({ seeds: [0, 1], noise: { rate: 0.3 } }) // the default, not the 0.6 set before
+  })
+
   it("names the field path and the expectation of a bad value", () => {
     const err = failureOf({ overrides: ["noise.rate=1.5", "epochs=\"many\""] })
     expect(err).toBeInstanceOf(ConfigDecodeError)
