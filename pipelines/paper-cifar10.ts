@@ -8,6 +8,7 @@ import { type Json, configForCell, makePipeline, sweepAxes } from "@samlab/pipel
 import {
   BaseOptimizerSchema,
   MethodKeySchema,
+  MethodOptionOverridesSchema,
   MethodOptionsSchema,
   ModelSpecSchema,
   NoiseSchema,
@@ -43,7 +44,7 @@ export const PaperConfig = Schema.Struct({
   /** rho, m-sharpness chunk size (1 = 1-SAM for sam/lsam/jsam; 0 = batch), the regularizer's lambdas. */
   options: withDefault(MethodOptionsSchema, { rho: 0.01 }),
   /** Per-method overrides of `options` (e.g. a rho tuned for J-SAM). */
-  methodOptions: withDefault(Schema.Record(Schema.String, Schema.Struct({ rho: Schema.optionalKey(Schema.Finite), lambdaFeatures: Schema.optionalKey(Schema.Finite), lambdaHead: Schema.optionalKey(Schema.Finite), chunkSize: Schema.optionalKey(NonNegativeInt), weightByLogitTerm: Schema.optionalKey(Schema.Boolean) })), {}),
+  methodOptions: withDefault(Schema.Record(Schema.String, MethodOptionOverridesSchema), {}),
   /** Per-example SAM decomposition every `every` epochs (0 = never) on `examples` training examples. */
   decomposition: withDefault(Schema.Struct({ every: withDefault(NonNegativeInt, 10), examples: withDefault(PositiveInt, 1000), rho: withDefault(Schema.Finite, 0.05), chunkSize: withDefault(PositiveInt, 1) }), {}),
   /** Extra matrix axes over config fields, e.g. `{"noise.rate": [0, 0.2, 0.4]}`: each value is a group of its own in summary.json. */
@@ -84,7 +85,7 @@ export const paperCifar10 = makePipeline({
       methods: ["jacreg"],
       seeds: [0],
       decomposition: { every: 0 },
-      sweep: { "options.weightByLogitTerm": [false, true], "options.lambdaFeatures": [0.03, 0.1, 0.3], "options.lambdaHead": [0.01, 0.1] }
+      sweep: { "options.weightByLogitTerm": [false, true], "options.lambdaFeatures": [0.01, 0.03, 0.1, 0.3], "options.lambdaHead": [0.003, 0.01, 0.03] }
     },
     asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {

@@ -19,8 +19,8 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(cells("cpu").length).toBeGreaterThanOrEqual(10) // five methods, two seeds at least
     expect(cells("quick")).toEqual(["method=sgd,seed=0", "method=sam,seed=0"])
     const jacreg = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg" }))
-    expect(jacreg.cells).toHaveLength(12) // 2 weightings x 3 feature lambdas x 2 head lambdas
-    expect(new Set(jacreg.cellStepConfigs.map((c) => JSON.stringify((c["train"] as { options: unknown }).options))).size).toBe(12)
+    expect(jacreg.cells).toHaveLength(24) // 2 weightings x 4 feature lambdas x 3 head lambdas
+    expect(new Set(jacreg.cellStepConfigs.map((c) => JSON.stringify((c["train"] as { options: unknown }).options))).size).toBe(24)
     const paper = Effect.runSync(makePlan(paperCifar10, { preset: "paper" })).encoded
     expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
   })
@@ -30,6 +30,10 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
     expect(plan.cellStepConfigs[0]!["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
     expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
+    const cnn = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ['model={"kind":"cnn"}'] }))
+    expect(cnn.encoded["model"]).toEqual({ kind: "cnn" }) // the MLP's hidden sizes are not carried over
+    const sweep = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg", overrides: ['sweep={"options.lambdaHead":[0.03,0.1]}'] }))
+    expect(sweep.cells).toHaveLength(2) // the preset's other sweep axes are replaced, not kept
     const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
     expect(Exit.isFailure(exit)).toBe(true)
     const error = Exit.isFailure(exit) ? (exit.cause as unknown as { reasons: Array<{ error: unknown }> }).reasons[0]!.error : undefined

@@ -32,6 +32,7 @@ export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: B
       lambdaFeatures: options.lambdaFeatures,
       lambdaHead: options.lambdaHead,
       featureWeighting: options.weightByLogitTerm ? "logit-term" : "uniform",
+      ...(options.penaltyNorm !== undefined ? { norm: options.penaltyNorm } : {}),
       ...(model ? { headWeight: model.model.headWeight } : {})
     })
   }

@@ -32,6 +32,8 @@ export const BaseOptimizerSchema = Schema.Struct({
 })
 export type BaseOptimizerConfig = typeof BaseOptimizerSchema.Type
 
+const PenaltyNormSchema = Schema.Literals(["squared", "unsquared"])
+
 /** Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key. */
 export const MethodOptionsSchema = Schema.Struct({
   rho: withDefault(NonNegative, 0.05),
@@ -40,6 +42,18 @@ export const MethodOptionsSchema = Schema.Struct({
   lambdaFeatures: withDefault(NonNegative, 1e-3),
   lambdaHead: withDefault(NonNegative, 1e-3),
   /** Weight the feature penalty per example by the frozen logit-term norm ||u_i|| (J-SAM's implicit coefficient). */
-  weightByLogitTerm: withDefault(Schema.Boolean, false)
+  weightByLogitTerm: withDefault(Schema.Boolean, false),
+  /** The regularizer's norms: "squared" (absent: the paper's form) or "unsquared" (the first-order J-SAM penalty's). */
+  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
 })
 export type MethodOptionsConfig = typeof MethodOptionsSchema.Type
+
+/** Per-method overrides of `MethodOptionsSchema` (each field optional), e.g. a rho tuned for J-SAM. */
+export const MethodOptionOverridesSchema = Schema.Struct({
+  rho: Schema.optionalKey(NonNegative),
+  chunkSize: Schema.optionalKey(NonNegativeInt),
+  lambdaFeatures: Schema.optionalKey(NonNegative),
+  lambdaHead: Schema.optionalKey(NonNegative),
+  weightByLogitTerm: Schema.optionalKey(Schema.Boolean),
+  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
+})
