@@ -1,8 +1,21 @@
 // Adds up the vitest JSON reports of every package into one closing line: "N passed, N failed, N skipped".
-import { readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+// Fails when a package with tests left no report (its tests did not run, e.g. replayed from a cache).
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 
 const dir = process.argv[2]
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
+
+/** The workspace folders whose package.json has a test script (globs: only a trailing `/*`). */
+const testedWorkspaces = () =>
+  JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+    .workspaces.flatMap((w) => (w.endsWith("/*") ? readdirSync(join(root, w.slice(0, -2))).map((d) => join(root, w.slice(0, -2), d)) : [join(root, w)]))
+    .filter((d) => existsSync(join(d, "package.json")) && JSON.parse(readFileSync(join(d, "package.json"), "utf8")).scripts?.test)
+
+// vitest.shared.ts names each report after the package folder's last two path parts
+const reportName = (workspace) => `${workspace.split("/").slice(-2).join("__")}.json`
+
 let passed = 0
 let failed = 0
 let skipped = 0
@@ -13,6 +26,8 @@ for (const f of files) {
   failed += r.numFailedTests
   skipped += r.numPendingTests + r.numTodoTests
 }
+const missing = testedWorkspaces().filter((w) => !files.includes(reportName(w)))
 console.log(`test reports: ${files.length} package(s)`)
+for (const w of missing) console.log(`no test report from ${w.slice(root.length + 1)}: its tests did not run here`)
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
-process.exitCode = failed > 0 || passed === 0 ? 1 : 0
+process.exitCode = failed > 0 || passed === 0 || missing.length > 0 ? 1 : 0
