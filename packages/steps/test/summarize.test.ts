@@ -45,13 +45,17 @@ describe("summary.json", () => {
     expect(gapRecovered(s, "jsam", "finalTestAcc")).toBeNull() // no gap at the final epoch
   })
 
-  it("flattens every run's epochs into metric rows", () => {
-    const rows = metricRows([result("sgd", 0, 0.4, 0.3), result("sam", 1, 0.5, 0.4)])
-    expect(rows).toEqual([
-      { method: "sgd", seed: 0, epoch: 1, testAcc: 0.1 },
-      { method: "sgd", seed: 0, epoch: 2, testAcc: 0.4 },
-      { method: "sam", seed: 1, epoch: 1, testAcc: 0.1 },
-      { method: "sam", seed: 1, epoch: 2, testAcc: 0.5 }
+  it("flattens every run's epochs into metric rows labelled with method, seed and swept values", () => {
+    const rows = metricRows([
+      { values: { method: "sgd", seed: 0, "noise.rate": 0.2 }, result: result("sgd", 0, 0.4, 0.3) },
+      { values: { method: "sam", seed: 1, "noise.rate": 0.4 }, result: result("sam", 1, 0.5, 0.4) }
     ])
+    expect(rows).toEqual([
+      { method: "sgd", seed: 0, "noise.rate": 0.2, epoch: 1, testAcc: 0.1 },
+      { method: "sgd", seed: 0, "noise.rate": 0.2, epoch: 2, testAcc: 0.4 },
+      { method: "sam", seed: 1, "noise.rate": 0.4, epoch: 1, testAcc: 0.1 },
+      { method: "sam", seed: 1, "noise.rate": 0.4, epoch: 2, testAcc: 0.5 }
+    ])
+    expect(metricRows([{ values: { method: "sgd", seed: 0 }, result: result("sgd", 0, 0.4, 0.3) }])[0]).toEqual({ method: "sgd", seed: 0, epoch: 1, testAcc: 0.1 })
   })
 })

@@ -11,10 +11,10 @@ export const summaryStep = makeStep({
   run: (_c: {}, inputs: { readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: TrainResult } }> }) =>
     Effect.gen(function* () {
       const store = yield* ResultsStore
-      const results = inputs.cells.map((c) => c.outputs.train)
-      const summary = summarizeResults(inputs.cells.map((c) => ({ values: c.cell.values, result: c.outputs.train })))
-      yield* store.writeJsonl("metrics.jsonl", metricRows(results))
+      const cells = inputs.cells.map((c) => ({ values: c.cell.values, result: c.outputs.train }))
+      const summary = summarizeResults(cells)
+      yield* store.writeJsonl("metrics.jsonl", metricRows(cells))
       yield* store.writeJson("summary.json", summary)
-      return { summary, results }
+      return { summary, results: cells.map((c) => c.result) }
     })
 })

@@ -27,11 +27,12 @@ export interface CellResult {
   readonly result: TrainResult
 }
 
+/** The cell's swept fields and their values (empty without a sweep). */
+const sweptValues = (c: CellResult): Array<[string, unknown]> => Object.entries(c.values).filter(([k]) => k !== "seed" && k !== "method")
+
 /** The group a run is averaged in: its method, plus the swept fields' values when there is a sweep. */
-export const groupKey = (c: CellResult): string => {
-  const swept = Object.entries(c.values).filter(([k]) => k !== "seed" && k !== "method")
-  return [c.result.method, ...swept.map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)].join(" ")
-}
+export const groupKey = (c: CellResult): string =>
+  [c.result.method, ...sweptValues(c).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)].join(" ")
 
 /** Groups training results by method (and swept values) and averages each number over seeds. */
 export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile => {
@@ -47,9 +48,12 @@ export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile =
   return { methods }
 }
 
-/** Per-epoch rows of every run, for `metrics.jsonl`. */
-export const metricRows = (results: readonly TrainResult[]): unknown[] =>
-  results.flatMap((r) => r.history.map((row) => ({ method: r.method, seed: r.seed, ...row })))
+/** Per-epoch rows of every run, for `metrics.jsonl`: method, seed and any swept field's value (e.g. `"noise.rate": 0.4`), then the epoch's metrics. */
+export const metricRows = (cells: readonly CellResult[]): unknown[] =>
+  cells.flatMap((c) => {
+    const labels = { method: c.result.method, seed: c.result.seed, ...Object.fromEntries(sweptValues(c)) }
+    return c.result.history.map((row) => ({ ...labels, ...row }))
+  })
 
 /**
  * How much of SAM's best-accuracy gain over SGD another method recovers:
