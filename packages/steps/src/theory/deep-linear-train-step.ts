@@ -1,11 +1,10 @@
-import { TensorBackend } from "@samlab/core-tensor"
-import { Progress, makeStep } from "@samlab/pipeline"
+import { makeStep } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
 import { NonNegative, NonNegativeInt, PositiveInt } from "../schema.js"
 import { type DeepLinearMetrics, type DeepLinearRecord, runDeepLinear } from "./deep-linear-run.js"
-import { TheoryRunError } from "./errors.js"
 import type { NoisyMixture } from "./mixture.js"
 import { MaybeNumber, PositiveFinite, orNull } from "./schema.js"
+import { timedTheoryRun } from "./timed-run.js"
 
 export const DeepLinearTrainConfigSchema = Schema.Struct({
   hidden: PositiveInt,
@@ -73,27 +72,18 @@ export const deepLinearTrainStep = makeStep({
   output: DeepLinearResultSchema,
   run: (c: DeepLinearTrainConfig, inputs: { readonly data: NoisyMixture }) =>
     Effect.gen(function* () {
-      const backend = yield* TensorBackend
-      const progress = yield* Progress
-      const label = `deep-linear rho=${c.rho} seed=${c.seed}`
-      const task = progress.start(label, Math.floor(c.steps / c.recordEvery) + (c.steps % c.recordEvery === 0 ? 1 : 2))
-      const started = performance.now()
-      const run = yield* Effect.try({
-        try: () =>
-          runDeepLinear({
-            ...c,
-            data: inputs.data,
-            onRecord: (r) => task.tick(`step ${r.step} drift ${r.paramRelDiff.toExponential(1)} test J-SAM ${(100 * r.jsam.testAcc).toFixed(1)}% GD ${(100 * r.gd.testAcc).toFixed(1)}%`)
-          }),
-        catch: (cause) => new TheoryRunError({ step: "train", run: label, cause })
-      })
-      const wallSeconds = (performance.now() - started) / 1000
-      task.done()
+      const { value: run, wallSeconds, backend } = yield* timedTheoryRun(`deep-linear rho=${c.rho} seed=${c.seed}`, c, (tick) =>
+        runDeepLinear({
+          ...c,
+          data: inputs.data,
+          onRecord: (r) => tick(`step ${r.step} drift ${r.paramRelDiff.toExponential(1)} test J-SAM ${(100 * r.jsam.testAcc).toFixed(1)}% GD ${(100 * r.gd.testAcc).toFixed(1)}%`)
+        })
+      )
       return {
         rho: c.rho,
         seed: c.seed,
         hidden: c.hidden,
-        backend: backend.name,
+        backend,
         wallSeconds,
         steps: c.steps,
         flipped: inputs.data.flipped,

@@ -1,11 +1,10 @@
-import { TensorBackend } from "@samlab/core-tensor"
-import { Progress, makeStep } from "@samlab/pipeline"
+import { makeStep } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
 import { NonNegative, PositiveInt, NonNegativeInt } from "../schema.js"
-import { TheoryRunError } from "./errors.js"
 import { type LinearLogisticRecord, runLinearLogistic } from "./linear-logistic-run.js"
 import type { NoisyMixture } from "./mixture.js"
 import { MaybeNumber, PositiveFinite, orNull } from "./schema.js"
+import { timedTheoryRun } from "./timed-run.js"
 
 export const LinearLogisticTrainConfigSchema = Schema.Struct({
   /** 0 = plain full-batch GD. */
@@ -58,22 +57,13 @@ export const linearLogisticTrainStep = makeStep({
   output: LinearLogisticResultSchema,
   run: (c: LinearLogisticTrainConfig, inputs: { readonly data: NoisyMixture }) =>
     Effect.gen(function* () {
-      const backend = yield* TensorBackend
-      const progress = yield* Progress
-      const label = `linear-logistic rho=${c.rho} seed=${c.seed}`
-      const task = progress.start(label, Math.floor(c.steps / c.recordEvery) + (c.steps % c.recordEvery === 0 ? 1 : 2))
-      const started = performance.now()
-      const records = yield* Effect.try({
-        try: () =>
-          runLinearLogistic({
-            ...c,
-            data: inputs.data,
-            onRecord: (r) => task.tick(`step ${r.step} test ${(100 * r.testAcc).toFixed(1)}% noisy-fit ${(100 * r.noisyFit).toFixed(0)}% ratio ${r.weightRatio.toFixed(2)}`)
-          }),
-        catch: (cause) => new TheoryRunError({ step: "train", run: label, cause })
-      })
-      const wallSeconds = (performance.now() - started) / 1000
-      task.done()
-      return { rho: c.rho, seed: c.seed, backend: backend.name, wallSeconds, steps: c.steps, flipped: inputs.data.flipped, records: records.map(stored) } satisfies LinearLogisticResult
+      const { value: records, wallSeconds, backend } = yield* timedTheoryRun(`linear-logistic rho=${c.rho} seed=${c.seed}`, c, (tick) =>
+        runLinearLogistic({
+          ...c,
+          data: inputs.data,
+          onRecord: (r) => tick(`step ${r.step} test ${(100 * r.testAcc).toFixed(1)}% noisy-fit ${(100 * r.noisyFit).toFixed(0)}% ratio ${r.weightRatio.toFixed(2)}`)
+        })
+      )
+      return { rho: c.rho, seed: c.seed, backend, wallSeconds, steps: c.steps, flipped: inputs.data.flipped, records: records.map(stored) } satisfies LinearLogisticResult
     })
 })
