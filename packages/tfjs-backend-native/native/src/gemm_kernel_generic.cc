@@ -7,6 +7,18 @@ namespace {
 constexpr int MR = 4;
 constexpr int NR = 8;
 
+// Writes (or adds) an MR x NR accumulator tile into C.
+void store_tile(const float (&acc)[MR][NR], float* c, ptrdiff_t ldc, bool accumulate) {
+  for (int r = 0; r < MR; ++r) {
+    float* cr = c + r * ldc;
+    if (accumulate) {
+      for (int j = 0; j < NR; ++j) cr[j] += acc[r][j];
+    } else {
+      for (int j = 0; j < NR; ++j) cr[j] = acc[r][j];
+    }
+  }
+}
+
 void kernel_4x8(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, bool accumulate) {
   float acc[MR][NR] = {};
   for (int k = 0; k < kc; ++k) {
@@ -17,14 +29,7 @@ void kernel_4x8(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc,
     a += MR;
     b += NR;
   }
-  for (int r = 0; r < MR; ++r) {
-    float* cr = c + r * ldc;
-    if (accumulate) {
-      for (int j = 0; j < NR; ++j) cr[j] += acc[r][j];
-    } else {
-      for (int j = 0; j < NR; ++j) cr[j] = acc[r][j];
-    }
-  }
+  store_tile(acc, c, ldc, accumulate);
 }
 void kernel_4x8_rows(int kc, const float* a, const float* b, float* c, ptrdiff_t ldc, bool accumulate) {
   float acc[MR][NR] = {};
@@ -35,14 +40,7 @@ void kernel_4x8_rows(int kc, const float* a, const float* b, float* c, ptrdiff_t
     }
     b += NR;
   }
-  for (int r = 0; r < MR; ++r) {
-    float* cr = c + r * ldc;
-    if (accumulate) {
-      for (int j = 0; j < NR; ++j) cr[j] += acc[r][j];
-    } else {
-      for (int j = 0; j < NR; ++j) cr[j] = acc[r][j];
-    }
-  }
+  store_tile(acc, c, ldc, accumulate);
 }
 }  // namespace
 
