@@ -37,7 +37,10 @@ export const groupKey = (c: CellResult): string =>
 /** Groups training results by method (and swept values) and averages each number over seeds. */
 export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile => {
   const byMethod = new Map<string, TrainResult[]>()
-  for (const c of cells) byMethod.set(groupKey(c), [...(byMethod.get(groupKey(c)) ?? []), c.result])
+  for (const c of cells) {
+    const key = groupKey(c)
+    byMethod.set(key, [...(byMethod.get(key) ?? []), c.result])
+  }
   const methods: Record<string, MethodSummary> = {}
   for (const [method, runs] of byMethod) {
     const sorted = [...runs].sort((a, b) => a.seed - b.seed)
