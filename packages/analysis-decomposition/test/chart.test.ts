@@ -91,3 +91,60 @@ describe("lineChart", () => {
     for (const t of findAll(a, (e) => e.name === "text")) expect(Number(t.attrs["y"] ?? 0)).toBeLessThan(Number(a.attrs["height"]))
   })
 })
+
+describe("lineChart extras", () => {
+  const points = [1, 2, 3, 4].map((x) => ({ x, y: x / 10 }))
+  const band = [1, 2, 3, 4].map((x) => ({ x, lo: x / 10 - 0.05, hi: x / 10 + 0.1 }))
+  const svg = lineChart({
+    title: "‖W_{head}‖²_{F}",
+    xLabel: "epoch",
+    yLabel: "x^{2}",
+    series: [{ name: "SAM", color: "#D55E00", marker: "square", points, band }],
+    xDomain: [1, 4],
+    yDomain: [0, 1],
+    xIntegers: true
+  })
+  const doc = parseXml(svg)
+  const width = 640 - chartLayout.marginLeft - chartLayout.marginRight
+  const px = (x: number) => chartLayout.marginLeft + ((x - 1) / 3) * width
+  const py = (y: number) => chartLayout.marginTop + 300 * (1 - y)
+
+  it("shades a band from the low edge to the high edge, behind the lines", () => {
+    const bands = findAll(doc, hasClass("band"))
+    expect(bands).toHaveLength(1)
+    const [outline] = runs(bands[0]!.attrs["d"]!.replace("Z", ""))
+    const expected = [...band.map((b) => [px(b.x), py(b.hi)]), ...[...band].reverse().map((b) => [px(b.x), py(b.lo)])]
+    expect(outline).toHaveLength(expected.length)
+    outline!.forEach(([x, y], i) => {
+      expect(x).toBeCloseTo(expected[i]![0]!, 1)
+      expect(y).toBeCloseTo(expected[i]![1]!, 1)
+    })
+    expect(svg.indexOf('class="band"')).toBeLessThan(svg.indexOf('class="series"'))
+  })
+
+  it("draws the series' marker shape at its points and in the legend", () => {
+    const series = findAll(doc, hasClass("series"))[0]!
+    expect(findAll(series, (e) => e.name === "rect")).toHaveLength(4)
+    expect(findAll(series, (e) => e.name === "circle")).toHaveLength(0)
+    expect(findAll(findAll(doc, hasClass("legend-entry"))[0]!, (e) => e.name === "rect")).toHaveLength(1)
+  })
+
+  it("renders _{sub} and ^{sup} as sub- and superscripts, plain in the title element", () => {
+    const title = findAll(doc, hasClass("chart-title"))[0]!
+    const spans = findAll(title, (e) => e.name === "tspan")
+    expect(spans.map((s) => [s.attrs["baseline-shift"], textOf(s)])).toEqual([
+      ["sub", "head"],
+      ["sub", "F"]
+    ])
+    expect(textOf(findAll(doc, (e) => e.name === "title")[0]!)).toBe("‖Whead‖²F")
+    expect(svg).not.toContain("_{")
+    expect(findAll(findAll(doc, hasClass("y-label"))[0]!, (e) => e.name === "tspan")[0]!.attrs["baseline-shift"]).toBe("super")
+  })
+
+  it("puts integer ticks on multiples of the step inside the domain", () => {
+    const ticks = (from: number, to: number) =>
+      findAll(findAll(parseXml(lineChart({ title: "t", xLabel: "epoch", yLabel: "y", series: [{ name: "a", color: "#000", points: [{ x: from, y: 0 }, { x: to, y: 1 }] }], xDomain: [from, to], xIntegers: true })), hasClass("x-axis"))[0]!, hasClass("tick-label")).map((t) => Number(t.attrs["data-value"]))
+    expect(ticks(1, 30)).toEqual([5, 10, 15, 20, 25, 30])
+    expect(ticks(1, 4)).toEqual([1, 2, 3, 4])
+  })
+})

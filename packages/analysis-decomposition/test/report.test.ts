@@ -171,3 +171,49 @@ describe.skipIf(!chromium)("rendering with headless Chromium", () => {
     }
   })
 })
+
+describe("renderReport readability", () => {
+  const fourMethods = (): ReportInput => {
+    const curve = (top: number) => [1, 2, 3].map((epoch) => ({ epoch, testAcc: (top * epoch) / 3 }))
+    const method = (top: number, seeds: number[]) => ({ summary: { bestTestAcc: top, bestEpoch: 3, finalTestAcc: top, seeds, std: { bestTestAcc: 0.01 } }, perEpoch: curve(top) })
+    return {
+      title: "t",
+      headline: "SAM beats SGD by 3.3 points at the peak.",
+      config: {},
+      methods: {
+        sgd: { ...method(0.4, [0, 1]), perEpochMin: curve(0.38), perEpochMax: curve(0.42) },
+        sam: method(0.45, [0, 1]),
+        lsam: method(0.42, [0, 1]),
+        jsam: method(0.45, [0, 1])
+      }
+    }
+  }
+
+  it("shows the headline first and says what ± means", () => {
+    const page = renderReport(fourMethods())
+    expect(page).toContain('<p class="headline">SAM beats SGD by 3.3 points at the peak.</p>')
+    expect(page.indexOf("headline")).toBeLessThan(page.indexOf("<table"))
+    expect(page).toMatch(/± is the sample standard deviation over the 2 seeds/)
+    const single = renderReport({ ...fourMethods(), methods: { sgd: { summary: { bestTestAcc: 0.4, bestEpoch: 1, finalTestAcc: 0.4, seeds: [0] }, perEpoch: [{ epoch: 1, testAcc: 0.4 }] } } })
+    expect(single).not.toContain("standard deviation")
+  })
+
+  it("gives every method its own colour and marker, draws seed bands, and ends the epoch axis at the last epoch", () => {
+    const chart = reportCharts(fourMethods()).find((c) => c.id === "test-accuracy")!
+    const doc = parseXml(chart.svg)
+    const strokes = findAll(doc, hasClass("series")).map((g) => findAll(g, (e) => e.name === "path")[0]!.attrs["stroke"])
+    expect(new Set(strokes).size).toBe(4)
+    const shapes = findAll(doc, hasClass("series")).map((g) => findAll(g, hasClass("marker"))[0]!.attrs["class"])
+    expect(new Set(shapes).size).toBe(4)
+    expect(findAll(doc, hasClass("band")).map((b) => b.attrs["data-series"])).toEqual(["sgd"])
+    expect(findAll(doc, hasClass("plot"))[0]!.attrs["data-x-domain"]).toBe("1 3")
+    expect(chart.caption).toContain("shaded band")
+  })
+
+  it("round-trips the headline and the seed ranges through JSON", () => {
+    const back = parseReportInput(JSON.parse(reportJson(fourMethods())))
+    expect(back.headline).toBe("SAM beats SGD by 3.3 points at the peak.")
+    expect(back.methods["sgd"]!.perEpochMax!.map((e) => e.testAcc)).toEqual(fourMethods().methods["sgd"]!.perEpochMax!.map((e) => e.testAcc))
+    expect(() => parseReportInput({ ...fourMethods(), methods: { sgd: { ...fourMethods().methods["sgd"]!, perEpochMin: [{ epoch: 2, testAcc: 0.1 }, { epoch: 1, testAcc: 0.1 }] } } })).toThrow(/methods\.sgd\.perEpochMin\[1\]\.epoch/)
+  })
+})

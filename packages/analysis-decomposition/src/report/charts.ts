@@ -1,4 +1,4 @@
-import { type Dash, type LegendEntry, type Series, lineChart, palette } from "./svg/line-chart.js"
+import { type Dash, type LegendEntry, type MarkerShape, type Series, lineChart, markerShapes, palette } from "./svg/line-chart.js"
 import type { DecompositionGroupPoint, ReportEpoch, ReportInput } from "./types.js"
 
 export interface ReportChart {
@@ -8,19 +8,46 @@ export interface ReportChart {
   readonly svg: string
 }
 
-/** Method keys in input order with a display label and a color each. */
-export const methodStyles = (input: ReportInput): Array<{ key: string; label: string; color: string }> =>
-  Object.keys(input.methods).map((key, i) => ({ key, label: input.methods[key]!.label ?? key, color: palette[i % palette.length]! }))
+/** Method keys in input order with a display label, a colour and a marker shape each. */
+export const methodStyles = (input: ReportInput): Array<{ key: string; label: string; color: string; marker: MarkerShape }> =>
+  Object.keys(input.methods).map((key, i) => ({ key, label: input.methods[key]!.label ?? key, color: palette[i % palette.length]!, marker: markerShapes[i % markerShapes.length]! }))
+
+/** Epoch charts run from the first to the last epoch recorded, not to the next round number. */
+const epochDomain = (input: ReportInput): readonly [number, number] | undefined => {
+  const epochs = Object.values(input.methods).flatMap((m) => m.perEpoch.map((e) => e.epoch))
+  return epochs.length === 0 ? undefined : [Math.min(...epochs), Math.max(...epochs)]
+}
+
+const withDomain = (input: ReportInput): { xDomain?: readonly [number, number] } => {
+  const d = epochDomain(input)
+  return d && d[1] > d[0] ? { xDomain: d } : {}
+}
 
 const styleKey = (entries: ReadonlyArray<{ label: string; dash: Dash }>): LegendEntry[] => entries.map((e) => ({ label: e.label, color: "#555", dash: e.dash }))
 
 type EpochField = Exclude<keyof ReportEpoch, "epoch">
 
+/** One series per method; with per-seed minima and maxima, a band between them. */
 const epochSeries = (input: ReportInput, field: EpochField, scale: number, dash: Dash = "solid", suffix = ""): Series[] =>
-  methodStyles(input).flatMap(({ key, label, color }) => {
-    const points = input.methods[key]!.perEpoch.filter((e) => e[field] !== undefined).map((e) => ({ x: e.epoch, y: e[field]! * scale }))
-    return points.length > 0 ? [{ name: `${label}${suffix}`, color, dash, points }] : []
+  methodStyles(input).flatMap(({ key, label, color, marker }) => {
+    const m = input.methods[key]!
+    const points = m.perEpoch.filter((e) => e[field] !== undefined).map((e) => ({ x: e.epoch, y: e[field]! * scale }))
+    const hi = new Map((m.perEpochMax ?? []).map((e) => [e.epoch, e[field]]))
+    const band = (m.perEpochMin ?? []).flatMap((e) => {
+      const lo = e[field]
+      const top = hi.get(e.epoch)
+      return lo === undefined || top === undefined ? [] : [{ x: e.epoch, lo: lo * scale, hi: top * scale }]
+    })
+    return points.length > 0 ? [{ name: `${label}${suffix}`, color, dash, marker, points, ...(band.length > 1 ? { band } : {}) }] : []
   })
+
+/** Legend: one entry per method shown (colour and marker), then the line styles. */
+const methodLegend = (input: ReportInput, series: readonly Series[], styles: ReadonlyArray<{ label: string; dash: Dash }>): LegendEntry[] => [
+  ...methodStyles(input)
+    .filter((m) => series.some((s) => s.color === m.color))
+    .map((m) => ({ label: m.label, color: m.color, marker: m.marker })),
+  ...styleKey(styles)
+]
 
 const hasAny = (series: readonly Series[]): boolean => series.some((s) => s.points.some((p) => Number.isFinite(p.y)))
 
@@ -29,21 +56,25 @@ export const testAccuracyChart = (input: ReportInput): ReportChart | undefined =
   const series = epochSeries(input, "testAcc", 100)
   if (!hasAny(series)) return undefined
   const title = "Test accuracy"
-  return { id: "test-accuracy", title, caption: "Test accuracy of each method after every epoch.", svg: lineChart({ id: "test-accuracy", title, xLabel: "epoch", yLabel: "test accuracy (%)", series, xIntegers: true }) }
+  const banded = series.some((s) => s.band)
+  const caption = `Test accuracy of each method after every epoch${banded ? " (mean over seeds; the shaded band spans the lowest to the highest seed)" : ""}.`
+  return { id: "test-accuracy", title, caption, svg: lineChart({ id: "test-accuracy", title, xLabel: "epoch", yLabel: "test accuracy (%)", series, xIntegers: true, ...withDomain(input) }) }
 }
 
 /** The paper's Figure 1: training accuracy on clean examples (solid) and noisy examples fitted to their wrong label (dashed). */
 export const trainAccuracyChart = (input: ReportInput): ReportChart | undefined => {
   const series = [...epochSeries(input, "cleanTrainAcc", 100, "solid", ", clean"), ...epochSeries(input, "noisyTrainAccNoisyLabel", 100, "dashed", ", noisy (noisy label)")]
   if (!hasAny(series)) return undefined
-  const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
-  const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples, fit to the noisy label", dash: "dashed" }])]
+  const legend = methodLegend(input, series, [
+    { label: "clean examples", dash: "solid" },
+    { label: "noisy examples, fit to the noisy label", dash: "dashed" }
+  ])
   const title = "Training accuracy: clean vs noisy examples"
   return {
     id: "train-accuracy",
     title,
     caption: "Solid: accuracy on correctly labelled training examples. Dashed: fraction of mislabelled examples predicted as their wrong label (memorisation).",
-    svg: lineChart({ id: "train-accuracy", title, xLabel: "epoch", yLabel: "training accuracy (%)", series, legend, xIntegers: true })
+    svg: lineChart({ id: "train-accuracy", title, xLabel: "epoch", yLabel: "training accuracy (%)", series, legend, xIntegers: true, ...withDomain(input) })
   }
 }
 
@@ -62,16 +93,18 @@ const factorTitles: Record<FactorField, { title: string; caption: string }> = {
  */
 export const factorChart = (input: ReportInput, field: FactorField): ReportChart | undefined => {
   const group = (which: "clean" | "noisy", dash: Dash): Series[] =>
-    methodStyles(input).flatMap(({ key, label, color }) => {
+    methodStyles(input).flatMap(({ key, label, color, marker }) => {
       const points = (input.methods[key]!.decomposition ?? []).map((d) => ({ x: d.epoch, y: (d[which] as DecompositionGroupPoint)[field].median }))
-      return points.length > 0 ? [{ name: `${label}, ${which}`, color, dash, points }] : []
+      return points.length > 0 ? [{ name: `${label}, ${which}`, color, dash, marker, points }] : []
     })
   const series = [...group("clean", "solid"), ...group("noisy", "dashed")]
   if (!hasAny(series)) return undefined
-  const methods = methodStyles(input).filter((m) => series.some((s) => s.color === m.color))
-  const legend = [...methods.map((m) => ({ label: m.label, color: m.color })), ...styleKey([{ label: "clean examples", dash: "solid" }, { label: "noisy examples", dash: "dashed" }])]
+  const legend = methodLegend(input, series, [
+    { label: "clean examples", dash: "solid" },
+    { label: "noisy examples", dash: "dashed" }
+  ])
   const { title, caption } = factorTitles[field]
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median, log scale)", series, legend, xIntegers: true, referenceY: 1, yScale: "log" }) }
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median, log scale)", series, legend, xIntegers: true, referenceY: 1, yScale: "log", ...withDomain(input) }) }
 }
 
 /** Mean squared feature norm or squared head norm per method over epochs (log scale: methods differ by multiples). */
@@ -79,9 +112,9 @@ export const normChart = (input: ReportInput, field: "featureNormSq" | "headNorm
   const series = epochSeries(input, field, 1)
   if (!hasAny(series)) return undefined
   const title = field === "featureNormSq" ? "Mean squared feature norm" : "Squared head norm"
-  const yLabel = field === "featureNormSq" ? "mean ‖features‖² (log scale)" : "‖W_head‖²_F (log scale)"
+  const yLabel = field === "featureNormSq" ? "mean ‖features‖² (log scale)" : "‖W_{head}‖²_{F} (log scale)"
   const caption = field === "featureNormSq" ? "Mean over training examples of the squared norm of the head's input." : "Squared Frobenius norm of the last layer's weight."
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log" }) }
+  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log", ...withDomain(input) }) }
 }
 
 /** Every chart the data allows, in report order. */

@@ -11,6 +11,8 @@ main { max-width: 1240px; margin: 0 auto; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
 .subtitle { color: #555; margin: 0 0 4px; }
+.headline { font-size: 16px; margin: 12px 0 4px; padding: 10px 14px; background: #fff; border-left: 4px solid #0072B2; }
+.table-note { color: #555; font-size: 12px; margin: 6px 0 0; }
 .meta { color: #777; font-size: 12px; margin: 0; }
 table { border-collapse: collapse; background: #fff; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 10px; border-bottom: 1px solid #e4e4e4; text-align: right; white-space: nowrap; }
@@ -62,7 +64,16 @@ const resultsTable = (input: ReportInput): string => {
       `</tr>`
     ].join("")
   })
-  return `<table class="results"><thead><tr>${head.map((h) => `<th>${html(h)}</th>`).join("")}</tr></thead><tbody>${body.join("\n")}</tbody></table>`
+  const table = `<table class="results"><thead><tr>${head.map((h) => `<th>${html(h)}</th>`).join("")}</tr></thead><tbody>${body.join("\n")}</tbody></table>`
+  return `${table}${spreadNote(input)}`
+}
+
+/** Says what `±` means, where the table shows one. */
+const spreadNote = (input: ReportInput): string => {
+  const withSpread = Object.values(input.methods).filter((m) => m.summary.std && Object.keys(m.summary.std).length > 0)
+  if (withSpread.length === 0) return ""
+  const counts = [...new Set(withSpread.map((m) => m.summary.seeds.length))].sort((a, b) => a - b)
+  return `<p class="table-note">Values are means over seeds; ± is the sample standard deviation over the ${html(counts.join(" or "))} seeds of that method.</p>`
 }
 
 const configTable = (input: ReportInput): string => {
@@ -99,6 +110,7 @@ export const renderReport = (input: ReportInput): string => {
     "<body><main>",
     `<h1>${html(checked.title)}</h1>`,
     checked.subtitle ? `<p class="subtitle">${html(checked.subtitle)}</p>` : "",
+    checked.headline ? `<p class="headline">${html(checked.headline)}</p>` : "",
     checked.createdAt ? `<p class="meta">Generated ${html(checked.createdAt)}</p>` : "",
     "<h2>Results</h2>",
     resultsTable(checked),

@@ -70,6 +70,9 @@ export interface MethodReport {
   readonly summary: MethodSummary
   /** Epochs in order (one seed's curve, or the mean over seeds). */
   readonly perEpoch: readonly ReportEpoch[]
+  /** With several seeds: the lowest and highest value over seeds, epoch by epoch (drawn as a band around the curve). */
+  readonly perEpochMin?: readonly ReportEpoch[]
+  readonly perEpochMax?: readonly ReportEpoch[]
   readonly decomposition?: readonly DecompositionPoint[]
 }
 
@@ -78,6 +81,8 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 export interface ReportInput {
   readonly title: string
   readonly subtitle?: string
+  /** The result in one sentence, shown first. */
+  readonly headline?: string
   /** The experiment's configuration, shown as a table of dotted keys. */
   readonly config: { readonly [key: string]: JsonValue }
   /** In the order they should appear (insertion order). */

@@ -103,14 +103,27 @@ const summary = (v: unknown, path: string): MethodSummary => {
   return out as unknown as MethodSummary
 }
 
+/** Per-epoch rows in increasing epoch order. */
+const epochRows = (v: unknown, path: string): ReportEpoch[] => {
+  const rows = array(v, path).map((e, i) => epochRow(e, `${path}[${i}]`))
+  rows.forEach((e, i) => {
+    if (i > 0 && !(e.epoch > rows[i - 1]!.epoch)) throw new ReportInputError(`${path}[${i}].epoch`, `epochs must increase: ${e.epoch} after ${rows[i - 1]!.epoch}`)
+  })
+  return rows
+}
+
 const method = (v: unknown, path: string): MethodReport => {
   const o = object(v, path)
-  const perEpoch = array(o["perEpoch"], `${path}.perEpoch`).map((e, i) => epochRow(e, `${path}.perEpoch[${i}]`))
-  perEpoch.forEach((e, i) => {
-    if (i > 0 && !(e.epoch > perEpoch[i - 1]!.epoch)) throw new ReportInputError(`${path}.perEpoch[${i}].epoch`, `epochs must increase: ${e.epoch} after ${perEpoch[i - 1]!.epoch}`)
-  })
+  const perEpoch = epochRows(o["perEpoch"], `${path}.perEpoch`)
   const decomposition = o["decomposition"] === undefined ? undefined : array(o["decomposition"], `${path}.decomposition`).map((d, i) => decompositionPoint(d, `${path}.decomposition[${i}]`))
-  return { ...optional(o, "label", path, string), summary: summary(o["summary"], `${path}.summary`), perEpoch, ...(decomposition ? { decomposition } : {}) }
+  return {
+    ...optional(o, "label", path, string),
+    summary: summary(o["summary"], `${path}.summary`),
+    perEpoch,
+    ...optional(o, "perEpochMin", path, epochRows),
+    ...optional(o, "perEpochMax", path, epochRows),
+    ...(decomposition ? { decomposition } : {})
+  }
 }
 
 const json = (v: unknown, path: string): JsonValue => {
@@ -136,6 +149,7 @@ export const parseReportInput = (value: unknown): ReportInput => {
   return {
     title: string(o["title"], "title"),
     ...optional(o, "subtitle", "", string),
+    ...optional(o, "headline", "", string),
     ...optional(o, "createdAt", "", string),
     ...(o["notes"] === undefined ? {} : { notes: array(o["notes"], "notes").map((n, i) => string(n, `notes[${i}]`)) }),
     config: config as { readonly [key: string]: JsonValue },

@@ -1,22 +1,25 @@
 import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
 import { type CellResult, type RunSummaryFile, groupKey } from "../summary/summarize.js"
+import { headlineOf, methodLabel, settingOf } from "./headline.js"
 import type { TrainResult } from "../steps/train-result.js"
 
 type Row = Readonly<Record<string, unknown>>
 
 const num = (v: unknown): number => (typeof v === "number" ? v : Number.NaN)
 
-/** Mean over seeds of every numeric field, epoch by epoch (epochs present in every seed). */
-const meanCurve = (runs: readonly TrainResult[]): ReportEpoch[] => {
+/** One number over seeds, epoch by epoch: the mean, or the lowest or highest seed. */
+const curveOver = (runs: readonly TrainResult[], combine: (values: number[]) => number): ReportEpoch[] => {
   const epochs = runs[0]?.history.map((r) => num(r["epoch"])) ?? []
   return epochs.map((epoch, i) => {
     const rows = runs.map((r) => r.history[i]).filter((r): r is Row => r !== undefined)
     const fields = Object.keys(rows[0] ?? {}).filter((k) => typeof rows[0]![k] === "number" || rows[0]![k] === null)
     const out: Record<string, number> = { epoch }
-    for (const f of fields) if (f !== "epoch") out[f] = rows.reduce((s, r) => s + num(r[f]), 0) / rows.length
+    for (const f of fields) if (f !== "epoch") out[f] = combine(rows.map((r) => num(r[f])))
     return out as unknown as ReportEpoch
   })
 }
+
+const meanOfValues = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length
 
 const group = (g: Row | undefined): DecompositionGroupPoint | undefined => {
   if (!g) return undefined
@@ -53,6 +56,7 @@ const std = (values: ReadonlyArray<number | null>): number | undefined => {
 
 /** Turns the stored results of every cell and the summary into the report's input. */
 export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, cells: readonly CellResult[], notes: readonly string[] = []): ReportInput => {
+  const headline = headlineOf(summary)
   const methods: Record<string, MethodReport> = {}
   for (const [method, s] of Object.entries(summary.methods)) {
     const runs = cells.filter((c) => groupKey(c) === method).map((c) => c.result).sort((a, b) => a.seed - b.seed)
@@ -75,9 +79,12 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
         seeds: s.seeds,
         std: stdOf
       },
-      perEpoch: meanCurve(runs),
+      label: methodLabel(method),
+      perEpoch: curveOver(runs, meanOfValues),
+      ...(runs.length > 1 ? { perEpochMin: curveOver(runs, (v) => Math.min(...v)), perEpochMax: curveOver(runs, (v) => Math.max(...v)) } : {}),
       decomposition: decompositionPoints(runs[0])
     }
   }
-  return { title, config, methods, notes, createdAt: new Date().toISOString() }
+  const setting = settingOf(config)
+  return { title: setting ? `${title}: ${setting}` : title, ...(headline ? { headline } : {}), config, methods, notes, createdAt: new Date().toISOString() }
 }

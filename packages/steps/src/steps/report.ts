@@ -2,6 +2,7 @@ import { type JsonValue, reportCharts, renderReport } from "@samlab/analysis-dec
 import { type Cell, ResultsStore, makeStep } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
 import { buildReportInput } from "../report/build-input.js"
+import { methodLabel } from "../report/headline.js"
 import { gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
 import type { TrainResult } from "./train-result.js"
 
@@ -9,7 +10,7 @@ const pct = (v: number | null) => (v === null ? "n/a" : `${(100 * v).toFixed(0)}
 
 /** Notes that answer the experiment's question: how much of SAM's gain each method recovers. */
 const comparisonNotes = (summary: RunSummaryFile): string[] =>
-  ["jsam", "lsam", "jacreg"].filter((m) => summary.methods[m]).map((m) => `${m} recovers ${pct(gapRecovered(summary, m))} of SAM's best-accuracy gain over SGD (${pct(gapRecovered(summary, m, "finalTestAcc"))} at the final epoch).`)
+  ["jsam", "lsam", "jacreg"].filter((m) => summary.methods[m]).map((m) => `${methodLabel(m)} recovers ${pct(gapRecovered(summary, m))} of SAM's best-accuracy gain over SGD (${pct(gapRecovered(summary, m, "finalTestAcc"))} at the final epoch).`)
 
 /** Writes `report.html` (self-contained) and each chart as `charts/<id>.svg`. Cheap, so always rerun. */
 export const reportStep = makeStep({

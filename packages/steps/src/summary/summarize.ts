@@ -58,12 +58,15 @@ export const metricRows = (cells: readonly CellResult[]): unknown[] =>
     return c.result.history.map((row) => ({ ...labels, ...row }))
   })
 
+/** The method every other one is compared with: the base optimizer alone. */
+export const baselineMethod = "sgd"
+
 /**
  * How much of SAM's best-accuracy gain over SGD another method recovers:
  * (acc(method) - acc(sgd)) / (acc(sam) - acc(sgd)); null without a positive gap.
  */
 export const gapRecovered = (summary: RunSummaryFile, method: string, key: "bestTestAcc" | "finalTestAcc" = "bestTestAcc"): number | null => {
-  const sgd = summary.methods["sgd"]?.[key]
+  const sgd = summary.methods[baselineMethod]?.[key]
   const sam = summary.methods["sam"]?.[key]
   const other = summary.methods[method]?.[key]
   if (sgd == null || sam == null || other == null || sam - sgd <= 0) return null

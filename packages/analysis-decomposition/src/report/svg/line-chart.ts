@@ -3,6 +3,7 @@ import { coord, escapeXml } from "./escape.js"
 import { type Scale, formatTick, niceLinear, niceLog, project } from "./scale.js"
 
 export type Dash = "solid" | "dashed" | "dotted"
+export type MarkerShape = "circle" | "square" | "triangle" | "diamond" | "cross" | "plus"
 
 export interface SeriesPoint {
   readonly x: number
@@ -15,12 +16,23 @@ export interface Series {
   readonly points: readonly SeriesPoint[]
   readonly color: string
   readonly dash?: Dash
+  /** A marker shape drawn along the line (every point up to 15, else evenly spaced), so that lines on top of each other stay apart. */
+  readonly marker?: MarkerShape
+  /** A shaded range around the line (e.g. min to max over seeds). */
+  readonly band?: readonly SeriesBandPoint[]
+}
+
+export interface SeriesBandPoint {
+  readonly x: number
+  readonly lo: number
+  readonly hi: number
 }
 
 export interface LegendEntry {
   readonly label: string
   readonly color: string
   readonly dash?: Dash
+  readonly marker?: MarkerShape
 }
 
 export interface LineChartOptions {
@@ -48,7 +60,9 @@ export interface LineChartOptions {
   readonly referenceY?: number
 }
 
-export const palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+/** Okabe and Ito's colour-blind-safe colours, in an order where neighbours differ in hue and lightness. */
+export const palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999", "#8C510A", "#F0E442"]
+export const markerShapes: readonly MarkerShape[] = ["circle", "square", "triangle", "diamond", "cross", "plus"]
 const dashArray: Record<Dash, string | undefined> = { solid: undefined, dashed: "7 4", dotted: "2 3" }
 
 /** Layout constants, exported so tests can check the geometry independently. */
@@ -61,8 +75,43 @@ const dashAttr = (d: Dash | undefined): string => {
   return v ? ` stroke-dasharray="${v}"` : ""
 }
 
+/** A marker of the given shape centred at (x, y). */
+const markerSvg = (shape: MarkerShape, x: number, y: number, color: string): string => {
+  const r = 3.2
+  const c = escapeXml(color)
+  const cls = `class="marker marker-${shape}" `
+  switch (shape) {
+    case "circle":
+      return `<circle ${cls}cx="${coord(x)}" cy="${coord(y)}" r="${r - 0.4}" fill="${c}"/>`
+    case "square":
+      return `<rect ${cls}x="${coord(x - r + 0.6)}" y="${coord(y - r + 0.6)}" width="${coord(2 * r - 1.2)}" height="${coord(2 * r - 1.2)}" fill="${c}"/>`
+    case "triangle":
+      return `<path ${cls}d="M${coord(x)},${coord(y - r - 0.6)}L${coord(x + r + 0.4)},${coord(y + r - 0.4)}L${coord(x - r - 0.4)},${coord(y + r - 0.4)}Z" fill="${c}"/>`
+    case "diamond":
+      return `<path ${cls}d="M${coord(x)},${coord(y - r - 0.4)}L${coord(x + r + 0.4)},${coord(y)}L${coord(x)},${coord(y + r + 0.4)}L${coord(x - r - 0.4)},${coord(y)}Z" fill="${c}"/>`
+    case "cross":
+      return `<path ${cls}d="M${coord(x - r)},${coord(y - r)}L${coord(x + r)},${coord(y + r)}M${coord(x - r)},${coord(y + r)}L${coord(x + r)},${coord(y - r)}" stroke="${c}" stroke-width="1.8"/>`
+    case "plus":
+      return `<path ${cls}d="M${coord(x - r - 0.5)},${coord(y)}L${coord(x + r + 0.5)},${coord(y)}M${coord(x)},${coord(y - r - 0.5)}L${coord(x)},${coord(y + r + 0.5)}" stroke="${c}" stroke-width="1.8"/>`
+  }
+}
+
+/** The plain text of a label written with `_{sub}` and `^{sup}` (for titles and aria labels). */
+export const plainLabel = (s: string): string => s.replace(/[_^]\{([^}]*)\}/g, "$1")
+
+/** A label as SVG text content: `_{sub}` and `^{sup}` become sub- and superscript tspans, the rest is escaped. */
+export const richLabel = (s: string): string =>
+  s
+    .split(/([_^]\{[^}]*\})/)
+    .map((part) => {
+      const m = /^([_^])\{([^}]*)\}$/.exec(part)
+      if (!m) return escapeXml(part)
+      return `<tspan baseline-shift="${m[1] === "_" ? "sub" : "super"}" font-size="75%">${escapeXml(m[2]!)}</tspan>`
+    })
+    .join("")
+
 /** Approximate text width at the chart's font size (for legend columns). */
-const textWidth = (s: string): number => s.length * chartLayout.fontSize * 0.6
+const textWidth = (s: string): number => plainLabel(s).length * chartLayout.fontSize * 0.6
 
 const extent = (series: readonly Series[], pick: (p: SeriesPoint) => number, positive: boolean): [number, number] => {
   let lo = Infinity
@@ -97,10 +146,12 @@ export const lineChart = (o: LineChartOptions): string => {
   const xNice = o.xDomain ? { domain: [o.xDomain[0], o.xDomain[1]] as [number, number], ticks: niceLinear(o.xDomain[0], o.xDomain[1]).ticks.filter((t) => t >= o.xDomain![0] && t <= o.xDomain![1]) } : niceLinear(x0, x1, 6)
   if (o.xIntegers) {
     const span = xNice.domain[1] - xNice.domain[0]
-    const step = Math.max(1, xNice.ticks.length > 1 ? xNice.ticks[1]! - xNice.ticks[0]! : 1)
+    const nice = niceLinear(xNice.domain[0], xNice.domain[1], 6).ticks
+    const step = Math.max(1, Math.round(nice.length > 1 ? nice[1]! - nice[0]! : 1))
+    // multiples of the step inside the domain, so an axis from epoch 1 to 30 reads 5, 10, ..., 30
     xNice.ticks = []
-    for (let t = Math.ceil(xNice.domain[0]); t <= xNice.domain[1] + 1e-9; t += Math.round(step)) xNice.ticks.push(t)
-    if (span === 0) xNice.ticks = [xNice.domain[0]]
+    for (let t = Math.ceil(xNice.domain[0] / step) * step; t <= xNice.domain[1] + 1e-9; t += step) xNice.ticks.push(t)
+    if (span === 0 || xNice.ticks.length === 0) xNice.ticks = [xNice.domain[0]]
   }
   const yNice = o.yDomain
     ? { domain: [o.yDomain[0], o.yDomain[1]] as [number, number], ticks: (logY ? niceLog(o.yDomain[0], o.yDomain[1]) : niceLinear(o.yDomain[0], o.yDomain[1])).ticks.filter((t) => t >= o.yDomain![0] - 1e-12 && t <= o.yDomain![1] + 1e-12) }
@@ -115,7 +166,7 @@ export const lineChart = (o: LineChartOptions): string => {
   const xs: Scale = { kind: "linear", domain: xNice.domain, range: [left, left + plotWidth] }
   const ys: Scale = { kind: logY ? "log" : "linear", domain: yNice.domain, range: [top + plotHeight, top] }
 
-  const legend = o.legend ?? o.series.map((s) => ({ label: s.name, color: s.color, ...(s.dash ? { dash: s.dash } : {}) }))
+  const legend = o.legend ?? o.series.map((s) => ({ label: s.name, color: s.color, ...(s.dash ? { dash: s.dash } : {}), ...(s.marker ? { marker: s.marker } : {}) }))
   const legendTop = top + plotHeight + L.axisBottom + L.legendPadTop
   // Flow layout: entries left to right, wrapping at the plot's width.
   const placed: Array<{ entry: LegendEntry; x: number; row: number }> = []
@@ -137,11 +188,11 @@ export const lineChart = (o: LineChartOptions): string => {
 
   const out: string[] = []
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${coord(height)}" viewBox="0 0 ${width} ${coord(height)}" role="img" aria-label="${escapeXml(o.title)}" font-family="'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif" font-size="${L.fontSize}">`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${coord(height)}" viewBox="0 0 ${width} ${coord(height)}" role="img" aria-label="${escapeXml(plainLabel(o.title))}" font-family="'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif" font-size="${L.fontSize}">`
   )
-  out.push(`<title>${escapeXml(o.title)}</title>`)
+  out.push(`<title>${escapeXml(plainLabel(o.title))}</title>`)
   out.push(`<rect class="background" x="0" y="0" width="${width}" height="${coord(height)}" fill="#ffffff"/>`)
-  out.push(`<text class="chart-title" x="${left}" y="22" font-size="14" font-weight="600" fill="#222">${escapeXml(o.title)}</text>`)
+  out.push(`<text class="chart-title" x="${left}" y="22" font-size="14" font-weight="600" fill="#222">${richLabel(o.title)}</text>`)
   out.push(
     `<g class="plot" data-plot="${left} ${top} ${plotWidth} ${plotHeight}" data-x-domain="${xs.domain[0]} ${xs.domain[1]}" data-y-domain="${ys.domain[0]} ${ys.domain[1]}" data-y-scale="${ys.kind}">`
   )
@@ -168,6 +219,14 @@ export const lineChart = (o: LineChartOptions): string => {
     const y = coord(project(ys, o.referenceY))
     out.push(`<line class="reference" x1="${left}" x2="${left + plotWidth}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="3 3"/>`)
   }
+  // Bands first, so every line stays on top of every band.
+  for (const s of o.series) {
+    const band = (s.band ?? []).filter((b) => Number.isFinite(b.x) && Number.isFinite(b.lo) && Number.isFinite(b.hi) && !(logY && b.lo <= 0))
+    if (band.length < 2) continue
+    const edge = [...band.map((b) => [b.x, b.hi] as const), ...[...band].reverse().map((b) => [b.x, b.lo] as const)]
+    const d = edge.map(([x, y], i) => `${i === 0 ? "M" : "L"}${coord(project(xs, x))},${coord(project(ys, y))}`).join("")
+    out.push(`<path class="band" data-series="${escapeXml(s.name)}" d="${d}Z" fill="${escapeXml(s.color)}" fill-opacity="0.15" stroke="none" clip-path="url(#${clipId})"/>`)
+  }
   for (const s of o.series) {
     const visible = s.points.filter((p) => Number.isFinite(p.y) && !(logY && p.y <= 0))
     let d = ""
@@ -182,19 +241,25 @@ export const lineChart = (o: LineChartOptions): string => {
     }
     out.push(`<g class="series" data-series="${escapeXml(s.name)}" clip-path="url(#${clipId})">`)
     if (d) out.push(`<path d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${dashAttr(s.dash)}/>`)
-    if (markers) for (const p of visible) out.push(`<circle cx="${coord(project(xs, p.x))}" cy="${coord(project(ys, p.y))}" r="2.5" fill="${escapeXml(s.color)}"/>`)
+    if (s.marker) {
+      const every = Math.max(1, Math.ceil(visible.length / 15))
+      visible.forEach((p, i) => {
+        if (i % every === 0 || i === visible.length - 1) out.push(markerSvg(s.marker!, project(xs, p.x), project(ys, p.y), s.color))
+      })
+    } else if (markers) for (const p of visible) out.push(`<circle cx="${coord(project(xs, p.x))}" cy="${coord(project(ys, p.y))}" r="2.5" fill="${escapeXml(s.color)}"/>`)
     out.push(`</g>`)
   }
   out.push(`</g>`)
-  out.push(`<text class="axis-label x-label" x="${coord(left + plotWidth / 2)}" y="${top + plotHeight + 40}" text-anchor="middle" fill="#222">${escapeXml(o.xLabel)}</text>`)
+  out.push(`<text class="axis-label x-label" x="${coord(left + plotWidth / 2)}" y="${top + plotHeight + 40}" text-anchor="middle" fill="#222">${richLabel(o.xLabel)}</text>`)
   const yMid = coord(top + plotHeight / 2)
-  out.push(`<text class="axis-label y-label" x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})" fill="#222">${escapeXml(o.yLabel)}</text>`)
+  out.push(`<text class="axis-label y-label" x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})" fill="#222">${richLabel(o.yLabel)}</text>`)
   out.push(`<g class="legend">`)
   placed.forEach(({ entry: e, x, row: r }) => {
     const y = legendTop + r * L.legendRow + L.legendRow / 2
     out.push(`<g class="legend-entry">`)
     out.push(`<line x1="${coord(x)}" x2="${coord(x + 28)}" y1="${coord(y)}" y2="${coord(y)}" stroke="${escapeXml(e.color)}" stroke-width="2.5"${dashAttr(e.dash)}/>`)
-    out.push(`<text x="${coord(x + 36)}" y="${coord(y)}" dominant-baseline="middle" fill="#222">${escapeXml(e.label)}</text>`)
+    if (e.marker) out.push(markerSvg(e.marker, x + 14, y, e.color))
+    out.push(`<text x="${coord(x + 36)}" y="${coord(y)}" dominant-baseline="middle" fill="#222">${richLabel(e.label)}</text>`)
     out.push(`</g>`)
   })
   out.push(`</g>`)
