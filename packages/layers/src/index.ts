@@ -1,0 +1,3 @@
+export { type LayersModelAdapter, adaptLayersModel } from "./adapter.js"
+export { type FitCallbacks, type FitHistory, type FitOptions, type Logs, fitWithMethod } from "./fit.js"
+export { LayersAdapterError } from "./errors.js"
