@@ -29,14 +29,17 @@ export interface ChildCommand {
   readonly env?: Readonly<Record<string, string>>
 }
 
-const runChild = (cell: Cell, cmd: ChildCommand, onOutput: (line: string) => void) =>
+/** What a child process printed, one line at a time, with the cell it computes. */
+export type ChildOutput = (line: string, cell: Cell) => void
+
+const runChild = (cell: Cell, cmd: ChildCommand, onOutput: ChildOutput) =>
   Effect.callback<void, ExecutorError>((resume) => {
     const child = spawn(cmd.command, [...cmd.args], { env: { ...process.env, ...cmd.env }, stdio: ["ignore", "pipe", "pipe"] })
     let tail = ""
     const forward = (chunk: Buffer) => {
       const text = chunk.toString("utf8")
       tail = (tail + text).slice(-4000)
-      for (const line of text.split("\n")) if (line.trim()) onOutput(`[${cell.id}] ${line}`)
+      for (const line of text.split("\n")) if (line.trim()) onOutput(line, cell)
     }
     child.stdout.on("data", forward)
     child.stderr.on("data", forward)
@@ -51,9 +54,11 @@ const runChild = (cell: Cell, cmd: ChildCommand, onOutput: (line: string) => voi
 
 /**
  * Runs each cell in its own child process (true parallelism for CPU-bound training);
- * `commandFor` says how to start a process that computes one cell into the same store.
+ * `commandFor` says how to start a process that computes one cell into the same store;
+ * `onOutput` gets what the children print (by default: to stderr, each line tagged with its cell;
+ * `relayProgress` draws children's progress events as the parent's own bars).
  */
-export const childProcessExecutor = (commandFor: (cell: Cell) => ChildCommand, onOutput: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Executor => ({
+export const childProcessExecutor = (commandFor: (cell: Cell) => ChildCommand, onOutput: ChildOutput = (line, cell) => process.stderr.write(`[${cell.id}] ${line}\n`)): Executor => ({
   name: "child-process",
   runCells: (cells, _runInProcess, concurrency) =>
     Effect.forEach(cells, (cell) => runChild(cell, commandFor(cell), onOutput), { concurrency, discard: true })

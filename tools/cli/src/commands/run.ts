@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type AnyPipeline, FileResultsStore, Pipeline, StderrProgress, childProcessExecutor, describePipeline, formatDescription, inProcessExecutor, makePlan, runPlan } from "@samlab/pipeline"
+import { type AnyPipeline, EventProgress, FileResultsStore, Pipeline, Progress, childProcessExecutor, describePipeline, formatDescription, inProcessExecutor, makePlan, relayProgress, runPlan, stderrProgress } from "@samlab/pipeline"
 import { Effect, Layer } from "effect"
 import { type ParsedArgs, UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
 
@@ -34,18 +34,26 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   const onlyCell = numberOption(args, "cell")
   const executorName = single(args, "executor") ?? "in-process"
   if (executorName !== "in-process" && executorName !== "child") throw new UsageError(`--executor must be in-process or child, got "${executorName}"`)
+  // A child reports progress as events; the parent draws every running cell's bar on its own line.
+  const progress = stderrProgress()
+  const progressLayer = process.env["SAMLAB_PROGRESS"] === "events" ? EventProgress : Layer.succeed(Progress, progress)
+  const relay = relayProgress(progress)
   const executor =
     executorName === "child"
-      ? childProcessExecutor((cell) => ({
-          command: process.execPath,
-          args: [bin, "run", file!, "--out", out, "--cell", String(cell.index), ...(preset ? ["--preset", preset] : []), ...overrides.flatMap((o) => ["--set", o])]
-        }))
+      ? childProcessExecutor(
+          (cell) => ({
+            command: process.execPath,
+            args: [bin, "run", file!, "--out", out, "--cell", String(cell.index), ...(preset ? ["--preset", preset] : []), ...overrides.flatMap((o) => ["--set", o])],
+            env: { SAMLAB_PROGRESS: "events" }
+          }),
+          (line, cell) => relay(line, cell.id)
+        )
       : inProcessExecutor
   const program = Effect.gen(function* () {
     const plan = yield* makePlan(pipeline, { preset, overrides })
     return yield* runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell })
   })
-  await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), StderrProgress))))
+  await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
   if (onlyCell === undefined) process.stderr.write(`samlab: results in ${out}\n`)
   return 0
 }
