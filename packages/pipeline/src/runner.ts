@@ -15,6 +15,8 @@ export interface RunOptions {
   readonly concurrency?: number
   /** Compute only this cell and stop (what a child process of the child-process executor does). */
   readonly onlyCell?: number | undefined
+  /** What the run ran on (versions, commit...), written to `environment.json` when the run starts. */
+  readonly environment?: JsonObject
 }
 
 export interface RunResult {
@@ -150,6 +152,7 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
     }
     yield* store.writeJson("config.json", { pipeline: plan.pipeline.name, preset: plan.preset ?? null, overrides: plan.overrides, config: plan.encoded })
     yield* store.writeJson("run.json", statusOf(plan, "running"))
+    if (options.environment) yield* store.writeJson("environment.json", options.environment)
     const executor = options.executor ?? inProcessExecutor
     progress.log(`${plan.pipeline.name}: ${plan.cells.length} cell(s) via ${executor.name} executor`)
     const body = Effect.gen(function* () {

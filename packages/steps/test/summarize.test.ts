@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { gapRecovered, groupKey, metricRows, summarizeResults } from "../src/index.js"
+import { toCsv } from "../src/summary/csv.js"
 import type { TrainResult } from "../src/index.js"
 
 const result = (method: string, seed: number, best: number, final: number | null, wall = 10): TrainResult => ({
@@ -51,11 +52,17 @@ describe("summary.json", () => {
       { values: { method: "sam", seed: 1, "noise.rate": 0.4 }, result: result("sam", 1, 0.5, 0.4) }
     ])
     expect(rows).toEqual([
-      { method: "sgd", seed: 0, "noise.rate": 0.2, epoch: 1, testAcc: 0.1 },
-      { method: "sgd", seed: 0, "noise.rate": 0.2, epoch: 2, testAcc: 0.4 },
-      { method: "sam", seed: 1, "noise.rate": 0.4, epoch: 1, testAcc: 0.1 },
-      { method: "sam", seed: 1, "noise.rate": 0.4, epoch: 2, testAcc: 0.5 }
+      { method: "sgd", seed: 0, backend: "cpu", "noise.rate": 0.2, epoch: 1, testAcc: 0.1 },
+      { method: "sgd", seed: 0, backend: "cpu", "noise.rate": 0.2, epoch: 2, testAcc: 0.4 },
+      { method: "sam", seed: 1, backend: "cpu", "noise.rate": 0.4, epoch: 1, testAcc: 0.1 },
+      { method: "sam", seed: 1, backend: "cpu", "noise.rate": 0.4, epoch: 2, testAcc: 0.5 }
     ])
-    expect(metricRows([{ values: { method: "sgd", seed: 0 }, result: result("sgd", 0, 0.4, 0.3) }])[0]).toEqual({ method: "sgd", seed: 0, epoch: 1, testAcc: 0.1 })
+    expect(metricRows([{ values: { method: "sgd", seed: 0 }, result: result("sgd", 0, 0.4, 0.3) }])[0]).toEqual({ method: "sgd", seed: 0, backend: "cpu", epoch: 1, testAcc: 0.1 })
+  })
+
+  it("writes metric rows as CSV: a column per key, quoting where RFC 4180 needs it, objects as JSON", () => {
+    const csv = toCsv([{ method: "sam", seed: 0, epoch: 1, testAcc: 0.25 }, { method: 'say "hi", twice', seed: 1, epoch: 1, extra: { a: [1, 2] }, testAcc: null }])
+    expect(csv).toBe('method,seed,epoch,testAcc,extra\nsam,0,1,0.25,\n"say ""hi"", twice",1,1,,"{""a"":[1,2]}"\n')
+    expect(toCsv([])).toBe("")
   })
 })

@@ -1,9 +1,10 @@
 import { type Cell, ResultsStore, makeStep } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
+import { toCsv } from "../summary/csv.js"
 import { metricRows, summarizeResults } from "../summary/summarize.js"
 import type { TrainResult } from "./train-result.js"
 
-/** Writes `summary.json` (per-method means over seeds; with a sweep, per method and swept value) and `metrics.jsonl` (every run's epochs). Cheap, so always rerun. */
+/** Writes `summary.json` (per-method means over seeds; with a sweep, per method and swept value) and every run's epochs as `metrics.jsonl` and `metrics.csv`. Cheap, so always rerun. */
 export const summaryStep = makeStep({
   name: "summary",
   description: "per-method means over seeds (summary.json) and per-epoch metrics (metrics.jsonl)",
@@ -13,7 +14,9 @@ export const summaryStep = makeStep({
       const store = yield* ResultsStore
       const cells = inputs.cells.map((c) => ({ values: c.cell.values, result: c.outputs.train }))
       const summary = summarizeResults(cells)
-      yield* store.writeJsonl("metrics.jsonl", metricRows(cells))
+      const rows = metricRows(cells)
+      yield* store.writeJsonl("metrics.jsonl", rows)
+      yield* store.writeText("metrics.csv", toCsv(rows))
       yield* store.writeJson("summary.json", summary)
       return { summary, results: cells.map((c) => c.result) }
     })

@@ -51,10 +51,10 @@ export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile =
   return { methods }
 }
 
-/** Per-epoch rows of every run, for `metrics.jsonl`: method, seed and any swept field's value (e.g. `"noise.rate": 0.4`), then the epoch's metrics. */
-export const metricRows = (cells: readonly CellResult[]): unknown[] =>
+/** Per-epoch rows of every run, for `metrics.jsonl` and `metrics.csv`: method, seed, backend and any swept field's value (e.g. `"noise.rate": 0.4`), then the epoch's metrics. */
+export const metricRows = (cells: readonly CellResult[]): Array<Readonly<Record<string, unknown>>> =>
   cells.flatMap((c) => {
-    const labels = { method: c.result.method, seed: c.result.seed, ...Object.fromEntries(sweptValues(c)) }
+    const labels = { method: c.result.method, seed: c.result.seed, backend: c.result.backend, ...Object.fromEntries(sweptValues(c)) }
     return c.result.history.map((row) => ({ ...labels, ...row }))
   })
 

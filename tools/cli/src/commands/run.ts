@@ -2,6 +2,7 @@ import { resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { type AnyPipeline, EventProgress, FileResultsStore, Pipeline, Progress, childProcessExecutor, describePipeline, formatDescription, inProcessExecutor, makePlan, relayProgress, runPlan, stderrProgress } from "@samlab/pipeline"
 import { Effect, Layer } from "effect"
+import { runEnvironment } from "../environment.js"
 import { type ParsedArgs, UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
 
 const bin = fileURLToPath(new URL("../../bin/samlab.mjs", import.meta.url))
@@ -51,7 +52,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
       : inProcessExecutor
   const program = Effect.gen(function* () {
     const plan = yield* makePlan(pipeline, { preset, overrides })
-    return yield* runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell })
+    return yield* runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell, environment: runEnvironment(resolve(file!)) })
   })
   await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
   if (onlyCell === undefined) process.stderr.write(`samlab: results in ${out}\n`)
