@@ -12,6 +12,7 @@
         "native/src/pool.cc",
         "native/src/elementwise.cc",
         "native/src/reduce.cc",
+        "native/src/peak.cc",
         "native/napi/args.cc",
         "native/napi/binding.cc"
       ],

@@ -2,8 +2,8 @@
 """PyTorch CPU reference timings for the steps samlab's native backend is compared with.
 
 Times SGD and SAM training steps at batch 128 of the same two models as bench/steps.ts:
-the MLP 3072-512-512-10 (ReLU) and the small CNN (3x3 'same' convs 32/64/128, each + ReLU
-+ 2x2 max-pool, dense 2048-256 ReLU, head 256-10). SGD: lr 0.01, momentum 0.9, weight
+the MLP 3072-512-512-10 (ReLU), the small CNN (3x3 'same' convs 32/64/128, each + ReLU
++ 2x2 max-pool, dense 2048-256 ReLU, head 256-10) and ResNet-18 in its CIFAR form (batch norm). SGD: lr 0.01, momentum 0.9, weight
 decay 5e-4. SAM: rho 0.05, two forward/backward passes per step. Prints one JSON object.
 
 Benchmark only, never a dependency. Needs Debian's python3-torch
@@ -46,7 +46,36 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 
+    class BasicBlock(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.shortcut = nn.Sequential()
+            if stride != 1 or cin != cout:
+                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            out = torch.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            return torch.relu(out + self.shortcut(x))
+
+    def resnet18() -> nn.Module:
+        # The CIFAR form, as core-tensor's resnet18: 3x3 stride-1 stem, no max-pool, 4 stages of 2 blocks.
+        layers: list = [nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU()]
+        cin = 64
+        for s, cout in enumerate((64, 128, 256, 512)):
+            for b in range(2):
+                layers.append(BasicBlock(cin, cout, 2 if b == 0 and s > 0 else 1))
+                cin = cout
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10)]
+        return nn.Sequential(*layers)
+
     def make_model(name: str) -> nn.Module:
+        if name == "resnet18":
+            return resnet18()
         if name == "mlp":
             return nn.Sequential(nn.Flatten(), nn.Linear(3072, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
         layers: list = []
@@ -104,10 +133,12 @@ def main() -> int:
             opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
             x, y = make_batch(model_name)
             step = sgd_step if method == "sgd" else sam_step
-            for _ in range(args.warmup):
+            # ResNet-18 steps take seconds on a CPU: fewer of them
+            heavy = model_name == "resnet18"
+            for _ in range(1 if heavy else args.warmup):
                 step(model, opt, x, y)
             times = []
-            for _ in range(args.steps):
+            for _ in range(min(args.steps, 3) if heavy else args.steps):
                 t0 = time.perf_counter()
                 step(model, opt, x, y)
                 times.append((time.perf_counter() - t0) * 1000)

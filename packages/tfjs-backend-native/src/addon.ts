@@ -34,6 +34,17 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, param: number): void
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number, inner: number): void
   addN(inputs: Float32Array[], out: Float32Array): void
+  measurePeak(iterations: number): PeakMeasurement
+}
+
+/** The fp32 peak measured by independent FMA chains on every pool thread (`measureNativePeak`). */
+export interface PeakMeasurement {
+  /** All threads together. */
+  readonly gflops: number
+  readonly threads: number
+  /** Floating-point operations counted in the timed run, and its wall time. */
+  readonly flops: number
+  readonly seconds: number
 }
 
 const packageName = "@samlab/tfjs-backend-native"
@@ -61,7 +72,7 @@ export const addonPath = (): string => process.env["SAMLAB_NATIVE_ADDON"] || joi
 
 const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "info", "setThreads", "matMul", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPool", "maxPoolGrad",
-  "avgPool", "avgPoolGrad", "biasActivation", "binary", "unary", "reduce", "addN"
+  "avgPool", "avgPoolGrad", "biasActivation", "binary", "unary", "reduce", "addN", "measurePeak"
 ]
 
 export type AddonStatus = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly error: NativeAddonUnavailableError }

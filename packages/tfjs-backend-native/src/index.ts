@@ -11,8 +11,8 @@ const addon = requireAddon()
 registerNativeBackend(addon)
 
 export { NativeAddonUnavailableError, NativeKernelError } from "./errors.js"
-export type { NativeInfo } from "./addon.js"
+export type { NativeInfo, PeakMeasurement } from "./addon.js"
 export { NativeBackend } from "./backend.js"
 export { type NativeKernelStats, nativeBackendName, nativeKernelNames, nativeKernelStats } from "./register.js"
-export { nativeInfo, setNativeThreads } from "./control.js"
+export { measureNativePeak, nativeInfo, setNativeThreads } from "./control.js"
 export { benchmarkKernels, type KernelBenchOptions, type KernelBenchRow } from "./bench/kernels.js"

@@ -51,6 +51,16 @@ describe.skipIf(!nativeAvailable)("the native backend", () => {
     expect(() => setNativeThreads(0)).toThrow(NativeKernelError)
   })
 
+  it("measures the fp32 peak with FMA chains on every pool thread, counting 16 flops per 8-lane FMA", async () => {
+    const { measureNativePeak, nativeInfo, NativeKernelError } = await registerNative()
+    const m = measureNativePeak(1000)
+    expect(m.threads).toBe(nativeInfo().threads)
+    expect(m.flops).toBe(1000 * 10 * 16 * m.threads)
+    expect(m.seconds).toBeGreaterThan(0)
+    expect(m.gflops).toBeCloseTo(m.flops / m.seconds / 1e9, 6)
+    expect(() => measureNativePeak(0)).toThrow(NativeKernelError)
+  })
+
   it("gives the same numbers with one thread as with the whole pool", async () => {
     const { nativeInfo, setNativeThreads } = await registerNative()
     const threads = nativeInfo().threads

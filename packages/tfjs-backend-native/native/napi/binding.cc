@@ -11,6 +11,7 @@
 #include "../src/dispatch.h"
 #include "../src/elementwise.h"
 #include "../src/gemm.h"
+#include "../src/peak.h"
 #include "../src/pool.h"
 #include "../src/reduce.h"
 #include "../src/threadpool.h"
@@ -321,6 +322,27 @@ BINDING(AddN) {
   });
 }
 
+// measurePeak(iterations) -> { gflops, threads, flops, seconds }
+BINDING(MeasurePeak) {
+  return guarded(env, [&] {
+    Args a(env, info, "measurePeak", 1);
+    const int64_t iterations = a.i64(0, "iterations");
+    if (iterations <= 0) a.range_error("iterations must be positive");
+    const PeakMeasurement m = measure_peak(iterations);
+    napi_value obj, v;
+    napi_create_object(env, &obj);
+    napi_create_double(env, m.gflops, &v);
+    napi_set_named_property(env, obj, "gflops", v);
+    napi_create_int32(env, m.threads, &v);
+    napi_set_named_property(env, obj, "threads", v);
+    napi_create_double(env, static_cast<double>(m.flops), &v);
+    napi_set_named_property(env, obj, "flops", v);
+    napi_create_double(env, m.seconds, &v);
+    napi_set_named_property(env, obj, "seconds", v);
+    return obj;
+  });
+}
+
 #undef BINDING
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -340,6 +362,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"measurePeak", nullptr, MeasurePeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

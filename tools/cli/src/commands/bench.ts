@@ -1,26 +1,45 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
 import { type MethodKey, type ModelSpecConfig, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
 import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+import { stepFlops } from "../flops.js"
+
+type BenchModel = "mlp" | "cnn" | "resnet18"
 
 export interface BenchRow {
-  readonly model: "mlp" | "cnn"
+  readonly model: BenchModel
   readonly method: MethodKey
   readonly batch: number
   readonly msPerStep: number
   readonly examplesPerSecond: number
+  /** Matrix-product and convolution work of one step (GFLOP), from a profiled step. */
+  readonly gflopPerStep: number
+  readonly gflops: number
+  /** `gflops` over the measured peak, when the native addon could measure it. */
+  readonly peakFraction?: number
 }
 
-const models: Record<"mlp" | "cnn", { spec: ModelSpecConfig; make: () => Model }> = {
+const models: Record<BenchModel, { spec: ModelSpecConfig; make: () => Model }> = {
   mlp: { spec: { kind: "mlp", hidden: [512, 512] }, make: () => referenceMlp() },
-  cnn: { spec: { kind: "cnn" }, make: () => smallCnn() }
+  cnn: { spec: { kind: "cnn" }, make: () => smallCnn() },
+  resnet18: { spec: { kind: "resnet18" }, make: () => resnet18() }
 }
 
-/** Median wall time of `steps` training steps after `warmup`, on one fixed random batch. */
-const timeMethod = (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): number => {
+/** The fp32 peak from the native addon's FMA loop, or undefined where the addon is not built. */
+const measuredPeak = async (): Promise<{ gflops: number; threads: number } | undefined> => {
+  try {
+    const native = await import("@samlab/tfjs-backend-native")
+    return native.measureNativePeak(1e8)
+  } catch {
+    return undefined
+  }
+}
+
+/** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
+const timeMethod = async (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-3, lambdaHead: 1e-3, weightByLogitTerm: false }, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   let params: Params = model.init(rng.fork("init"))
@@ -31,48 +50,72 @@ const timeMethod = (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: 
   const forward = (p: Params, input: tf.Tensor) => model.apply(p, input, { training: true, state: modelState })
   const times: number[] = []
   const started = performance.now()
+  const step = (s: number) => {
+    const r = method.step(params, state, { x, y }, forward, s + 1)
+    disposeParams(params, r.modelState)
+    method.disposeState(state)
+    params = r.params
+    state = r.state
+  }
   try {
     for (let s = 0; s < warmup + steps; s++) {
       const t0 = performance.now()
-      const r = method.step(params, state, { x, y }, forward, s + 1)
-      disposeParams(params, r.modelState)
-      method.disposeState(state)
-      params = r.params
-      state = r.state
+      step(s)
       if (s >= warmup) times.push(performance.now() - t0)
       if (s >= warmup && (performance.now() - started) / 1000 > maxSeconds) break
     }
+    const profile = await tf.profile(() => step(warmup + steps))
+    times.sort((a, b) => a - b)
+    return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels) }
   } finally {
     disposeParams(params, modelState)
     method.disposeState(state)
     tf.dispose([x, y])
   }
-  times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)]!
 }
 
-/** PyTorch timings of the same models and steps, where Debian's python3-torch is installed (benchmark only). */
-const torchTimings = (batch: number, models: readonly string[]): unknown => {
+interface TorchRow {
+  readonly model: string
+  readonly method: string
+  readonly medianMs: number
+}
+
+/**
+ * PyTorch's step times for the same models and steps (SGD and SAM), where Debian's python3-torch
+ * is installed: each case's best over two OpenBLAS settings (the machine's OPENBLAS_CORETYPE,
+ * and OpenBLAS's own detection with it unset), so samlab is compared with PyTorch at its best here.
+ */
+const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: string; results: TorchRow[] } | undefined => {
   const script = fileURLToPath(new URL("../../../../packages/tfjs-backend-native/bench/torch_bench.py", import.meta.url))
   if (!existsSync(script)) return undefined
   // Debian's python3-torch lives in the system interpreter, which a pyenv python3 on PATH may hide
   const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0)
   if (!python) return undefined
-  try {
-    return JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", models.join(",")], { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] }))
-  } catch {
-    return undefined
+  const { OPENBLAS_CORETYPE: _coretype, OPENBLAS_L2_SIZE: _l2, ...detected } = process.env
+  const runs = [process.env, detected].flatMap((env) => {
+    try {
+      return [JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", "sgd,sam"], { encoding: "utf8", env: { ...env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] })) as { torch: string; results: TorchRow[] }]
+    } catch {
+      return []
+    }
+  })
+  if (runs.length === 0) return undefined
+  const best = new Map<string, TorchRow>()
+  for (const r of runs.flatMap((run) => run.results)) {
+    const key = `${r.model} ${r.method}`
+    if (!best.has(key) || best.get(key)!.medianMs > r.medianMs) best.set(key, r)
   }
+  return { torch: runs[0]!.torch, results: [...best.values()] }
 }
 
-/** `samlab bench [--json] [--backend NAME] [--models mlp,cnn] [--methods sgd,sam,...] [--batch 128] [--steps 10] [--max-seconds 20]` */
+/** `samlab bench [--json] [--torch] [--backend NAME] [--models mlp,cnn,resnet18] [--methods sgd,sam,...] [--batch 128] [--steps 10] [--warmup 2] [--max-seconds 20]` */
 export const benchCommand = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs(argv, ["json", "torch"])
   rejectUnknown(args, ["json", "torch", "backend", "models", "methods", "batch", "steps", "max-seconds", "warmup"])
   const backend = single(args, "backend") ?? "auto"
   if (backend !== "auto" && !(backendNames as readonly string[]).includes(backend)) throw new UsageError(`--backend must be auto or one of ${backendNames.join(", ")}`)
-  const modelKeys = (single(args, "models") ?? "mlp,cnn").split(",") as Array<"mlp" | "cnn">
-  for (const m of modelKeys) if (!(m in models)) throw new UsageError(`unknown model "${m}" (expected mlp, cnn)`)
+  const modelKeys = (single(args, "models") ?? "mlp,cnn").split(",") as BenchModel[]
+  for (const m of modelKeys) if (!(m in models)) throw new UsageError(`unknown model "${m}" (expected ${Object.keys(models).join(", ")})`)
   const methods = (single(args, "methods") ?? methodKeys.join(",")).split(",") as MethodKey[]
   for (const m of methods) if (!(methodKeys as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected ${methodKeys.join(", ")})`)
   const batch = numberOption(args, "batch") ?? 128
@@ -81,21 +124,41 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
   const maxSeconds = numberOption(args, "max-seconds") ?? 20
   const json = args.flags.has("json")
   const info = await selectBackend({ backend: backend as BackendName | "auto", log: json ? () => {} : undefined })
+  const peak = await measuredPeak()
+  const say = (line: string) => (json ? undefined : process.stdout.write(`${line}\n`))
+  say(peak ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions` : "peak unknown (the native addon, which measures it, is not built)")
   const results: BenchRow[] = []
   for (const m of modelKeys) {
     const model = models[m].make()
     for (const key of methods) {
-      const msPerStep = timeMethod(models[m].spec, model, key, batch, warmup, steps, maxSeconds)
-      const row = { model: m, method: key, batch, msPerStep: Number(msPerStep.toFixed(2)), examplesPerSecond: Number(((1000 * batch) / msPerStep).toFixed(1)) }
-      results.push(row)
-      if (!json) {
-        const sgd = results.find((r) => r.model === m && r.method === "sgd")
-        process.stdout.write(`${m.padEnd(4)} ${key.padEnd(7)} ${row.msPerStep.toFixed(1).padStart(9)} ms/step ${row.examplesPerSecond.toFixed(0).padStart(7)} ex/s${sgd ? `  x${(row.msPerStep / sgd.msPerStep).toFixed(2)} SGD` : ""}\n`)
+      const { ms, flops } = await timeMethod(models[m].spec, model, key, batch, warmup, steps, maxSeconds)
+      const gflops = flops / ms / 1e6
+      const row: BenchRow = {
+        model: m,
+        method: key,
+        batch,
+        msPerStep: Number(ms.toFixed(2)),
+        examplesPerSecond: Number(((1000 * batch) / ms).toFixed(1)),
+        gflopPerStep: Number((flops / 1e9).toFixed(3)),
+        gflops: Number(gflops.toFixed(1)),
+        ...(peak ? { peakFraction: Number((gflops / peak.gflops).toFixed(3)) } : {})
       }
+      results.push(row)
+      const sgd = results.find((r) => r.model === m && r.method === "sgd")
+      say(
+        `${m.padEnd(8)} ${key.padEnd(7)} ${row.msPerStep.toFixed(1).padStart(9)} ms/step ${row.examplesPerSecond.toFixed(0).padStart(7)} ex/s ${row.gflops.toFixed(0).padStart(5)} GFLOP/s${row.peakFraction !== undefined ? ` (${(100 * row.peakFraction).toFixed(0)}% of peak)` : ""}${sgd ? `  x${(row.msPerStep / sgd.msPerStep).toFixed(2)} SGD` : ""}`
+      )
     }
   }
   const pytorch = args.flags.has("torch") ? torchTimings(batch, modelKeys) : undefined
-  if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, results, ...(pytorch ? { pytorch } : {}) })}\n`)
-  else if (pytorch) process.stdout.write(`pytorch: ${JSON.stringify(pytorch)}\n`)
+  const ratios = (pytorch?.results ?? []).flatMap((t) => {
+    const ours = results.find((r) => r.model === t.model && r.method === t.method)
+    return ours ? [{ model: t.model, method: t.method, pytorchMs: t.medianMs, samlabMs: ours.msPerStep, throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2)) }] : []
+  })
+  if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, ...(peak ? { peak } : {}), results, ...(pytorch ? { pytorch, ratios } : {}) })}\n`)
+  else if (args.flags.has("torch")) {
+    if (!pytorch) say("pytorch: not available (apt-get install -y python3-torch libopenblas0-pthread)")
+    else for (const r of ratios) say(`vs PyTorch ${pytorch.torch}: ${r.model} ${r.method} ${r.pytorchMs.toFixed(1)} ms, samlab ${r.throughputRatio.toFixed(2)}x its throughput`)
+  }
   return 0
 }
