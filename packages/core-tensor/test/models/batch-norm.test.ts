@@ -104,3 +104,24 @@ describe("batch norm", () => {
     })
   })
 })
+
+describe("batch norm's closed-form gradient", () => {
+  /** The textbook form, differentiated by autodiff through the moments: the independent reference. */
+  const reference = (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => {
+    const { mean, variance } = tf.moments(x, [0, 1, 2])
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta)
+  }
+
+  it("matches autodiff through the moments for x, gamma and beta", () => {
+    const rng = new Rng(11)
+    const x = tf.tensor4d(Array.from({ length: 3 * 4 * 5 * 6 }, () => 2 + 3 * rng.normal()), [3, 4, 5, 6])
+    const gamma = tf.tensor1d(Array.from({ length: 6 }, () => 1 + rng.normal()))
+    const beta = tf.tensor1d(Array.from({ length: 6 }, () => rng.normal()))
+    const weights = tf.tensor4d(Array.from({ length: x.size }, () => rng.normal()), x.shape)
+    const loss = (f: (a: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D)), weights))
+    const ours = tf.grads(loss((a, g, b) => layers.batchNorm({ "bn/gamma": g, "bn/beta": b }, { "bn/moving_mean": tf.zeros([6]), "bn/moving_var": tf.ones([6]) }, "bn", a, true, {})))([x, gamma, beta])
+    const theirs = tf.grads(loss(reference))([x, gamma, beta])
+    ours.forEach((g, i) => expectAllClose(g.dataSync(), theirs[i]!.dataSync(), 1e-4, 1e-4))
+    tf.dispose([x, gamma, beta, weights, ...ours, ...theirs])
+  })
+})
