@@ -1,8 +1,9 @@
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
+import globals from "globals"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/build/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/build/**", "**/*.generated.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,5 +13,7 @@ export default tseslint.config(
       // `{}` is the empty record the pipeline DSL's types start from
       "@typescript-eslint/no-empty-object-type": "off"
     }
-  }
+  },
+  // build and CI scripts run in Node
+  { files: ["**/*.mjs"], languageOptions: { globals: globals.node } }
 )

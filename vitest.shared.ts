@@ -18,6 +18,7 @@ export const packageTests = (overrides: UserConfig["test"] = {}) =>
     test: {
       reporters: reporters(),
       include: ["test/**/*.test.ts"],
+      globalSetup: [`${root}vitest.global-setup.mjs`],
       testTimeout: 60_000,
       hookTimeout: 60_000,
       pool: "forks",

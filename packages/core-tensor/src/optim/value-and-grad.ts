@@ -1,14 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../params/params.js"
-import { tfjsGradientsRegistered } from "./gradients/tfjs-gradients.generated.js"
+import { registerMissingGradients } from "./gradients/register.js"
 
 /**
  * tfjs-core's Node entry registers no gradient functions; importing core-tensor registers
- * them (see gradients/). Code that calls `tf.grad`/`tf.grads` directly can call this to
- * make the dependency explicit.
+ * the missing ones (see gradients/). Code that calls `tf.grad`/`tf.grads` directly can call
+ * this to make the dependency explicit; it never replaces a registered gradient.
  */
 export const ensureGradientsRegistered = (): void => {
-  if (!tfjsGradientsRegistered) throw new Error("tfjs-core gradient functions failed to register")
+  registerMissingGradients()
 }
 
 /**
