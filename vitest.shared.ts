@@ -5,7 +5,10 @@ const root = fileURLToPath(new URL(".", import.meta.url))
 const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "steps", "tfjs-backend-native", "layers"]
 
 /** Tests run against the sources of sibling packages, so no build is needed first. */
-export const sourceAliases = Object.fromEntries(packages.map((p) => [`@samlab/${p}`, `${root}packages/${p}/src/index.ts`]))
+export const sourceAliases = {
+  ...Object.fromEntries(packages.map((p) => [`@samlab/${p}`, `${root}packages/${p}/src/index.ts`])),
+  "@samlab/golden": `${root}tools/golden/src/index.ts`
+}
 
 /** In CI each package also writes a JSON report, which `.ci/run` adds up into one closing line. */
 const reports = process.env["SAMLAB_TEST_REPORTS"]

@@ -2,15 +2,16 @@ import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { type Params, disposeParams, expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
 import { jacobianRegularized } from "../src/index.js"
-import { expectAllClose, goldenCases, goldenModel, values } from "./helpers.js"
+import { goldenFixtures } from "@samlab/golden"
+import { expectAllClose, goldenModel, values } from "./helpers.js"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
 })
 
-const cases = goldenCases("jacreg-")
+const cases = goldenFixtures(["jacreg"])
 
-describe.skipIf(cases.length === 0)("golden jacreg fixtures (float64 PyTorch reference)", () => {
+describe("golden jacreg fixtures (float64 PyTorch reference)", () => {
   it.each(cases.map((c) => [c.name, c] as const))("%s: loss before and every parameter after each step", async (_name, c) => {
     await expectNoLeak(c.name, () => {
       const { model, params: initial } = goldenModel(c)

@@ -1,41 +1,9 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import * as tf from "@tensorflow/tfjs-core"
 import { type Model, type Params, mlp } from "@samlab/core-tensor"
-
-/** <repo>/../shared/golden/sam-family */
-export const goldenDir = fileURLToPath(new URL("../../../../shared/golden/sam-family", import.meta.url))
-
-export interface GoldenLayer {
-  readonly W: number[][]
-  readonly b: number[]
-}
-
-export interface GoldenCase {
-  readonly name: string
-  readonly model: { readonly kind: "mlp"; readonly activation: "relu" | "tanh"; readonly layers: GoldenLayer[] }
-  readonly data: { readonly x: number[][]; readonly y: number[] }
-  readonly optimizer: {
-    readonly method: string
-    readonly lambdaFeatures?: number
-    readonly lambdaHead?: number
-    readonly base: { readonly kind: "sgd"; readonly lr: number; readonly momentum: number; readonly weightDecay: number }
-  }
-  readonly steps: number
-  readonly expected: { readonly lossBeforeEachStep: number[]; readonly layersAfterEachStep: GoldenLayer[][] }
-}
-
-/** The golden cases whose file name starts with `prefix` (none when the directory is absent). */
-export const goldenCases = (prefix: string): GoldenCase[] =>
-  existsSync(goldenDir)
-    ? readdirSync(goldenDir)
-        .filter((f) => f.startsWith(prefix) && f.endsWith(".json"))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(`${goldenDir}/${f}`, "utf8")) as GoldenCase)
-    : []
+import { type GoldenFixture, fixtureParams } from "@samlab/golden"
 
 /** The core-tensor MLP of a golden case and its params (dense_i/..., head/...). */
-export const goldenModel = (c: GoldenCase): { model: Model; params: Params } => {
+export const goldenModel = (c: GoldenFixture): { model: Model; params: Params } => {
   const layers = c.model.layers
   const model = mlp({
     inputDim: layers[0]!.W.length,
@@ -43,12 +11,7 @@ export const goldenModel = (c: GoldenCase): { model: Model; params: Params } => 
     numClasses: layers[layers.length - 1]!.b.length,
     activation: c.model.activation
   })
-  const params: Record<string, tf.Tensor> = {}
-  layers.forEach((l, i) => {
-    const name = i === layers.length - 1 ? "head" : `dense_${i}`
-    params[`${name}/kernel`] = tf.tensor2d(l.W)
-    params[`${name}/bias`] = tf.tensor1d(l.b)
-  })
+  const params = fixtureParams(layers)
   return { model, params }
 }
 

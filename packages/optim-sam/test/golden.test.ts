@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest"
 import { expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
 import { type SamVariant, denseStack, samFamily } from "../src/index.js"
-import { type GoldenCase, goldenCases, haveGolden, runGolden } from "./golden.js"
+import { type GoldenFixture, goldenFixtures } from "@samlab/golden"
+import { runGolden } from "./golden.js"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
 })
 
-const methodFor = (c: GoldenCase, batched: boolean) => {
+const methodFor = (c: GoldenFixture, batched: boolean) => {
   const o = c.optimizer
   return samFamily({
     rho: o.rho!,
@@ -19,8 +20,8 @@ const methodFor = (c: GoldenCase, batched: boolean) => {
   })
 }
 
-describe.skipIf(!haveGolden)("golden fixtures (PyTorch float64): every parameter after every step within 1e-4", () => {
-  for (const c of goldenCases(["sam", "asam", "lsam", "jsam"])) {
+describe("golden fixtures (PyTorch float64): every parameter after every step within 1e-4", () => {
+  for (const c of goldenFixtures(["sam", "asam", "lsam", "jsam"])) {
     it(`${c.name}, chunk loop`, async () => {
       await expectNoLeak(c.name, () => expect(runGolden(c, methodFor(c, false))).toBeUndefined())
     })

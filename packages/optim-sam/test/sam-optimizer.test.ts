@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { expectNoLeak, meanCrossEntropy, selectBackend } from "@samlab/core-tensor"
 import { InvalidRhoError, SAMOptimizer, SamConfigError } from "../src/index.js"
-import { type GoldenCase, close, goldenCases, haveGolden } from "./golden.js"
+import { type GoldenFixture, closeToGolden, goldenFixtures } from "@samlab/golden"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
@@ -60,7 +60,7 @@ describe("SAMOptimizer on a plain loss closure", () => {
 })
 
 /** The fixture's MLP as tf.Variables, and its mean-CE closure (chunk-weighted when asked). */
-const variableMlp = (c: GoldenCase, opt: SAMOptimizer) => {
+const variableMlp = (c: GoldenFixture, opt: SAMOptimizer) => {
   const vars = c.model.layers.flatMap((l, i) => [tf.variable(tf.tensor2d(l.W), true, `${c.name}_W${i}_${Math.random()}`), tf.variable(tf.tensor1d(l.b), true, `${c.name}_b${i}_${Math.random()}`)])
   const x = tf.tensor2d(c.data.x)
   const y = tf.tensor1d(c.data.y, "int32")
@@ -80,8 +80,8 @@ const variableMlp = (c: GoldenCase, opt: SAMOptimizer) => {
   return { vars, loss, dispose: () => tf.dispose([...vars, x, y]) }
 }
 
-describe.skipIf(!haveGolden)("SAMOptimizer against the golden fixtures (momentum SGD + weight decay)", () => {
-  for (const c of goldenCases(["sam", "asam"])) {
+describe("SAMOptimizer against the golden fixtures (momentum SGD + weight decay)", () => {
+  for (const c of goldenFixtures(["sam", "asam"])) {
     it(c.name, async () => {
       const b = c.optimizer.base
       const opt = new SAMOptimizer({ base: tf.train.momentum(b.lr, b.momentum), rho: c.optimizer.rho, adaptive: c.optimizer.method === "asam", chunkSize: c.optimizer.chunkSize, weightDecay: b.weightDecay })
@@ -90,7 +90,7 @@ describe.skipIf(!haveGolden)("SAMOptimizer against the golden fixtures (momentum
       for (let s = 0; s < c.steps; s++) {
         const run = () => {
           const cost = opt.minimize(m.loss, true, m.vars as tf.Variable[])!
-          expect(close(cost.dataSync()[0]!, c.expected.lossBeforeEachStep[s]!), `loss ${s}`).toBe(true)
+          expect(closeToGolden(cost.dataSync()[0]!, c.expected.lossBeforeEachStep[s]!), `loss ${s}`).toBe(true)
           cost.dispose()
         }
         if (s === 0) run()
@@ -98,8 +98,8 @@ describe.skipIf(!haveGolden)("SAMOptimizer against the golden fixtures (momentum
         c.expected.layersAfterEachStep[s]!.forEach((l, i) => {
           const W = m.vars[2 * i]!.dataSync()
           const bias = m.vars[2 * i + 1]!.dataSync()
-          l.W.flat().forEach((v, k) => expect(close(W[k]!, v), `W${i}[${k}] step ${s}: ${W[k]} vs ${v}`).toBe(true))
-          l.b.forEach((v, k) => expect(close(bias[k]!, v), `b${i}[${k}] step ${s}`).toBe(true))
+          l.W.flat().forEach((v, k) => expect(closeToGolden(W[k]!, v), `W${i}[${k}] step ${s}: ${W[k]} vs ${v}`).toBe(true))
+          l.b.forEach((v, k) => expect(closeToGolden(bias[k]!, v), `b${i}[${k}] step ${s}`).toBe(true))
         })
       }
       m.dispose()

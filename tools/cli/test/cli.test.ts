@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { goldenDir } from "@samlab/golden"
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const bin = join(repo, "tools/cli/bin/samlab.mjs")
-const golden = join(repo, "../shared/golden/sam-family")
 
 /** Runs the command asynchronously (a blocking spawn would stall the test worker). */
 const samlab = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
@@ -21,8 +21,8 @@ const samlab = (...args: string[]): Promise<{ code: number | null; stdout: strin
   })
 
 describe("samlab command line", () => {
-  it.skipIf(!existsSync(golden))("conformance prints exactly one JSON object in the fixture's layout", async () => {
-    const r = await samlab("conformance", join(golden, "sam-m2-arch0.json"))
+  it("conformance prints exactly one JSON object in the fixture's layout", async () => {
+    const r = await samlab("conformance", join(goldenDir, "sam-m2-arch0.json"))
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout.trim().split("\n")).toHaveLength(1)
     const out = JSON.parse(r.stdout)

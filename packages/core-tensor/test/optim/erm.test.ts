@@ -12,14 +12,14 @@ import {
   selectBackend,
   sgd
 } from "../../src/index.js"
-import { close, goldenCases, goldenParams, haveGolden } from "./golden.js"
+import { closeToGolden, fixtureParams, goldenFixtures } from "@samlab/golden"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
 })
 
-describe.skipIf(!haveGolden)("erm(sgd) against the golden fixtures (PyTorch, float64)", () => {
-  for (const c of goldenCases("sgd")) {
+describe("erm(sgd) against the golden fixtures (PyTorch, float64)", () => {
+  for (const c of goldenFixtures(["sgd"])) {
     it(c.name, async () => {
       const layers = c.model.layers
       const model = mlp({ inputDim: layers[0]!.W.length, hidden: layers.slice(0, -1).map((l) => l.b.length), numClasses: layers[layers.length - 1]!.b.length, activation: c.model.activation })
@@ -28,19 +28,19 @@ describe.skipIf(!haveGolden)("erm(sgd) against the golden fixtures (PyTorch, flo
       await expectNoLeak(c.name, () => {
         const x = tf.tensor2d(c.data.x)
         const y = tf.tensor1d(c.data.y, "int32")
-        let params = goldenParams(layers)
+        let params = fixtureParams(layers)
         let state = method.init(params)
         for (let s = 0; s < c.steps; s++) {
           const r = method.step(params, state, { x, y }, forward, s)
-          expect(close(r.loss, c.expected.lossBeforeEachStep[s]!), `loss at step ${s}: ${r.loss}`).toBe(true)
+          expect(closeToGolden(r.loss, c.expected.lossBeforeEachStep[s]!), `loss at step ${s}: ${r.loss}`).toBe(true)
           disposeParams(params, r.modelState)
           method.disposeState(state)
           params = r.params
           state = r.state
-          const want = goldenParams(c.expected.layersAfterEachStep[s]!)
+          const want = fixtureParams(c.expected.layersAfterEachStep[s]!)
           for (const k of Object.keys(want)) {
             const got = params[k]!.dataSync()
-            want[k]!.dataSync().forEach((v, i) => expect(close(got[i]!, v), `${k}[${i}] after step ${s}: ${got[i]} vs ${v}`).toBe(true))
+            want[k]!.dataSync().forEach((v, i) => expect(closeToGolden(got[i]!, v), `${k}[${i}] after step ${s}: ${got[i]} vs ${v}`).toBe(true))
           }
           disposeParams(want)
         }

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises"
 import { selectBackend } from "@samlab/core-tensor"
+import { readFixture } from "@samlab/golden"
 import { UsageError, parseArgs, rejectUnknown } from "../args.js"
 import { runConformance } from "../conformance.js"
 
@@ -9,12 +9,7 @@ export const conformanceCommand = async (argv: readonly string[]): Promise<numbe
   rejectUnknown(args, [])
   const file = args.positionals[0]
   if (!file) throw new UsageError("missing the fixture file")
-  let fixture: unknown
-  try {
-    fixture = JSON.parse(await readFile(file, "utf8"))
-  } catch (e) {
-    throw new Error(`cannot read fixture ${file}: ${e instanceof Error ? e.message : String(e)}`)
-  }
+  const fixture = readFixture(file)
   await selectBackend({ log: (line) => process.stderr.write(`${line}\n`) })
   process.stdout.write(`${JSON.stringify(runConformance(fixture))}\n`)
   return 0
