@@ -1,4 +1,3 @@
-import { createRequire } from "node:module"
 import * as tf from "@tensorflow/tfjs-core"
 import { type BackendCandidate, type BackendName, backendCandidates, backendNames, isBackendName } from "./candidates.js"
 import { BackendUnavailableError } from "./errors.js"
@@ -24,11 +23,15 @@ export interface SelectBackendOptions {
   readonly log?: ((line: string) => void) | undefined
 }
 
-const require = createRequire(import.meta.url)
+/** Node's process where there is one (this module also runs in browsers, which have none). */
+const nodeProcess = (globalThis as { process?: NodeJS.Process }).process
 
 const packageVersion = (packageName: string): string => {
+  // No static `node:` import, so that bundles for the browser need no shim.
+  const nodeModule = nodeProcess?.getBuiltinModule?.("node:module")
+  if (!nodeModule) return "unknown"
   try {
-    return (require(`${packageName}/package.json`) as { version: string }).version
+    return (nodeModule.createRequire(import.meta.url)(`${packageName}/package.json`) as { version: string }).version
   } catch {
     return "unknown"
   }
@@ -80,7 +83,7 @@ export const activeBackend = (): BackendInfo | undefined => active
 
 const requestedBackend = (requested: SelectBackendOptions["backend"]): BackendName | "auto" => {
   // "auto" defers to SAMLAB_BACKEND, so the environment can pin a backend under any config
-  const raw = requested === undefined || requested === "auto" ? (process.env["SAMLAB_BACKEND"] ?? "auto") : requested
+  const raw = requested === undefined || requested === "auto" ? (nodeProcess?.env["SAMLAB_BACKEND"] ?? "auto") : requested
   if (raw === "auto" || raw === "") return "auto"
   if (!isBackendName(raw)) {
     throw new BackendUnavailableError({
@@ -98,7 +101,7 @@ const requestedBackend = (requested: SelectBackendOptions["backend"]): BackendNa
  * and passes a smoke op. Logs what was picked once per process.
  */
 export const selectBackend = async (options: SelectBackendOptions = {}): Promise<BackendInfo> => {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const log = options.log ?? ((line: string) => (nodeProcess ? nodeProcess.stderr.write(`${line}\n`) : console.info(line)))
   const wanted = requestedBackend(options.backend)
   if (active && (wanted === "auto" || wanted === active.name)) return active
   const order: readonly BackendName[] = wanted === "auto" ? backendNames : [wanted]

@@ -1,5 +1,7 @@
-import { endianness } from "node:os"
 import { IMAGE_BYTES, PIXELS } from "../dataset.js"
+
+/** Whether this host stores 32-bit words little-endian (any JavaScript host, Node or a browser, can tell). */
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
 
 /**
  * Copies one planar image (1024 R, then 1024 G, then 1024 B bytes, each plane row-major) from
@@ -34,7 +36,7 @@ export const interleavedToPlanar = (src: Uint8Array, srcOffset: number, dst: Uin
  * `planarToInterleaved`. Both produce identical bytes.
  */
 export const planarConverter = (dst: Uint8Array): ((src: Uint8Array, srcOffset: number, image: number) => void) => {
-  if (endianness() !== "LE" || dst.byteOffset % 4 !== 0) return (src, srcOffset, image) => planarToInterleaved(src, srcOffset, dst, image * IMAGE_BYTES)
+  if (!littleEndian || dst.byteOffset % 4 !== 0) return (src, srcOffset, image) => planarToInterleaved(src, srcOffset, dst, image * IMAGE_BYTES)
   const out = new Uint32Array(dst.buffer, dst.byteOffset, Math.floor(dst.length / 4))
   // The source record is not word-aligned (a 1- or 2-byte label precedes it): copy it into an aligned scratch first.
   const scratch = new Uint8Array(IMAGE_BYTES)
