@@ -14,9 +14,11 @@ import {
   NoiseSchema,
   NonNegativeInt,
   PositiveInt,
+  RecordsSchema,
   type MethodKey,
   dataStep,
   reportStep,
+  splitSizeIssues,
   summaryStep,
   trainStep,
   withDefault
@@ -28,6 +30,8 @@ export const PaperConfig = Schema.Struct({
   dataset: withDefault(Schema.Literals(["cifar10", "cifar100"]), "cifar10"),
   /** Folder of the binary files (else CIFAR10_DIR, the cache, or a download). */
   dir: Schema.optionalKey(Schema.String),
+  /** Absent: the files must hold the official record counts; "any": your own files in CIFAR's format. */
+  records: Schema.optionalKey(RecordsSchema),
   noise: withDefault(NoiseSchema, {}),
   /** Training examples, stratified (0 = all but the validation part). */
   trainSize: withDefault(NonNegativeInt, 0),
@@ -50,7 +54,12 @@ export const PaperConfig = Schema.Struct({
   /** Extra matrix axes over config fields, e.g. `{"noise.rate": [0, 0.2, 0.4]}`: each value is a group of its own in summary.json. */
   sweep: withDefault(Schema.Record(Schema.String, Schema.Array(Schema.Unknown)), {}),
   backend: BackendSchema
-})
+}).check(
+  Schema.makeFilter((c) => [
+    ...splitSizeIssues(c),
+    ...(c.trainSize > 0 && c.trainSize < c.batchSize ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }] : [])
+  ])
+)
 export type PaperConfig = typeof PaperConfig.Type
 
 const rest = <T extends Record<string, unknown>>(v: T | undefined) => Object.fromEntries(Object.entries(v ?? {}).filter(([, x]) => x !== undefined))
@@ -106,6 +115,7 @@ export const paperCifar10 = makePipeline({
       return {
         dataset: c.dataset,
         ...(c.dir !== undefined ? { dir: c.dir } : {}),
+        ...(c.records !== undefined ? { records: c.records } : {}),
         trainSize: c.trainSize,
         validationSize: c.validationSize,
         testSize: c.testSize,

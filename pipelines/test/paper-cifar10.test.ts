@@ -42,8 +42,28 @@ describe("paper-cifar10: presets and overrides", () => {
   })
 })
 
+describe("paper-cifar10: sizes the data cannot hold are rejected when the config is decoded", () => {
+  const issuesOf = (overrides: string[]) => {
+    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "quick", overrides }))
+    if (Exit.isSuccess(exit)) return []
+    const error = (exit.cause as unknown as { reasons: Array<{ error: unknown }> }).reasons[0]!.error
+    expect(error).toBeInstanceOf(ConfigDecodeError)
+    return (error as ConfigDecodeError).issues.map((i) => `${i.path}: ${i.message}`)
+  }
+
+  it("names trainSize, validationSize or testSize, and the batch a training split must fill", () => {
+    expect(issuesOf(["trainSize=60000"])).toEqual([expect.stringMatching(/^trainSize: .*exceeds the 50000 training examples/)])
+    expect(issuesOf(["trainSize=49500", "validationSize=1000"])).toEqual([expect.stringMatching(/^trainSize: trainSize 49500 \+ validationSize 1000 exceeds/)])
+    expect(issuesOf(["trainSize=0", "validationSize=50000"])).toEqual([expect.stringMatching(/^validationSize: /)])
+    expect(issuesOf(["testSize=20000"])).toEqual([expect.stringMatching(/^testSize: 20000 exceeds the 10000 test examples/)])
+    expect(issuesOf(["trainSize=100", "batchSize=128"])).toEqual([expect.stringMatching(/^trainSize: 100 is fewer than one batch/)])
+    expect(issuesOf(["trainSize=49000", "validationSize=1000", "testSize=10000"])).toEqual([])
+    expect(issuesOf(["trainSize=60000", "records=any"])).toEqual([]) // your own files: checked against them when loaded
+  })
+})
+
 const run = (out: string, dir: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } => {
-  const args = [bin, "run", join(repo, "pipelines/paper-cifar10.ts"), "--preset", "quick", "--out", out, "--set", `dir=${dir}`, "--set", "trainSize=300", "--set", "validationSize=50", "--set", "testSize=100", "--set", "epochs=5", "--set", "backend=cpu", "--set", "model.hidden=[32]", ...extra]
+  const args = [bin, "run", join(repo, "pipelines/paper-cifar10.ts"), "--preset", "quick", "--out", out, "--set", `dir=${dir}`, "--set", "records=any", "--set", "trainSize=300", "--set", "validationSize=50", "--set", "testSize=100", "--set", "epochs=5", "--set", "backend=cpu", "--set", "model.hidden=[32]", ...extra]
   const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "" } })
   let stderr = ""
   child.stderr!.on("data", (d) => (stderr += d))

@@ -15,7 +15,7 @@ afterEach(() => cleanup())
 
 describe("dataSummary", () => {
   it("has exactly the CLI's fields, with symmetric noise at its exact count", async () => {
-    const s = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.2, seed: 0 })
+    const s = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.2, seed: 0, expectedRecords: "any" })
     expect(Object.keys(s)).toEqual(["train", "test"])
     expect(Object.keys(s.train)).toEqual(["n", "perClass", "noisy", "noiseRate", "transition"])
     expect(Object.keys(s.test)).toEqual(["n", "perClass"])
@@ -38,13 +38,13 @@ describe("dataSummary", () => {
   })
 
   it("is reproducible from the seed", async () => {
-    const a = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.3, seed: 4 })
-    const b = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.3, seed: 4 })
+    const a = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.3, seed: 4, expectedRecords: "any" })
+    const b = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.3, seed: 4, expectedRecords: "any" })
     expect(a).toEqual(b)
   })
 
   it("no noise: identity transition and the clean class counts", async () => {
-    const s = await dataSummary({ dataset: "cifar10", dir, noise: "none", rate: 0.5, seed: 1 })
+    const s = await dataSummary({ dataset: "cifar10", dir, noise: "none", rate: 0.5, seed: 1, expectedRecords: "any" })
     expect(s.train.noisy).toBe(0)
     expect(s.train.noiseRate).toBe(0)
     expect(s.train.perClass).toEqual(new Array(10).fill(20))
@@ -52,7 +52,7 @@ describe("dataSummary", () => {
   })
 
   it("asymmetric noise moves only the five source classes", async () => {
-    const s = await dataSummary({ dataset: "cifar10", dir, noise: "asymmetric", rate: 0.5, seed: 1 })
+    const s = await dataSummary({ dataset: "cifar10", dir, noise: "asymmetric", rate: 0.5, seed: 1, expectedRecords: "any" })
     expect(s.train.noisy).toBe(50) // 10 of 20 in each of truck, bird, deer, cat, dog
     // automobile (1) gets 10 trucks, airplane (0) 10 birds, horse (7) 10 deer; cat and dog swap 10 each; the sources lose 10.
     expect(s.train.perClass).toEqual([30, 30, 10, 20, 10, 20, 20, 30, 20, 10])
@@ -65,7 +65,7 @@ describe("dataSummary", () => {
       const fine = roundRobinLabels(100, 2)
       writeFileSync(join(d100, "train.bin"), concat(fine.map((f, i) => cifar100Record(CIFAR100_FINE_TO_COARSE[f]!, f, i))))
       writeFileSync(join(d100, "test.bin"), concat([cifar100Record(CIFAR100_FINE_TO_COARSE[7]!, 7, 0)]))
-      const s = await dataSummary({ dataset: "cifar100", dir: d100, noise: "asymmetric", rate: 0.5, seed: 2 })
+      const s = await dataSummary({ dataset: "cifar100", dir: d100, noise: "asymmetric", rate: 0.5, seed: 2, expectedRecords: "any" })
       expect(s.train.noisy).toBe(100)
       expect(s.train.noiseRate).toBe(0.5)
       expect(s.train.perClass).toEqual(new Array(100).fill(2))
@@ -78,11 +78,11 @@ describe("dataSummary", () => {
 
   it("throws the typed error naming a bad file, and rejects bad options before loading", async () => {
     writeFileSync(join(dir, "data_batch_3.bin"), concat([cifar10Record(1, 0)]).subarray(0, 3000))
-    const err = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.2, seed: 0 }).catch((e) => e)
+    const err = await dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 0.2, seed: 0, expectedRecords: "any" }).catch((e) => e)
     expect(err).toBeInstanceOf(CifarFileSizeError)
     expect(err.message).toContain(join(dir, "data_batch_3.bin"))
-    await expect(dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 2, seed: 0 })).rejects.toThrow(InvalidOptionError)
-    await expect(dataSummary({ dataset: "cifar10", dir, noise: "pairflip" as never, rate: 0.2, seed: 0 })).rejects.toThrow(/noise/)
-    await expect(dataSummary({ dataset: "mnist" as never, dir, noise: "none", rate: 0, seed: 0 })).rejects.toThrow(/dataset/)
+    await expect(dataSummary({ dataset: "cifar10", dir, noise: "symmetric", rate: 2, seed: 0, expectedRecords: "any" })).rejects.toThrow(InvalidOptionError)
+    await expect(dataSummary({ dataset: "cifar10", dir, noise: "pairflip" as never, rate: 0.2, seed: 0, expectedRecords: "any" })).rejects.toThrow(/noise/)
+    await expect(dataSummary({ dataset: "mnist" as never, dir, noise: "none", rate: 0, seed: 0, expectedRecords: "any" })).rejects.toThrow(/dataset/)
   })
 })

@@ -1,3 +1,4 @@
+import { officialSplitSize } from "@samlab/data-noisy-cifar"
 import { Effect, Schema } from "effect"
 
 /** A field with a default: absent in the encoded config means `value`. */
@@ -7,6 +8,35 @@ export const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 export const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+
+export const DatasetNameSchema = Schema.Literals(["cifar10", "cifar100"])
+
+/** `official` (absent): the files must hold the official record counts; `any`: any whole number of records (your own files). */
+export const RecordsSchema = Schema.Literals(["official", "any"])
+
+interface SplitSizes {
+  readonly dataset: "cifar10" | "cifar100"
+  readonly records?: "official" | "any" | undefined
+  readonly trainSize: number
+  readonly validationSize: number
+  readonly testSize: number
+}
+
+/**
+ * Split sizes the official dataset cannot hold, each at its field (checked when the config is
+ * decoded, before anything runs; with `records: "any"` the loader checks them against the files).
+ */
+export const splitSizeIssues = (c: SplitSizes): Array<{ path: [string]; issue: string }> => {
+  if (c.records === "any") return []
+  const train = officialSplitSize(c.dataset, "train")
+  const test = officialSplitSize(c.dataset, "test")
+  const issues: Array<{ path: [string]; issue: string }> = []
+  if (c.testSize > test) issues.push({ path: ["testSize"], issue: `${c.testSize} exceeds the ${test} test examples of ${c.dataset} (0 = all)` })
+  if (c.validationSize >= train) issues.push({ path: ["validationSize"], issue: `${c.validationSize} leaves no training example of the ${train} in ${c.dataset}` })
+  else if (c.trainSize + c.validationSize > train)
+    issues.push({ path: ["trainSize"], issue: `trainSize ${c.trainSize} + validationSize ${c.validationSize} exceeds the ${train} training examples of ${c.dataset}` })
+  return issues
+}
 
 export const ModelSpecSchema = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("linear") }),

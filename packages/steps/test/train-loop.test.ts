@@ -1,6 +1,7 @@
-import { expectNoLeak, flattenParams, mlp, selectBackend } from "@samlab/core-tensor"
+import * as tf from "@tensorflow/tfjs-core"
+import { type TrainingMethod, disposeParams, expectNoLeak, flattenParams, mapParams, mlp, selectBackend } from "@samlab/core-tensor"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type PreparedData, type TrainState, disposeTrainState, encodeTrainState, makeMethod, restoreTrainState, trainLoop } from "../src/index.js"
+import { NonFiniteParamsError, type PreparedData, TrainSetTooSmallError, type TrainState, disposeTrainState, encodeTrainState, makeMethod, restoreTrainState, trainLoop } from "../src/index.js"
 
 /** A tiny prepared dataset: 64 images of 4 classes told apart by brightness. */
 const tinyData = (): PreparedData => {
@@ -19,10 +20,10 @@ const model = mlp({ inputDim: 3072, hidden: [16], numClasses: 4 })
 const base = { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" } as const
 const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-3, lambdaHead: 1e-3, weightByLogitTerm: false }
 
-const train = async (key: "sgd" | "sam", epochs: number, start?: TrainState<unknown>) => {
-  const method = makeMethod(key, options, base, 40, { spec: { kind: "mlp", hidden: [16] }, model })
+const train = async (key: "sgd" | "sam", epochs: number, start?: TrainState<unknown>, opts: { batchSize?: number; lr?: number } = {}) => {
+  const method = makeMethod(key, options, { ...base, lr: opts.lr ?? base.lr }, 40, { spec: { kind: "mlp", hidden: [16] }, model })
   const losses: number[] = []
-  const final = await trainLoop({ model, method, data: tinyData(), epochs, batchSize: 16, augment: true, seed: 3, start, onEpochEnd: async ({ meanLoss }) => void losses.push(meanLoss) })
+  const final = await trainLoop({ model, method, data: tinyData(), epochs, batchSize: opts.batchSize ?? 16, augment: true, seed: 3, start, onEpochEnd: async ({ meanLoss }) => void losses.push(meanLoss) })
   return { method, final, losses }
 }
 
@@ -51,5 +52,37 @@ describe("train loop", () => {
       expect(r.losses[2]!).toBeLessThan(r.losses[0]!)
       disposeTrainState(r.method, r.final)
     })
+  })
+
+  it("refuses a training split smaller than one batch instead of reporting an untrained model", async () => {
+    const epochsSeen: number[] = []
+    const method = makeMethod("sgd", options, base, 1, { spec: { kind: "mlp", hidden: [16] }, model })
+    const run = trainLoop({ model, method, data: tinyData(), epochs: 3, batchSize: 100, augment: false, seed: 0, onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch) })
+    await expect(run).rejects.toBeInstanceOf(TrainSetTooSmallError)
+    await expect(run).rejects.toMatchObject({ trainSize: 64, batchSize: 100 })
+    expect(epochsSeen).toEqual([])
+  })
+
+  it("stops with the step number when the last update makes the parameters non-finite, before the epoch is evaluated", async () => {
+    // one step per epoch: the loss of that step is finite, only the update diverges (no later loss would notice)
+    const epochsSeen: number[] = []
+    const sgd = makeMethod("sgd", options, base, 1, { spec: { kind: "mlp", hidden: [16] }, model })
+    // SGD whose update overflows one weight to infinity (what a huge learning rate does to a large gradient)
+    const overflowing: TrainingMethod<unknown> = {
+      ...sgd,
+      step: (params, state, batch, forward, stepNumber) => {
+        const r = sgd.step(params, state, batch, forward, stepNumber)
+        const params2 = mapParams(r.params, (t, k) => (k === "head/kernel" ? tf.mul(t, Infinity) : tf.clone(t)))
+        disposeParams(r.params)
+        return { ...r, params: params2 }
+      }
+    }
+    await expectNoLeak("a diverging run", async () => {
+      const error = await trainLoop({ model, method: overflowing, data: tinyData(), epochs: 1, batchSize: 64, augment: false, seed: 0, onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch) }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(NonFiniteParamsError)
+      expect(error).toMatchObject({ step: 1, epoch: 1, names: ["head/kernel"] })
+      expect((error as Error).message).toContain("after step 1 (epoch 1)")
+    })
+    expect(epochsSeen).toEqual([])
   })
 })

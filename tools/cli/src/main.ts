@@ -7,7 +7,7 @@ const usage = `usage: samlab <command> ...
   backends                               which tfjs backends are present and which would be picked
   conformance <fixture.json>             run a golden SAM-family fixture, print {lossBeforeEachStep, layersAfterEachStep}
   bench [--json] [--backend NAME]        step time of each method on the reference MLP and CNN
-  data summary --dataset cifar10 --dir DIR --noise none|symmetric|symmetric-all|asymmetric --rate R --seed S
+  data summary --dataset cifar10 --dir DIR --noise none|symmetric|symmetric-all|asymmetric --rate R --seed S [--records official|any]
 `
 
 type Command = (argv: readonly string[]) => Promise<number>

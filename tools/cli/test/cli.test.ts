@@ -40,13 +40,17 @@ describe("samlab command line", () => {
     expect(r.stderr).toMatch(/samlab conformance: .*(layers|rho|base)/)
   })
 
-  it("data summary reports counts, the realised rate and the transition matrix, and names a bad file", async () => {
+  it("data summary reports counts, the realised rate and the transition matrix (any record count when asked), and names a bad file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "samlab-cifar-"))
     const record = (label: number) => Uint8Array.from({ length: 3073 }, (_, i) => (i === 0 ? label : i % 251))
     const file = (labels: number[]) => Buffer.concat(labels.map((l) => record(l)))
     for (let f = 1; f <= 5; f++) writeFileSync(join(dir, `data_batch_${f}.bin`), file(Array.from({ length: 20 }, (_, i) => i % 10)))
     writeFileSync(join(dir, "test_batch.bin"), file(Array.from({ length: 10 }, (_, i) => i)))
-    const r = await samlab("data", "summary", "--dataset", "cifar10", "--dir", dir, "--noise", "symmetric", "--rate", "0.3", "--seed", "1")
+    // 20 records per file is not CIFAR-10: refused unless the user asks for any count
+    const official = await samlab("data", "summary", "--dataset", "cifar10", "--dir", dir, "--noise", "symmetric", "--rate", "0.3", "--seed", "1")
+    expect(official.code).toBe(1)
+    expect(official.stderr).toMatch(/data_batch_1\.bin: wrong file size: 20 records, expected 10000/)
+    const r = await samlab("data", "summary", "--dataset", "cifar10", "--dir", dir, "--noise", "symmetric", "--rate", "0.3", "--seed", "1", "--records", "any")
     expect(r.code, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     expect(s.train.n).toBe(100)
@@ -57,7 +61,7 @@ describe("samlab command line", () => {
     expect(s.test).toEqual({ n: 10, perClass: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] })
 
     writeFileSync(join(dir, "data_batch_3.bin"), Buffer.concat([file([1, 2]), Buffer.from([7, 7, 7])]))
-    const bad = await samlab("data", "summary", "--dataset", "cifar10", "--dir", dir, "--noise", "none", "--rate", "0", "--seed", "1")
+    const bad = await samlab("data", "summary", "--dataset", "cifar10", "--dir", dir, "--noise", "none", "--rate", "0", "--seed", "1", "--records", "any")
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("data_batch_3.bin")
   })

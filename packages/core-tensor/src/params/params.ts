@@ -68,6 +68,19 @@ export const keepParams = <P extends Params>(p: P): P => {
   return p
 }
 
+/**
+ * Names of the tensors holding a NaN or an infinity, in key order (one host read for the
+ * whole set: `x * 0` is NaN exactly where x is not finite, and a sum of zeros cannot overflow).
+ */
+export const nonFiniteParams = (p: Params): string[] => {
+  const names = Object.keys(p).filter((k) => p[k]!.dtype === "float32")
+  if (names.length === 0) return []
+  const probe = tf.tidy(() => tf.stack(names.map((k) => tf.sum(tf.mul(p[k]!, 0)))))
+  const flags = probe.dataSync()
+  probe.dispose()
+  return names.filter((_, i) => Number.isNaN(flags[i]!))
+}
+
 export const paramCount = (p: Params): number => Object.values(p).reduce((n, t) => n + t.size, 0)
 
 /** All values in key order as one Float32Array (a host copy). */

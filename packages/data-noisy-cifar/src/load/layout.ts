@@ -36,5 +36,11 @@ export const CIFAR100_LAYOUT: DatasetLayout = {
 
 export const layoutOf = (name: DatasetName): DatasetLayout => (name === "cifar10" ? CIFAR10_LAYOUT : CIFAR100_LAYOUT)
 
+/** Examples in a split of the official release (e.g. 50,000 CIFAR-10 training images). */
+export const officialSplitSize = (name: DatasetName, split: Split): number => {
+  const layout = layoutOf(name)
+  return layout.officialRecords[split] * layout.files[split].length
+}
+
 /** The official download location (a folder URL; the archive name is appended). */
 export const DEFAULT_BASE_URL = "https://www.cs.toronto.edu/~kriz"

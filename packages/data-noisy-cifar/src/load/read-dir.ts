@@ -8,8 +8,9 @@ import { type DatasetLayout, layoutOf } from "./layout.js"
 
 export interface ReadDirOptions {
   /**
-   * `"official"` (default `"any"`) also requires the official record counts (10,000 per CIFAR-10
-   * file; 50,000 / 10,000 for CIFAR-100), catching a file truncated exactly at a record boundary.
+   * `"official"` (the default) requires the official record counts (10,000 per CIFAR-10 file;
+   * 50,000 / 10,000 for CIFAR-100), catching a file cut or extended exactly at a record
+   * boundary; `"any"` accepts any whole number of records (your own files in CIFAR's format).
    */
   readonly expectedRecords?: "official" | "any"
 }
@@ -32,7 +33,7 @@ export const readSplit = (name: DatasetName, dir: string, split: Split, options:
   const layout = layoutOf(name)
   const folder = resolveDataDir(name, dir)
   const recordBytes = name === "cifar10" ? CIFAR10_RECORD.bytes : CIFAR100_RECORD.bytes
-  const expected = options.expectedRecords === "official" ? layout.officialRecords[split] : undefined
+  const expected = options.expectedRecords === "any" ? undefined : layout.officialRecords[split]
   const paths = layout.files[split].map((f) => join(folder, f))
   // Size everything first so the images land in one preallocated array.
   const counts = paths.map((p) => recordCount(p, fileSize(p, layout), recordBytes, expected))

@@ -1,7 +1,7 @@
 import { makeStep } from "@samlab/pipeline"
 import { Data, Effect, Schema } from "effect"
 import { prepareData } from "../data/prepare.js"
-import { Fraction, NonNegativeInt, withDefault } from "../schema.js"
+import { DatasetNameSchema, Fraction, NonNegativeInt, RecordsSchema, splitSizeIssues, withDefault } from "../schema.js"
 
 export class DataLoadError extends Data.TaggedError("DataLoadError")<{ readonly cause: unknown }> {
   override get message(): string {
@@ -17,14 +17,15 @@ export const NoiseSchema = Schema.Struct({
 })
 
 export const DataConfigSchema = Schema.Struct({
-  dataset: withDefault(Schema.Literals(["cifar10", "cifar100"]), "cifar10"),
+  dataset: withDefault(DatasetNameSchema, "cifar10"),
   dir: Schema.optionalKey(Schema.String),
+  records: Schema.optionalKey(RecordsSchema),
   trainSize: withDefault(NonNegativeInt, 0),
   validationSize: withDefault(NonNegativeInt, 1000),
   testSize: withDefault(NonNegativeInt, 0),
   noise: withDefault(NoiseSchema, {}),
   seed: withDefault(Schema.Int, 0)
-})
+}).check(Schema.makeFilter(splitSizeIssues))
 export type DataConfig = typeof DataConfigSchema.Type
 
 /** Loads the dataset and makes the noisy training, validation and test splits (kept in memory, recomputed when needed). */

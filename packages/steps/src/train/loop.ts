@@ -1,4 +1,4 @@
-import { type Model, type Params, type TrainingMethod, Rng, decodeTensorTree, disposeParams, encodeTensorTree } from "@samlab/core-tensor"
+import { type Model, type Params, type TrainingMethod, Rng, TaggedError, decodeTensorTree, disposeParams, encodeTensorTree, nonFiniteParams } from "@samlab/core-tensor"
 import { Batcher } from "@samlab/data-noisy-cifar"
 import type { PreparedData } from "../data/prepare.js"
 
@@ -33,6 +33,30 @@ export interface TrainLoopOptions<S> {
   readonly onBatch?: ((epoch: number, batch: number, batches: number) => void) | undefined
 }
 
+/**
+ * Fewer training examples than one batch: with whole batches only, no step would run and the
+ * untrained model would be reported as a result, so the loop refuses before any work.
+ */
+export class TrainSetTooSmallError extends TaggedError("TrainSetTooSmallError") {
+  constructor(
+    readonly trainSize: number,
+    readonly batchSize: number
+  ) {
+    super(`the training split has ${trainSize} example(s), fewer than one batch (batchSize ${batchSize}): no step would run; lower batchSize or raise trainSize`)
+  }
+}
+
+/** An update left a parameter (or model state) with a NaN or an infinity: the run diverged. */
+export class NonFiniteParamsError extends TaggedError("NonFiniteParamsError") {
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly names: readonly string[]
+  ) {
+    super(`training diverged: after step ${step} (epoch ${epoch}) ${names.join(", ")} hold non-finite values (try a smaller learning rate or rho)`)
+  }
+}
+
 /** A fresh state: parameters drawn from the seed, the method's initial state. */
 export const initialTrainState = <S>(model: Model, method: TrainingMethod<S>, seed: number): TrainState<S> => {
   const params = model.init(new Rng(seed).fork("init"))
@@ -64,6 +88,7 @@ export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S
     dropLast: true,
     seed: new Rng(o.seed).fork("batches")
   })
+  if (batcher.batchesPerEpoch === 0) throw new TrainSetTooSmallError(o.data.train.n, o.batchSize)
   let state = o.start ?? initialTrainState(o.model, o.method, o.seed)
   let step = state.epoch * batcher.batchesPerEpoch
   try {
@@ -83,6 +108,9 @@ export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S
           nextModelState = result.modelState
         } else if (result.modelState) disposeParams(result.modelState)
         state = { epoch: epoch - 1, params: result.params, methodState: result.state, modelState: nextModelState }
+        // checked after every update, so no evaluation or checkpoint ever sees a diverged model
+        const bad = [...nonFiniteParams(state.params), ...nonFiniteParams(state.modelState).map((k) => `model state ${k}`)]
+        if (bad.length > 0) throw new NonFiniteParamsError(step, epoch, bad)
         lossSum += result.loss
         batches++
         o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)

@@ -4,17 +4,21 @@ import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../a
 const noiseKinds = ["none", "symmetric", "symmetric-all", "asymmetric"] as const
 type NoiseKind = (typeof noiseKinds)[number]
 
-/** `samlab data summary --dataset cifar10 --dir DIR --noise KIND --rate R --seed S`: one JSON object. */
+/** `samlab data summary --dataset cifar10 --dir DIR --noise KIND --rate R --seed S [--records official|any]`: one JSON object. */
 export const dataCommand = async (argv: readonly string[]): Promise<number> => {
   const [sub, ...rest] = argv
   if (sub !== "summary") throw new UsageError(`unknown data command "${sub ?? ""}" (expected: summary)`)
   const args = parseArgs(rest)
-  rejectUnknown(args, ["dataset", "dir", "noise", "rate", "seed"])
+  rejectUnknown(args, ["dataset", "dir", "noise", "rate", "seed", "records"])
   const dataset = single(args, "dataset") ?? "cifar10"
   if (dataset !== "cifar10" && dataset !== "cifar100") throw new UsageError(`--dataset must be cifar10 or cifar100, got "${dataset}"`)
   const noise = single(args, "noise") ?? "none"
   if (!(noiseKinds as readonly string[]).includes(noise)) throw new UsageError(`--noise must be one of ${noiseKinds.join(", ")}, got "${noise}"`)
+  // official record counts unless the user asks for any (their own files in CIFAR's format)
+  const records = single(args, "records") ?? "official"
+  if (records !== "official" && records !== "any") throw new UsageError(`--records must be official or any, got "${records}"`)
   const summary = await dataSummary({
+    expectedRecords: records,
     dataset,
     dir: single(args, "dir"),
     noise: noise as NoiseKind,
