@@ -10,4 +10,6 @@ export interface MethodGradient {
   readonly grad: Params
   readonly loss: tf.Scalar
   readonly modelState: Params | undefined
+  /** SANER only: the share of coordinates in group B. */
+  readonly groupBShare?: tf.Scalar
 }

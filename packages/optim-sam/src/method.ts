@@ -14,7 +14,8 @@ const checkBatch = (batch: Batch, where: string): number => {
 
 /**
  * The SAM family as a `TrainingMethod`: SAM, ASAM (`adaptive`), m-sharpness (`chunkSize`;
- * 1 = 1-SAM), L-SAM and J-SAM (`variant`), each wrapping any base `GradientTransformation`.
+ * 1 = 1-SAM), L-SAM, J-SAM and SANER (`variant`), each wrapping any base `GradientTransformation`.
+ * SANER's steps report `metrics.groupBShare` (share of coordinates in group B).
  * The method's gradient goes to `base` at the unperturbed w, so weight decay and momentum
  * apply once. `loss` is the mean loss at w; `modelState` comes from the unperturbed pass only.
  * Errors: `InvalidRhoError`, `ChunkSizeError`, `SamConfigError` (construction or step),
@@ -23,7 +24,7 @@ const checkBatch = (batch: Batch, where: string): number => {
 export const samFamily = <S>(options: SamFamilyOptions<S>): TrainingMethod<S> => {
   const o = checkSamOptions(options, "samFamily")
   const base = options.base
-  const name = `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.dense ? ", batched" : ""}) -> ${base.name}`
+  const name = `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.variant === "saner" ? `, alpha=${o.alpha}` : ""}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.dense ? ", batched" : ""}) -> ${base.name}`
   return {
     name,
     init: (params) => base.init(params),
@@ -34,23 +35,25 @@ export const samFamily = <S>(options: SamFamilyOptions<S>): TrainingMethod<S> =>
       const r: MethodGradient = o.dense ? denseMethodGradient(o, o.dense, params, batch, chunks, where) : chunkLoopGradient(o, params, batch, forward, chunks, where)
       try {
         const loss = r.loss.dataSync()[0]!
+        const metrics = r.groupBShare ? { groupBShare: r.groupBShare.dataSync()[0]! } : undefined
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(name, stepNumber, loss)
         const { updates, state: next } = base.update(r.grad, state, params)
         const newParams = applyUpdates(params, updates)
         disposeParams(updates)
-        return { params: newParams, state: next, loss, modelState: r.modelState }
+        return { params: newParams, state: next, loss, modelState: r.modelState, ...(metrics ? { metrics } : {}) }
       } catch (e) {
         disposeParams(r.modelState)
         throw e
       } finally {
         disposeParams(r.grad)
         r.loss.dispose()
+        r.groupBShare?.dispose()
       }
     }
   }
 }
 
-type Named<S> = Omit<SamFamilyOptions<S>, "variant" | "adaptive">
+type Named<S> = Omit<SamFamilyOptions<S>, "variant" | "adaptive" | "alpha">
 
 /** SAM (Foret et al. 2021); with `chunkSize` m, m-sharpness; m = 1 is 1-SAM. */
 export const sam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...options, variant: "sam" })
@@ -61,3 +64,9 @@ export const lsam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...
 /** J-SAM: only the Jacobian sees the perturbed weights (Baek et al. 2024). */
 export const jsam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...options, variant: "jsam" })
 
+/**
+ * SANER (Luong, Nguyen, Tran, Tran 2024, arXiv 2411.17132): SAM's gradient with the
+ * coordinates SAM already shrinks (`0 < gs / (g0 + 1e-8) < 1`, group B) scaled by `alpha`;
+ * whole batch, any model (the chunk loop: two passes, as SAM).
+ */
+export const saner = <S>(options: Omit<Named<S>, "dense" | "chunkSize"> & { readonly alpha: number }): TrainingMethod<S> => samFamily({ ...options, variant: "saner" })

@@ -1,13 +1,15 @@
 import type { GradientTransformation } from "@samlab/core-tensor"
 import type { DenseStack } from "./dense/structure.js"
 import { ChunkSizeError, InvalidRhoError, SamConfigError } from "./errors.js"
+import { checkAlpha } from "./saner.js"
 
 /**
  * Which part of the per-example gradient `J(w)^T u(w)` sees the perturbed weights:
- * `sam` both, `lsam` only the logit term u, `jsam` only the Jacobian J.
+ * `sam` both, `lsam` only the logit term u, `jsam` only the Jacobian J; `saner` is SAM's
+ * gradient with the coordinates SAM already shrinks scaled by `alpha` (Luong et al. 2024).
  */
-export type SamVariant = "sam" | "lsam" | "jsam"
-export const samVariants: readonly SamVariant[] = ["sam", "lsam", "jsam"]
+export type SamVariant = "sam" | "lsam" | "jsam" | "saner"
+export const samVariants: readonly SamVariant[] = ["sam", "lsam", "jsam", "saner"]
 
 export interface SamFamilyOptions<S = unknown> {
   /** Perturbation radius; 0 gives exactly the base optimizer. */
@@ -25,6 +27,11 @@ export interface SamFamilyOptions<S = unknown> {
    * as the `forward` the step is given; not supported with `adaptive`.
    */
   readonly dense?: DenseStack
+  /**
+   * SANER only (required there): the scale of group B, the coordinates with
+   * `0 < gs / (g0 + 1e-8) < 1`. 1 gives SAM; 0 drops them.
+   */
+  readonly alpha?: number
 }
 
 export interface CheckedSamOptions {
@@ -33,6 +40,8 @@ export interface CheckedSamOptions {
   readonly adaptive: boolean
   readonly chunkSize: number | undefined
   readonly dense: DenseStack | undefined
+  /** SANER's alpha (1 for the other variants, where it is unused). */
+  readonly alpha: number
 }
 
 export const checkRho = (rho: number, where: string): number => {
@@ -59,5 +68,11 @@ export const checkSamOptions = (o: SamFamilyOptions<any>, where: string): Checke
   if (o.base === undefined || typeof o.base.update !== "function") throw new SamConfigError(where, "base", "must be a GradientTransformation (e.g. sgd({ lr }))")
   const adaptive = o.adaptive ?? false
   if (adaptive && o.dense !== undefined) throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
-  return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), dense: o.dense }
+  if (variant === "saner") {
+    // the paper's method and the fixtures are whole-batch; a per-chunk mask is not defined there
+    if (o.chunkSize !== undefined) throw new SamConfigError(where, "chunkSize", "is not supported by SANER (one mask per batch); leave it unset")
+    if (o.dense !== undefined) throw new SamConfigError(where, "dense", "is not supported by SANER (whole-batch, the chunk loop costs the same); leave it unset")
+  } else if (o.alpha !== undefined) throw new SamConfigError(where, "alpha", `is SANER's option, not ${variant}'s`)
+  const alpha = variant === "saner" ? checkAlpha(o.alpha, where) : 1
+  return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), dense: o.dense, alpha }
 }

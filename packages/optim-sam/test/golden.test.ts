@@ -15,17 +15,18 @@ const methodFor = (c: GoldenFixture, batched: boolean) => {
     chunkSize: o.chunkSize,
     adaptive: o.method === "asam",
     variant: (o.method === "asam" ? "sam" : o.method) as SamVariant,
+    ...(o.method === "saner" ? { alpha: o.alpha! } : {}),
     base: sgd({ lr: o.base.lr, momentum: o.base.momentum, weightDecay: o.base.weightDecay }),
     dense: batched ? denseStack({ activation: c.model.activation }) : undefined
   })
 }
 
 describe("golden fixtures (PyTorch float64): every parameter after every step within 1e-4", () => {
-  for (const c of goldenFixtures(["sam", "asam", "lsam", "jsam"])) {
+  for (const c of goldenFixtures(["sam", "asam", "lsam", "jsam", "saner"])) {
     it(`${c.name}, chunk loop`, async () => {
       await expectNoLeak(c.name, () => expect(runGolden(c, methodFor(c, false))).toBeUndefined())
     })
-    if (c.optimizer.method !== "asam") {
+    if (c.optimizer.method !== "asam" && c.optimizer.method !== "saner") {
       it(`${c.name}, batched dense path`, async () => {
         await expectNoLeak(c.name, () => expect(runGolden(c, methodFor(c, true))).toBeUndefined())
       })

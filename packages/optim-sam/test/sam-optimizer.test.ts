@@ -81,10 +81,17 @@ const variableMlp = (c: GoldenFixture, opt: SAMOptimizer) => {
 }
 
 describe("SAMOptimizer against the golden fixtures (momentum SGD + weight decay)", () => {
-  for (const c of goldenFixtures(["sam", "asam"])) {
+  for (const c of goldenFixtures(["sam", "asam", "saner"])) {
     it(c.name, async () => {
       const b = c.optimizer.base
-      const opt = new SAMOptimizer({ base: tf.train.momentum(b.lr, b.momentum), rho: c.optimizer.rho, adaptive: c.optimizer.method === "asam", chunkSize: c.optimizer.chunkSize, weightDecay: b.weightDecay })
+      const opt = new SAMOptimizer({
+        base: tf.train.momentum(b.lr, b.momentum),
+        rho: c.optimizer.rho,
+        adaptive: c.optimizer.method === "asam",
+        chunkSize: c.optimizer.chunkSize,
+        weightDecay: b.weightDecay,
+        ...(c.optimizer.method === "saner" ? { alpha: c.optimizer.alpha! } : {})
+      })
       const m = variableMlp(c, opt)
       // the first step creates the momentum accumulators, so the leak check starts after it
       for (let s = 0; s < c.steps; s++) {

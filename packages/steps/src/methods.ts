@@ -22,7 +22,7 @@ export const denseStackOf = (spec: ModelSpecConfig | undefined): DenseStack | un
 
 /**
  * A training method from its key: `sgd` (plain), the SAM family (`sam`, `asam`, `sam1`,
- * `lsam`, `jsam`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
+ * `lsam`, `jsam`, `saner`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
  */
 export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpecConfig; model: Model }): TrainingMethod<any> => {
   const baseOptimizer = makeBaseOptimizer(base, totalSteps)
@@ -36,6 +36,7 @@ export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: B
       ...(model ? { headWeight: model.model.headWeight } : {})
     })
   }
+  if (key === "saner") return makeSamFamilyMethod(key, { base: baseOptimizer, rho: options.rho, alpha: options.alpha })
   const perChunk = key === "sam1" || options.chunkSize > 0
   return makeSamFamilyMethod(key, {
     base: baseOptimizer,

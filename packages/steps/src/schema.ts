@@ -48,7 +48,7 @@ export const ModelSpecSchema = Schema.Union([
 export type ModelSpecConfig = typeof ModelSpecSchema.Type
 
 /** The method keys every experiment understands. */
-export const methodKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "jacreg"] as const
+export const methodKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "saner", "jacreg"] as const
 export type MethodKey = (typeof methodKeys)[number]
 export const MethodKeySchema = Schema.Literals(methodKeys)
 
@@ -71,12 +71,16 @@ export const MethodOptionsSchema = Schema.Struct({
   chunkSize: withDefault(NonNegativeInt, 0),
   lambdaFeatures: withDefault(NonNegative, 1e-3),
   lambdaHead: withDefault(NonNegative, 1e-3),
+  /** SANER's scale of group B (the coordinates SAM already shrinks); 1 = SAM. */
+  alpha: withDefault(NonNegative, 0.5),
   /** Weight the feature penalty per example by the frozen logit-term norm ||u_i|| (J-SAM's implicit coefficient). */
   weightByLogitTerm: withDefault(Schema.Boolean, false),
   /** The regularizer's norms: "squared" (absent: the paper's form) or "unsquared" (the first-order J-SAM penalty's). */
   penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
 })
 export type MethodOptionsConfig = typeof MethodOptionsSchema.Type
+/** Every method option at its default (rho 0.05, whole batch, SANER's alpha 0.5...). */
+export const defaultMethodOptions: MethodOptionsConfig = Schema.decodeUnknownSync(MethodOptionsSchema)({})
 
 /** Per-method overrides of `MethodOptionsSchema` (each field optional), e.g. a rho tuned for J-SAM. */
 export const MethodOptionOverridesSchema = Schema.Struct({
@@ -84,6 +88,7 @@ export const MethodOptionOverridesSchema = Schema.Struct({
   chunkSize: Schema.optionalKey(NonNegativeInt),
   lambdaFeatures: Schema.optionalKey(NonNegative),
   lambdaHead: Schema.optionalKey(NonNegative),
+  alpha: Schema.optionalKey(NonNegative),
   weightByLogitTerm: Schema.optionalKey(Schema.Boolean),
   penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
 })

@@ -18,18 +18,39 @@ const tinyData = (): PreparedData => {
 
 const model = mlp({ inputDim: 3072, hidden: [16], numClasses: 4 })
 const base = { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" } as const
-const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-3, lambdaHead: 1e-3, weightByLogitTerm: false }
+const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-3, lambdaHead: 1e-3, alpha: 0.5, weightByLogitTerm: false }
 
-const train = async (key: "sgd" | "sam", epochs: number, start?: TrainState<unknown>, opts: { batchSize?: number; lr?: number } = {}) => {
+const train = async (key: "sgd" | "sam" | "saner", epochs: number, start?: TrainState<unknown>, opts: { batchSize?: number; lr?: number } = {}) => {
   const method = makeMethod(key, options, { ...base, lr: opts.lr ?? base.lr }, 40, { spec: { kind: "mlp", hidden: [16] }, model })
   const losses: number[] = []
-  const final = await trainLoop({ model, method, data: tinyData(), epochs, batchSize: opts.batchSize ?? 16, augment: true, seed: 3, start, onEpochEnd: async ({ meanLoss }) => void losses.push(meanLoss) })
-  return { method, final, losses }
+  const metrics: Array<Readonly<Record<string, number>>> = []
+  const final = await trainLoop({
+    model,
+    method,
+    data: tinyData(),
+    epochs,
+    batchSize: opts.batchSize ?? 16,
+    augment: true,
+    seed: 3,
+    start,
+    onEpochEnd: async ({ meanLoss, stepMetrics }) => void (losses.push(meanLoss), metrics.push(stepMetrics))
+  })
+  return { method, final, losses, metrics }
 }
 
 describe("train loop", () => {
   beforeAll(async () => {
     await selectBackend({ backend: "cpu", log: () => {} })
+  })
+
+  it("averages the method's step metrics over each epoch: SANER's group-B share, nothing for SGD", async () => {
+    const saner = await train("saner", 2)
+    expect(saner.metrics).toHaveLength(2)
+    for (const m of saner.metrics) expect(m["groupBShare"]).toSatisfy((v: number) => v > 0 && v < 1)
+    disposeTrainState(saner.method, saner.final)
+    const plain = await train("sgd", 1)
+    expect(plain.metrics).toEqual([{}])
+    disposeTrainState(plain.method, plain.final)
   })
 
   it("resumed from a saved state, ends bit-identical to an uninterrupted run (momentum included)", async () => {

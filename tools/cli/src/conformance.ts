@@ -35,10 +35,11 @@ export type ConformanceMethodFactory = (ctx: MethodContext) => TrainingMethod<an
 const samFamilyEntry =
   (key: SamFamilyKey): ConformanceMethodFactory =>
   ({ fixture, base, options }) => {
-    const { rho, chunkSize } = fixture.optimizer
+    const { rho, chunkSize, alpha } = fixture.optimizer
     if (key !== "sgd" && rho === undefined) throw new FixtureError("fixture.optimizer.rho", `is required for "${key}"`)
-    const dense = options.batched && key !== "asam" ? denseStack({ activation: fixture.model.activation }) : undefined
-    return makeSamFamilyMethod(key, { base, rho, chunkSize, dense })
+    if (key === "saner" && alpha === undefined) throw new FixtureError("fixture.optimizer.alpha", 'is required for "saner"')
+    const dense = options.batched && key !== "asam" && key !== "saner" ? denseStack({ activation: fixture.model.activation }) : undefined
+    return makeSamFamilyMethod(key, { base, rho, chunkSize, dense, ...(key === "saner" ? { alpha } : {}) })
   }
 
 /** `jacreg`: mean CE + lambdaFeatures * mean ||features||^2 + lambdaHead * ||W_head||_F^2 (@samlab/optim-jacobian-reg). */
@@ -59,6 +60,7 @@ export const conformanceMethods: Record<string, ConformanceMethodFactory> = {
   asam: samFamilyEntry("asam"),
   lsam: samFamilyEntry("lsam"),
   jsam: samFamilyEntry("jsam"),
+  saner: samFamilyEntry("saner"),
   jacreg: jacregEntry
 }
 

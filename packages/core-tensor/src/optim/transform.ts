@@ -47,6 +47,11 @@ export interface StepResult<S> {
    * pass: batch-norm statistics move once per step). Undefined when the forward gives none.
    */
   readonly modelState?: Params
+  /**
+   * Scalars a method reports about its step (e.g. SANER's `groupBShare`), for the training
+   * loop to log; plain numbers, nothing to dispose.
+   */
+  readonly metrics?: Readonly<Record<string, number>>
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { type Batch, type Params, assertLabelsInRange, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
+import { SamConfigError } from "../errors.js"
 import type { MethodGradient } from "../method-gradient.js"
 import type { CheckedSamOptions } from "../options.js"
 import { logitSurrogate } from "../surrogate.js"
@@ -51,6 +52,8 @@ export const denseMethodGradient = (o: CheckedSamOptions, stack: DenseStack, par
         grad = gradsFromDeltas(layers, cache, denseDeltas(layers, cache, cotangent, activation, hiddenActivation), params)
         break
       }
+      case "saner":
+        throw new SamConfigError(where, "dense", "is not supported by SANER") // refused by checkSamOptions already
     }
     return { grad, loss, modelState: undefined } as unknown as tf.TensorContainer
   }) as unknown as MethodGradient

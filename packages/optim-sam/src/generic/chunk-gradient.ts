@@ -11,12 +11,15 @@ import {
 } from "@samlab/core-tensor"
 import type { CheckedSamOptions } from "../options.js"
 import { perturbation } from "../perturbation.js"
+import { sanerGradient } from "../saner.js"
 import { logitSurrogate } from "../surrogate.js"
 
 export interface ChunkGradient {
   readonly grad: Params
   readonly loss: tf.Scalar
   readonly state: Params | undefined
+  /** SANER only: the share of coordinates in group B. */
+  readonly groupBShare?: tf.Scalar
 }
 
 /**
@@ -24,7 +27,8 @@ export interface ChunkGradient {
  * perturbation `eps` from g0, then pass 2 by variant:
  * - sam: gradient of the chunk's mean loss at `w + eps`;
  * - lsam: `u' = u(w + eps)` from a forward pass, then the gradient at `w` of mean <u', f(x; w)>;
- * - jsam: the gradient at `w + eps` of mean <u(w), f(x; w')>.
+ * - jsam: the gradient at `w + eps` of mean <u(w), f(x; w')>;
+ * - saner: SAM's gradient with group B (`0 < gs / g0 < 1`) scaled by alpha.
  * The perturbed passes' model state is dropped. Results are tracked by the enclosing tidy.
  * `checkLabels` runs inside pass 1, where the number of classes is known.
  */
@@ -48,6 +52,11 @@ export const chunkGradient = (
     case "sam":
       grad = valueAndGradParams((p) => meanCrossEntropy(forward(p, x).logits, y), perturbed).grads
       break
+    case "saner": {
+      const gs = valueAndGradParams((p) => meanCrossEntropy(forward(p, x).logits, y), perturbed).grads
+      const s = sanerGradient(first.grads, gs, o.alpha)
+      return { grad: s.grad, loss: first.value, state: first.aux.state, groupBShare: s.groupBShare }
+    }
     case "lsam": {
       const uPerturbed = logitTerm(forward(perturbed, x).logits, y)
       grad = valueAndGradParams((p) => logitSurrogate(forward(p, x).logits, uPerturbed), params).grads

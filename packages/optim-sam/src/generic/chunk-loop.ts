@@ -17,7 +17,7 @@ export const chunkLoopGradient = (o: CheckedSamOptions, params: Params, batch: B
   const check = labelChecker(batch.y, where)
   if (chunks === 1) {
     const r = tf.tidy(() => chunkGradient(o, params, batch.x, batch.y, forward, check) as unknown as tf.TensorContainer) as unknown as ReturnType<typeof chunkGradient>
-    return { grad: r.grad, loss: r.loss, modelState: r.state }
+    return { grad: r.grad, loss: r.loss, modelState: r.state, ...(r.groupBShare ? { groupBShare: r.groupBShare } : {}) }
   }
   const m = batch.x.shape[0]! / chunks
   let grad: Params | undefined

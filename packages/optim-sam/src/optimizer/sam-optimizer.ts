@@ -3,6 +3,7 @@ import { restoreVariables, saveVariables } from "@samlab/core-tensor"
 import { SamConfigError } from "../errors.js"
 import { checkChunkSize, checkRho } from "../options.js"
 import { perturbation } from "../perturbation.js"
+import { checkAlpha, sanerGradient } from "../saner.js"
 import { type ChunkContext, chunkWeights } from "./chunks.js"
 import { collectKept, releaseToCallerScope } from "./kept-tensors.js"
 import { type VariableSnapshot, disposeSnapshot, nonTrainableVariables, restoreSnapshot, snapshotVariables } from "./state-variables.js"
@@ -27,6 +28,11 @@ export interface SAMOptimizerOptions {
   readonly chunkSize?: number
   /** PyTorch-style weight decay `g + wd * w`, added at the unperturbed w before the base step (default 0). */
   readonly weightDecay?: number
+  /**
+   * SANER (Luong et al. 2024): when set, the coordinates SAM already shrinks
+   * (`0 < gs / (g0 + 1e-8) < 1`, group B) get `alpha * gs`. Whole batch only (no `chunkSize`).
+   */
+  readonly alpha?: number
 }
 
 /**
@@ -35,7 +41,7 @@ export interface SAMOptimizerOptions {
  * trainable variables, move them to `w + eps`; gradient there; put back the exact saved
  * values; base step with that gradient. Non-trainable variables (batch-norm moving
  * statistics) are restored after every extra pass, so they move once per step, as with a
- * single forward pass. Serialisable (`getConfig`/`fromConfig`, registered as "SAMOptimizer").
+ * single forward pass. With `alpha`, SANER. Serialisable (`getConfig`/`fromConfig`, registered as "SAMOptimizer").
  */
 export class SAMOptimizer extends tf.Optimizer {
   static get className(): string {
@@ -47,7 +53,9 @@ export class SAMOptimizer extends tf.Optimizer {
   readonly adaptive: boolean
   readonly chunkSize: number | undefined
   readonly weightDecay: number
+  readonly alpha: number | undefined
   private chunk: ChunkContext | undefined
+  private lastGroupBShare: number | undefined
 
   constructor(options: SAMOptimizerOptions) {
     super()
@@ -61,6 +69,13 @@ export class SAMOptimizer extends tf.Optimizer {
     this.adaptive = options.adaptive ?? false
     this.chunkSize = checkChunkSize(options.chunkSize, "SAMOptimizer")
     this.weightDecay = wd
+    this.alpha = options.alpha === undefined ? undefined : checkAlpha(options.alpha, "SAMOptimizer")
+    if (this.alpha !== undefined && this.chunkSize !== undefined) throw new SamConfigError("SAMOptimizer", "chunkSize", "is not supported with alpha (SANER is whole-batch)")
+  }
+
+  /** With `alpha` (SANER): the share of coordinates in group B at the last step; else undefined. */
+  get groupBShare(): number | undefined {
+    return this.lastGroupBShare
   }
 
   /**
@@ -99,7 +114,7 @@ export class SAMOptimizer extends tf.Optimizer {
           } else {
             restoreSnapshot(states!)
           }
-          gradSum = accumulate(gradSum, this.perturbedPass(f, vars, first.grads, states!, extraKept))
+          gradSum = accumulate(gradSum, this.sanerScaled(first.grads, this.perturbedPass(f, vars, first.grads, states!, extraKept)))
         } finally {
           tf.dispose(first.grads)
         }
@@ -149,7 +164,7 @@ export class SAMOptimizer extends tf.Optimizer {
 
   override getConfig(): ConfigDict {
     const baseClass = (this.base.constructor as unknown as { className: string }).className
-    return { rho: this.rho, adaptive: this.adaptive, chunkSize: this.chunkSize ?? null, weightDecay: this.weightDecay, base: { className: baseClass, config: this.base.getConfig() } }
+    return { rho: this.rho, adaptive: this.adaptive, chunkSize: this.chunkSize ?? null, weightDecay: this.weightDecay, alpha: this.alpha ?? null, base: { className: baseClass, config: this.base.getConfig() } }
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
@@ -163,9 +178,20 @@ export class SAMOptimizer extends tf.Optimizer {
       rho: config["rho"] as number,
       adaptive: config["adaptive"] as boolean,
       chunkSize: (config["chunkSize"] as number | null) ?? undefined,
-      weightDecay: config["weightDecay"] as number
+      weightDecay: config["weightDecay"] as number,
+      alpha: (config["alpha"] as number | null | undefined) ?? undefined
     }
     return new cls(options)
+  }
+
+  /** SANER's group-B scaling of SAM's gradient `gs` (frees it); `gs` itself without `alpha`. */
+  private sanerScaled(g0: NamedGrads, gs: NamedGrads): NamedGrads {
+    if (this.alpha === undefined) return gs
+    const s = sanerGradient(g0, gs, this.alpha)
+    tf.dispose(Object.values(gs))
+    this.lastGroupBShare = s.groupBShare.dataSync()[0]!
+    s.groupBShare.dispose()
+    return s.grad as NamedGrads
   }
 
   /** A gradient pass after the first: its kept tensors are collected for hand-over. */

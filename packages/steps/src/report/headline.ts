@@ -1,7 +1,7 @@
 import type { JsonValue } from "@samlab/analysis-decomposition"
 import { baselineMethod, gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
 
-const names: Readonly<Record<string, string>> = { sgd: "SGD", sam: "SAM", asam: "ASAM", sam1: "1-SAM", lsam: "L-SAM", jsam: "J-SAM", jacreg: "Jacobian regularizer" }
+const names: Readonly<Record<string, string>> = { sgd: "SGD", sam: "SAM", asam: "ASAM", sam1: "1-SAM", lsam: "L-SAM", jsam: "J-SAM", saner: "SANER", jacreg: "Jacobian regularizer" }
 
 /** A summary group's display name: the method's (`sam` -> "SAM"), with any swept values after it. */
 export const methodLabel = (group: string): string => {

@@ -1,4 +1,5 @@
-import { type TrainingMethod, TensorBackend, makeModel } from "@samlab/core-tensor"
+import { type ForwardFn, type Params, type TrainingMethod, TensorBackend, makeModel } from "@samlab/core-tensor"
+import { groupBShareOn } from "@samlab/optim-sam"
 import { type EpochMetrics, type TrackedDecomposition, createTracker } from "@samlab/analysis-decomposition"
 import { Progress, StepCheckpoint, makeStep } from "@samlab/pipeline"
 import { Data, Effect, Option, Schema } from "effect"
@@ -40,9 +41,32 @@ const evaluationSource = (split: LabelledImages, data: PreparedData) => {
   return { labels: split.labels, cleanLabels: split.cleanLabels, isNoisy: split.isNoisy, batches: () => batcher.batches(0) }
 }
 
+/** Up to `count` training examples of one kind (clean or noisy), in dataset order, as one batch source. */
+const probeBatcher = (data: PreparedData, noisy: boolean, count: number): Batcher | undefined => {
+  const indices = Array.from({ length: data.train.n }, (_, i) => i).filter((i) => (data.train.isNoisy[i] === 1) === noisy).slice(0, count)
+  return indices.length === 0 ? undefined : new Batcher({ images: data.train.images, labels: data.train.labels, indices, batchSize: indices.length, normalization: data.normalization, shuffle: false, seed: 0 })
+}
+
+/**
+ * SANER's group-B share on a fixed batch of clean and one of noisy training examples (with
+ * their training labels) at the epoch's params: whom SAM's down-weighting acts on.
+ */
+const groupBProbe = (data: PreparedData, rho: number, examples = 128) => {
+  const clean = probeBatcher(data, false, examples)
+  const noisy = probeBatcher(data, true, examples)
+  const shareOn = async (b: Batcher | undefined, params: Params, forward: ForwardFn): Promise<number | null> => {
+    let share: number | null = null
+    await b?.forEachBatch(0, (batch) => void (share = groupBShareOn(params, batch, forward, rho)))
+    return share
+  }
+  return async (params: Params, forward: ForwardFn) => ({ groupBShareClean: await shareOn(clean, params, forward), groupBShareNoisy: await shareOn(noisy, params, forward) })
+}
+
 interface Saved {
   readonly skeleton: unknown
   readonly history: EpochMetrics[]
+  /** Per epoch: the method's step metrics (mean over the epoch) and probes, merged into the history rows. */
+  readonly extras?: Array<Record<string, number | null>>
   readonly decompositions: TrackedDecomposition[]
   readonly wallSeconds: number
 }
@@ -78,6 +102,8 @@ export const trainStep = makeStep({
         decompositions: savedJson?.decompositions ?? []
       })
       let wallSeconds = savedJson?.wallSeconds ?? 0
+      const extras = [...(savedJson?.extras ?? [])]
+      const probe = c.method === "saner" ? groupBProbe(data, c.options.rho) : undefined
       const task = progress.start(`train ${c.method} seed ${c.seed}`, c.epochs)
       for (let e = 0; e < (start?.epoch ?? 0); e++) task.tick()
       const final = yield* Effect.tryPromise({
@@ -91,11 +117,13 @@ export const trainStep = makeStep({
             augment: c.augment,
             seed: c.seed,
             start,
-            onEpochEnd: async ({ epoch, state, seconds }) => {
+            onEpochEnd: async ({ epoch, state, seconds, stepMetrics }) => {
               wallSeconds += seconds
               const m = tracker.record(epoch, state.params, state.modelState)
+              const probed = probe ? await probe(state.params, (p, x) => model.apply(p, x, { training: true, state: state.modelState })) : {}
+              extras.push({ ...stepMetrics, ...probed })
               const { skeleton, bytes } = encodeTrainState(state)
-              const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
+              const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), extras: jsonSafe(extras), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
               await Effect.runPromise(checkpoint.save({ json, bytes }))
               task.tick(`test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`)
             }
@@ -120,7 +148,7 @@ export const trainStep = makeStep({
           noisyTrainAccAtBest: finiteOrNull(s.noisyTrainAccNoisyLabelAtBest)
         },
         noise: { nominalRate: data.noise.nominalRate, realisedRate: data.noise.realisedRate, changed: data.noise.changed },
-        history: jsonSafe(tracker.history) as unknown as TrainResult["history"],
+        history: jsonSafe(tracker.history.map((h, i) => ({ ...h, ...extras[i] }))) as unknown as TrainResult["history"],
         decompositions: jsonSafe(tracker.decompositions) as unknown as TrainResult["decompositions"]
       } satisfies TrainResult
     })

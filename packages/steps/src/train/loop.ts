@@ -15,6 +15,8 @@ export interface EpochEnd<S> {
   readonly epoch: number
   readonly state: TrainState<S>
   readonly meanLoss: number
+  /** The mean over the epoch's steps of each metric the method reports (`StepResult.metrics`). */
+  readonly stepMetrics: Readonly<Record<string, number>>
   readonly seconds: number
 }
 
@@ -96,6 +98,7 @@ export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S
       const started = performance.now()
       let lossSum = 0
       let batches = 0
+      const metricSums: Record<string, number> = {}
       await batcher.forEachBatch(epoch, (batch, b) => {
         const modelState = state.modelState
         const forward = (p: Params, x: Parameters<Model["apply"]>[1]) => o.model.apply(p, x, { training: true, state: modelState })
@@ -112,11 +115,13 @@ export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S
         const bad = [...nonFiniteParams(state.params), ...nonFiniteParams(state.modelState).map((k) => `model state ${k}`)]
         if (bad.length > 0) throw new NonFiniteParamsError(step, epoch, bad)
         lossSum += result.loss
+        for (const [k, v] of Object.entries(result.metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v
         batches++
         o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)
       })
       state = { ...state, epoch }
-      await o.onEpochEnd({ epoch, state, meanLoss: lossSum / Math.max(1, batches), seconds: (performance.now() - started) / 1000 })
+      const stepMetrics = Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / Math.max(1, batches)]))
+      await o.onEpochEnd({ epoch, state, meanLoss: lossSum / Math.max(1, batches), stepMetrics, seconds: (performance.now() - started) / 1000 })
     }
     return state
   } catch (e) {

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
-import { type MethodKey, type ModelSpecConfig, makeMethod, methodKeys } from "@samlab/steps"
+import { type MethodKey, type ModelSpecConfig, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
 import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
 import { stepFlops } from "../flops.js"
@@ -41,7 +41,7 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
 /** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
 const timeMethod = async (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
-  const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-3, lambdaHead: 1e-3, weightByLogitTerm: false }, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
+  const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   let params: Params = model.init(rng.fork("init"))
   let state = method.init(params)
   const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
