@@ -3,10 +3,7 @@ import { expectNoLeak, selectBackend } from "@samlab/core-tensor"
 import { type FixtureResult, closeToGolden, goldenFixtures } from "@samlab/golden"
 import { FixtureError, conformanceMethods, runConformance } from "../src/conformance.js"
 
-// SANER's fixtures are in the golden set before its method is: they run here once
-// @samlab/optim-sam registers "saner" (until then its own tests are the only pending ones).
-const notYetRegistered = ["saner"].filter((m) => !(m in conformanceMethods))
-const fixtures = goldenFixtures().filter((f) => !notYetRegistered.includes(f.optimizer.method))
+const fixtures = goldenFixtures()
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
@@ -27,9 +24,9 @@ const compare = (got: FixtureResult, want: FixtureResult): string | undefined =>
 }
 
 describe("golden SAM-family fixtures through runConformance", () => {
-  it("has every method of the golden set registered (jacreg included)", () => {
-    for (const fixture of goldenFixtures()) if (!notYetRegistered.includes(fixture.optimizer.method)) expect(Object.keys(conformanceMethods)).toContain(fixture.optimizer.method)
-    expect(fixtures.length).toBeGreaterThanOrEqual(22)
+  it("has every method of the golden set registered (jacreg and saner included)", () => {
+    for (const fixture of fixtures) expect(Object.keys(conformanceMethods)).toContain(fixture.optimizer.method)
+    expect(fixtures.filter((f) => f.optimizer.method === "saner").length).toBeGreaterThanOrEqual(4)
   })
 
   for (const fixture of fixtures) {
