@@ -8,6 +8,7 @@
         "native/src/gemm.cc",
         "native/src/gemm_kernel_generic.cc",
         "native/src/gemm_kernel_avx2.cc",
+        "native/src/gemm_kernel_avx512.cc",
         "native/src/conv.cc",
         "native/src/pool.cc",
         "native/src/elementwise.cc",

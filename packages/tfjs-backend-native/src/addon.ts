@@ -6,9 +6,9 @@ import { NativeAddonUnavailableError } from "./errors.js"
 
 /** What the addon reports about itself. */
 export interface NativeInfo {
-  /** The SIMD level its kernels use: "avx2+fma" or "generic" (runtime dispatch). */
+  /** The SIMD level its kernels use: "avx512f", "avx2+fma" or "generic" (runtime dispatch; SAMLAB_NATIVE_SIMD=avx2 or =generic caps it). */
   readonly simd: string
-  /** The GEMM micro-kernel in use, e.g. "avx2+fma 6x16". */
+  /** The GEMM micro-kernel in use, e.g. "avx512f 12x32" or "avx2+fma 6x16". */
   readonly gemmKernel: string
   /** Threads in its pool, the calling thread included. */
   readonly threads: number

@@ -1,5 +1,5 @@
-// Runtime choice of SIMD kernels: AVX2+FMA where the CPU has them, a portable path
-// otherwise. SAMLAB_NATIVE_SIMD=generic forces the portable path (for tests).
+// Runtime choice of SIMD kernels: AVX-512F where the CPU has it, else AVX2+FMA, else a
+// portable path. SAMLAB_NATIVE_SIMD=generic or =avx2 caps the choice (tests, comparisons).
 #pragma once
 
 #include <cstddef>
@@ -18,7 +18,7 @@ struct GemmKernel {
   const char* name;
 };
 
-enum class Simd { Generic, Avx2 };
+enum class Simd { Generic, Avx2, Avx512 };
 
 struct Dispatch {
   Simd simd;
@@ -32,5 +32,10 @@ const char* simd_name(Simd s);
 // Per-instruction-set kernels, defined in their own translation units.
 GemmKernel gemm_kernel_generic();
 GemmKernel gemm_kernel_avx2();
+GemmKernel gemm_kernel_avx512();
+
+// The largest micro-kernel tile any dispatch may choose (scratch for edge tiles).
+constexpr int kMaxMR = 12;
+constexpr int kMaxNR = 32;
 
 }  // namespace samlab

@@ -109,7 +109,7 @@ void gemm_block_impl(const PackA& a, const PackB& b, int i0, int i1, int j0, int
   float* pa = prepacked ? nullptr : tls_pack_a.get(static_cast<size_t>(mc_max) * kc_max);
   const ptrdiff_t m_padded = static_cast<ptrdiff_t>((i1 - i0 + mr - 1) / mr) * mr;
   float* pb = tls_pack_b.get(static_cast<size_t>(nc_max) * kc_max);
-  alignas(64) float tile[16 * 16];
+  alignas(64) float tile[kMaxMR * kMaxNR];
   const MicroKernel kernel = a.row_panels() ? g.full_rows : g.full;
 
   for (int jc = j0; jc < j1; jc += blk.nc) {
