@@ -47,7 +47,14 @@ const runChild = (cell: Cell, cmd: ChildCommand, onOutput: ChildOutput) =>
     child.on("close", (code, signal) =>
       resume(code === 0 ? Effect.void : Effect.fail(new ExecutorError({ cell: cell.id, reason: `child exited with ${signal ?? `code ${code}`}: ${tail.trim().split("\n").slice(-5).join(" | ")}` })))
     )
-    return Effect.sync(() => {
+    // interrupted (the run was stopped): ask the child to stop, and wait until it has
+    return Effect.callback<void>((stopped) => {
+      if (child.exitCode !== null || child.signalCode !== null) return stopped(Effect.void)
+      const force = setTimeout(() => child.kill("SIGKILL"), 10_000)
+      child.once("close", () => {
+        clearTimeout(force)
+        stopped(Effect.void)
+      })
       child.kill("SIGTERM")
     })
   })

@@ -17,6 +17,10 @@ export interface RunOptions {
   readonly onlyCell?: number | undefined
   /** What the run ran on (versions, commit...), written to `environment.json` when the run starts. */
   readonly environment?: JsonObject
+  /** Who runs it (pid, host...), recorded in `run.json` so a live run can be told from a dead one. */
+  readonly owner?: JsonObject
+  /** How often `run.json`'s `heartbeatAt` is refreshed while running (default 30 s). */
+  readonly heartbeatSeconds?: number
 }
 
 export interface RunResult {
@@ -120,13 +124,23 @@ const runAggregates = (plan: Plan, cellOutputs: RunResult["cells"]) =>
     return results
   })
 
-const statusOf = (plan: Plan, state: "running" | "complete" | "failed", extra: JsonObject = {}) => ({
+/** `running` with a heartbeat older than a minute or two means the owner died (kill -9, power loss). */
+type RunState = "running" | "complete" | "failed" | "interrupted"
+
+const statusOf = (plan: Plan, state: RunState, options: RunOptions, extra: JsonObject = {}) => ({
   pipeline: plan.pipeline.name,
   state,
   cells: plan.cells.map((c) => c.id),
   at: new Date().toISOString(),
+  ...(options.owner ? { owner: options.owner } : {}),
+  ...(state === "running" ? { heartbeatAt: new Date().toISOString(), heartbeatSeconds: options.heartbeatSeconds ?? 30 } : {}),
   ...extra
 })
+
+const errorText = (cause: Cause.Cause<unknown>) => {
+  const e = Cause.squash(cause)
+  return e instanceof Error ? e.message : String(e)
+}
 
 /**
  * Runs a planned pipeline against the store and progress services in context: writes
@@ -151,7 +165,7 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       return undefined
     }
     yield* store.writeJson("config.json", { pipeline: plan.pipeline.name, preset: plan.preset ?? null, overrides: plan.overrides, config: plan.encoded })
-    yield* store.writeJson("run.json", statusOf(plan, "running"))
+    yield* store.writeJson("run.json", statusOf(plan, "running", options))
     if (options.environment) yield* store.writeJson("environment.json", options.environment)
     const executor = options.executor ?? inProcessExecutor
     progress.log(`${plan.pipeline.name}: ${plan.cells.length} cell(s) via ${executor.name} executor`)
@@ -166,9 +180,21 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       const aggregate = yield* runAggregates(plan, cells)
       return { cells, aggregate } satisfies RunResult
     })
-    const result = yield* provideLayers(body).pipe(
-      Effect.tapCause((cause) => store.writeJson("run.json", statusOf(plan, "failed", { error: String(Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.squash(cause)) })).pipe(Effect.ignore))
+    // each write is uninterruptible, so none lands after the final state
+    const heartbeat = Effect.suspend(() => store.writeJson("run.json", statusOf(plan, "running", options))).pipe(
+      Effect.ignore,
+      Effect.uninterruptible,
+      Effect.delay(`${options.heartbeatSeconds ?? 30} seconds`),
+      Effect.forever
     )
-    yield* store.writeJson("run.json", statusOf(plan, "complete"))
+    const result = yield* provideLayers(body).pipe(
+      Effect.raceFirst(heartbeat as Effect.Effect<never>),
+      Effect.onExit((exit) =>
+        exit._tag === "Success"
+          ? Effect.void
+          : store.writeJson("run.json", Cause.hasInterruptsOnly(exit.cause) ? statusOf(plan, "interrupted", options) : statusOf(plan, "failed", options, { error: errorText(exit.cause) })).pipe(Effect.ignore)
+      )
+    )
+    yield* store.writeJson("run.json", statusOf(plan, "complete", options))
     return result
   }) as Effect.Effect<RunResult | undefined, PipelineRunError, ResultsStore | Progress>

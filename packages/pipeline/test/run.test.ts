@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, existsSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Fiber, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { FileResultsStore, SilentProgress, StepFailedError, makePipeline, makePlan, makeStep, runPlan } from "../src/index.js"
 import { counters, toyPipeline } from "./fixtures/toy-pipeline.js"
@@ -66,5 +66,45 @@ describe("runner", () => {
     // @ts-expect-error "a" gives a string where "b" needs a number
     base.step(needsNumber, { needs: ["a"], config: () => ({}) })
     expect(true).toBe(true)
+  })
+})
+
+describe("run.json tells a live run from a dead or stopped one", () => {
+  const slowStep = makeStep({ name: "slow", config: Schema.Struct({}), output: Schema.Number, run: () => Effect.as(Effect.sleep("600 millis"), 1) })
+  const slow = makePipeline({ name: "slow", config: Schema.Struct({}) }).step(slowStep, { config: () => ({}) })
+  const status = (out: string) => JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
+
+  it("records the owner and refreshes a heartbeat while running, then the final state", async () => {
+    const out = mkdtempSync(join(tmpdir(), "samlab-beat-"))
+    const owner = { pid: process.pid, host: "here", startedAt: "2026-01-01T00:00:00.000Z" }
+    const running = Effect.runPromise(
+      Effect.gen(function* () {
+        return yield* runPlan(yield* makePlan(slow), { owner, heartbeatSeconds: 0.05 })
+      }).pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), SilentProgress)))
+    )
+    const beats = new Set<string>()
+    while (beats.size < 3) {
+      await new Promise((r) => setTimeout(r, 30))
+      if (!existsSync(join(out, "run.json"))) continue
+      const s = status(out)
+      expect(s).toMatchObject({ state: "running", owner })
+      beats.add(s.heartbeatAt)
+    }
+    await running
+    expect(status(out)).toMatchObject({ state: "complete", owner })
+    expect(status(out).heartbeatAt).toBeUndefined()
+  })
+
+  it("marks an interrupted run (SIGINT, SIGTERM) interrupted, not running", async () => {
+    const out = mkdtempSync(join(tmpdir(), "samlab-stop-"))
+    const fiber = Effect.runFork(
+      Effect.gen(function* () {
+        return yield* runPlan(yield* makePlan(slow))
+      }).pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), SilentProgress)))
+    )
+    await new Promise((r) => setTimeout(r, 200))
+    expect(status(out).state).toBe("running")
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(status(out).state).toBe("interrupted")
   })
 })

@@ -1,7 +1,24 @@
 import { resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type AnyPipeline, EventProgress, FileResultsStore, Pipeline, Progress, childProcessExecutor, describePipeline, formatDescription, inProcessExecutor, makePlan, relayProgress, runPlan, stderrProgress } from "@samlab/pipeline"
-import { Effect, Layer } from "effect"
+import { join } from "node:path"
+import {
+  type AnyPipeline,
+  EventProgress,
+  FileResultsStore,
+  Pipeline,
+  Progress,
+  acquireLease,
+  childProcessExecutor,
+  describeHolder,
+  describePipeline,
+  formatDescription,
+  inProcessExecutor,
+  makePlan,
+  relayProgress,
+  runPlan,
+  stderrProgress
+} from "@samlab/pipeline"
+import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { runEnvironment } from "../environment.js"
 import { type ParsedArgs, UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
 
@@ -50,13 +67,55 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
           (line, cell) => relay(line, cell.id)
         )
       : inProcessExecutor
-  const program = Effect.gen(function* () {
-    const plan = yield* makePlan(pipeline, { preset, overrides })
-    return yield* runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell, environment: runEnvironment(resolve(file!)) })
-  })
-  await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
+  const plan = await Effect.runPromise(makePlan(pipeline, { preset, overrides }))
+  // A child computes one cell for a parent that holds the folder; it stops when that parent is gone (kill -9).
+  if (onlyCell !== undefined) stopWhenParentDies()
+  // One run at a time per folder: a second one waits (and then reuses what the first stored).
+  const lease =
+    onlyCell === undefined
+      ? await acquireLease(join(out, ".samlab-lock"), `samlab run ${pipeline.name}${preset ? ` --preset ${preset}` : ""}`, {
+          onWait: (h) => process.stderr.write(`samlab: ${out} is in use (${describeHolder(h)}); waiting for it to finish\n`),
+          onStale: (h, why) => process.stderr.write(`samlab: taking over ${out} from a dead run (${describeHolder(h)}: ${why})\n`)
+        })
+      : undefined
+  let stoppedCode: number | undefined
+  try {
+    const owner = lease ? { pid: lease.holder.pid, host: lease.holder.host, startedAt: lease.holder.startedAt } : undefined
+    const program = runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell, environment: runEnvironment(resolve(file!)), ...(owner ? { owner } : {}) })
+    const fiber = Effect.runFork(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
+    // SIGINT / SIGTERM interrupt the run: children are stopped, run.json says interrupted
+    let stoppedBy: NodeJS.Signals | undefined
+    const stop = (signal: NodeJS.Signals) => {
+      stoppedBy = signal
+      process.stderr.write(`samlab: ${signal}, stopping${onlyCell === undefined ? " (run.json will say interrupted)" : ""}\n`)
+      Effect.runFork(Fiber.interrupt(fiber))
+    }
+    process.once("SIGINT", stop)
+    process.once("SIGTERM", stop)
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+    if (stoppedBy) stoppedCode = 128 + (stoppedBy === "SIGINT" ? 2 : 15)
+    else if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
+  } finally {
+    await lease?.release()
+  }
+  // an interrupted training promise may still be computing: end the process rather than let it run on
+  if (stoppedCode !== undefined) process.exit(stoppedCode)
   if (onlyCell === undefined) process.stderr.write(`samlab: results in ${out}\n`)
   return 0
+}
+
+/** Exits (code 129) once the parent process is gone, checked every second; never keeps the process alive. */
+const stopWhenParentDies = () => {
+  const parent = process.ppid
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      process.stderr.write("samlab: the parent run is gone; stopping this cell\n")
+      process.exit(129)
+    }
+  }, 1000)
+  timer.unref()
 }
 
 /** `samlab list <file> [--json]`: steps, presets and the config with defaults. */
