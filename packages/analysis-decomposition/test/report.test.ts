@@ -216,4 +216,39 @@ describe("renderReport readability", () => {
     expect(back.methods["sgd"]!.perEpochMax!.map((e) => e.testAcc)).toEqual(fourMethods().methods["sgd"]!.perEpochMax!.map((e) => e.testAcc))
     expect(() => parseReportInput({ ...fourMethods(), methods: { sgd: { ...fourMethods().methods["sgd"]!, perEpochMin: [{ epoch: 2, testAcc: 0.1 }, { epoch: 1, testAcc: 0.1 }] } } })).toThrow(/methods\.sgd\.perEpochMin\[1\]\.epoch/)
   })
+
+  it("shows warnings above the results, and they survive JSON", () => {
+    const input = { ...fourMethods(), warnings: ["SAM may not have peaked: run longer (best epoch 3 (seed 0) of 3)"] }
+    const page = renderReport(input)
+    expect(page).toContain('<p class="warning" role="note">Warning: SAM may not have peaked: run longer (best epoch 3 (seed 0) of 3)</p>')
+    expect(page.indexOf('class="warning"')).toBeLessThan(page.indexOf("<table"))
+    expect(renderReport(fourMethods())).not.toContain('class="warning"')
+    expect(parseReportInput(JSON.parse(reportJson(input))).warnings).toEqual(input.warnings)
+  })
+})
+
+describe("SANER's group-B chart", () => {
+  it("draws the share per epoch (solid) and on clean (dashed) and noisy (dotted) batches, in percent; absent without the fields", () => {
+    const input: ReportInput = {
+      title: "saner",
+      config: {},
+      methods: {
+        saner: {
+          summary: { bestTestAcc: 0.4, bestEpoch: 2, finalTestAcc: 0.4, seeds: [0] },
+          perEpoch: [
+            { epoch: 1, testAcc: 0.3, groupBShare: 0.2, groupBShareClean: 0.25, groupBShareNoisy: 0.1 },
+            { epoch: 2, testAcc: 0.4, groupBShare: 0.3, groupBShareClean: 0.35, groupBShareNoisy: 0.15 }
+          ]
+        }
+      }
+    }
+    const chart = reportCharts(input).find((c) => c.id === "group-b-share")!
+    const doc = parseXml(chart.svg)
+    const series = findAll(doc, hasClass("series"))
+    expect(series.map((g) => findAll(g, (e) => e.name === "path")[0]!.attrs["stroke-dasharray"] ?? "solid")).toHaveLength(3)
+    const [lo, hi] = findAll(doc, hasClass("plot"))[0]!.attrs["data-y-domain"]!.split(" ").map(Number)
+    expect(lo! <= 10 && hi! >= 35).toBe(true)
+    expect(renderReport(input)).toContain("SANER: the coordinates SAM already shrinks")
+    expect(reportCharts(small()).some((c) => c.id === "group-b-share")).toBe(false)
+  })
 })

@@ -34,6 +34,15 @@ describe("the report's headline", () => {
     expect(headlineOf(summary)).toBe("SAM against SGD: +4.0 points of test accuracy at the peak (45.0% vs 41.0%) and +13.0 at the last epoch; J-SAM recovers 50% of the peak gain, L-SAM recovers 25% of the peak gain.")
   })
 
+  it("carries the summary's peak warnings, with methods named for people", () => {
+    // SAM's two seeds and J-SAM peak at epoch 3 of 3; SGD and L-SAM at epoch 2
+    const input = buildReportInput("t", {}, summary, cells)
+    expect(input.warnings).toEqual([
+      "SAM may not have peaked: run longer (best epoch 3 (seed 0), epoch 3 (seed 1) of 3, in the last 10% of the epochs)",
+      "J-SAM may not have peaked: run longer (best epoch 3 (seed 0) of 3, in the last 10% of the epochs)"
+    ])
+  })
+
   it("is absent without SAM or the baseline", () => {
     expect(headlineOf(summarizeResults(cells.filter((c) => c.result.method !== "sam")))).toBeUndefined()
   })

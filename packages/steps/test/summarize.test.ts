@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { gapRecovered, groupKey, metricRows, summarizeResults } from "../src/index.js"
+import { gapRecovered, groupKey, mayNotHavePeaked, metricRows, summarizeResults, summaryLines } from "../src/index.js"
 import { toCsv } from "../src/summary/csv.js"
 import type { TrainResult } from "../src/index.js"
 
@@ -31,6 +31,44 @@ describe("summary.json", () => {
     expect(sam.noisyTrainAccAtBest).toBeNull()
     expect(sam.wallSeconds).toBe(25)
     expect(sam.bestEpoch).toBe(3.5)
+  })
+
+  it("gives the spread over seeds (min, max, sample std) and the epochs run", () => {
+    const s = summarizeResults([
+      { values: { method: "sam", seed: 0 }, result: result("sam", 0, 0.46, 0.4) },
+      { values: { method: "sam", seed: 1 }, result: result("sam", 1, 0.5, 0.44) },
+      { values: { method: "sgd", seed: 0 }, result: result("sgd", 0, 0.4, 0.3) }
+    ])
+    const sam = s.methods["sam"]!
+    expect(sam.spread.bestTestAcc.min).toBe(0.46)
+    expect(sam.spread.bestTestAcc.max).toBe(0.5)
+    expect(sam.spread.bestTestAcc.std).toBeCloseTo(Math.sqrt(2 * 0.02 ** 2), 12) // (0.46, 0.5): sqrt(((-0.02)^2 + 0.02^2) / 1)
+    expect(sam.spread.finalTestAcc.std).toBeCloseTo(Math.sqrt(2 * 0.02 ** 2), 12)
+    expect(s.methods["sgd"]!.spread.bestTestAcc).toEqual({ min: 0.4, max: 0.4, std: null })
+    expect(sam.epochs).toBe(2)
+  })
+
+  it("warns when a best epoch falls in the last 10% of the epochs (may not have peaked), per method and in total", () => {
+    const withBest = (method: string, seed: number, bestEpoch: number, epochs: number): TrainResult => ({
+      ...result(method, seed, 0.5, 0.4),
+      summary: { ...result(method, seed, 0.5, 0.4).summary, bestEpoch },
+      history: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, testAcc: 0.1 }))
+    })
+    // 30 epochs: the last 10% are 28, 29, 30; epoch 27 is not in it
+    const s = summarizeResults([
+      { values: { method: "sam", seed: 0 }, result: withBest("sam", 0, 27, 30) },
+      { values: { method: "sam", seed: 1 }, result: withBest("sam", 1, 28, 30) },
+      { values: { method: "sgd", seed: 0 }, result: withBest("sgd", 0, 5, 30) },
+      { values: { method: "jsam", seed: 0 }, result: withBest("jsam", 0, 30, 30) }
+    ])
+    expect(s.methods["sam"]!.warnings).toEqual(["may not have peaked: run longer (best epoch 28 (seed 1) of 30, in the last 10% of the epochs)"])
+    expect(s.methods["sgd"]!.warnings).toEqual([])
+    expect(s.warnings).toEqual([`sam ${s.methods["sam"]!.warnings[0]}`, `jsam ${s.methods["jsam"]!.warnings[0]}`])
+    expect(mayNotHavePeaked(17, 18)).toBe(true) // the issue's quick run: best epoch 17 of 18
+    expect(mayNotHavePeaked(26, 30)).toBe(false)
+    const lines = summaryLines(s)
+    expect(lines[0]).toBe("sam: best 50.0% [50.0, 50.0] at epoch 27.5 of 30, final 40.0% [40.0, 40.0] (2 seeds); WARNING " + s.methods["sam"]!.warnings[0])
+    expect(lines[1]).toBe("sgd: best 50.0% at epoch 5 of 30, final 40.0% (1 seed)")
   })
 
   it("groups sweep cells by method and swept value", () => {

@@ -117,6 +117,28 @@ export const normChart = (input: ReportInput, field: "featureNormSq" | "headNorm
   return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log", ...withDomain(input) }) }
 }
 
+/**
+ * SANER's group B over epochs: the share of coordinates SAM already shrinks (0 < g_sam / g < 1),
+ * mean over each epoch's steps (solid), and on a fixed batch of clean (dashed) and of noisy
+ * (dotted) training examples at the epoch's end.
+ */
+export const groupBChart = (input: ReportInput): ReportChart | undefined => {
+  const series = [...epochSeries(input, "groupBShare", 100), ...epochSeries(input, "groupBShareClean", 100, "dashed", ", clean batch"), ...epochSeries(input, "groupBShareNoisy", 100, "dotted", ", noisy batch")]
+  if (!hasAny(series)) return undefined
+  const legend = methodLegend(input, series, [
+    { label: "training batches (mean over the epoch)", dash: "solid" },
+    { label: "a batch of clean examples", dash: "dashed" },
+    { label: "a batch of noisy examples", dash: "dotted" }
+  ])
+  const title = "SANER's group B: coordinates SAM shrinks"
+  return {
+    id: "group-b-share",
+    title,
+    caption: "Share of all parameter coordinates with 0 < g_SAM / g < 1 (the ones SANER scales by alpha): over the epoch's training batches, and on a fixed batch of clean and one of mislabelled training examples.",
+    svg: lineChart({ id: "group-b-share", title, xLabel: "epoch", yLabel: "coordinates in group B (%)", series, legend, xIntegers: true, ...withDomain(input) })
+  }
+}
+
 /** Every chart the data allows, in report order. */
 export const reportCharts = (input: ReportInput): ReportChart[] =>
   [
@@ -126,5 +148,6 @@ export const reportCharts = (input: ReportInput): ReportChart[] =>
     factorChart(input, "logitFactor"),
     factorChart(input, "jacobianFactor"),
     normChart(input, "featureNormSq"),
-    normChart(input, "headNormSq")
+    normChart(input, "headNormSq"),
+    groupBChart(input)
   ].filter((c): c is ReportChart => c !== undefined)

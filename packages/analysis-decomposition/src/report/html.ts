@@ -11,6 +11,7 @@ main { max-width: 1240px; margin: 0 auto; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
 .subtitle { color: #555; margin: 0 0 4px; }
+.warning { margin: 8px 0; padding: 8px 14px; background: #fff4e5; border-left: 4px solid #D55E00; }
 .headline { font-size: 16px; margin: 12px 0 4px; padding: 10px 14px; background: #fff; border-left: 4px solid #0072B2; }
 .table-note { color: #555; font-size: 12px; margin: 6px 0 0; }
 .meta { color: #777; font-size: 12px; margin: 0; }
@@ -96,6 +97,7 @@ export const renderReport = (input: ReportInput): string => {
   const training = charts.filter((c) => ["test-accuracy", "train-accuracy"].includes(c.id))
   const decomposition = charts.filter((c) => c.id.endsWith("Factor"))
   const norms = charts.filter((c) => c.id.endsWith("NormSq"))
+  const saner = charts.filter((c) => c.id === "group-b-share")
   const section = (title: string, cs: ReportChart[]) => (cs.length === 0 ? "" : `<h2>${html(title)}</h2><div class="charts">${cs.map(figure).join("\n")}</div>`)
   const notes = checked.notes && checked.notes.length > 0 ? `<h2>Notes</h2><ul class="notes">${checked.notes.map((n) => `<li>${html(n)}</li>`).join("")}</ul>` : ""
   return [
@@ -112,11 +114,13 @@ export const renderReport = (input: ReportInput): string => {
     checked.subtitle ? `<p class="subtitle">${html(checked.subtitle)}</p>` : "",
     checked.headline ? `<p class="headline">${html(checked.headline)}</p>` : "",
     checked.createdAt ? `<p class="meta">Generated ${html(checked.createdAt)}</p>` : "",
+    ...(checked.warnings ?? []).map((w) => `<p class="warning" role="note">Warning: ${html(w)}</p>`),
     "<h2>Results</h2>",
     resultsTable(checked),
     section("Training dynamics", training),
     section("How SAM reweights per-example gradients", decomposition),
     section("Feature and head norms", norms),
+    section("SANER: the coordinates SAM already shrinks", saner),
     "<h2>Configuration</h2>",
     configTable(checked),
     notes,

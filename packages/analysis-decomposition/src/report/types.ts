@@ -17,6 +17,11 @@ export interface ReportEpoch {
   readonly headNormSq?: number
   readonly trainLoss?: number
   readonly testLoss?: number
+  /** SANER: share of coordinates in group B (0 < g_sam / g < 1), mean over the epoch's steps. */
+  readonly groupBShare?: number
+  /** The same on a fixed batch of clean / of noisy training examples, at the epoch's end. */
+  readonly groupBShareClean?: number
+  readonly groupBShareNoisy?: number
 }
 
 /** Location and spread of one per-example quantity over a group (the decomposition's `DistributionSummary` fits). */
@@ -88,6 +93,8 @@ export interface ReportInput {
   /** In the order they should appear (insertion order). */
   readonly methods: { readonly [method: string]: MethodReport }
   readonly notes?: readonly string[]
+  /** Shown above the results, highlighted (e.g. a method whose best epoch is one of its last: it may not have peaked). */
+  readonly warnings?: readonly string[]
   /** ISO time, shown in the header. */
   readonly createdAt?: string
 }

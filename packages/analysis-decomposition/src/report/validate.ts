@@ -152,6 +152,7 @@ export const parseReportInput = (value: unknown): ReportInput => {
     ...optional(o, "headline", "", string),
     ...optional(o, "createdAt", "", string),
     ...(o["notes"] === undefined ? {} : { notes: array(o["notes"], "notes").map((n, i) => string(n, `notes[${i}]`)) }),
+    ...(o["warnings"] === undefined ? {} : { warnings: array(o["warnings"], "warnings").map((n, i) => string(n, `warnings[${i}]`)) }),
     config: config as { readonly [key: string]: JsonValue },
     methods
   }

@@ -1,5 +1,5 @@
 import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
-import { type CellResult, type RunSummaryFile, groupKey } from "../summary/summarize.js"
+import { type CellResult, type RunSummaryFile, groupKey, spreadKeys } from "../summary/summarize.js"
 import { headlineOf, methodLabel, settingOf } from "./headline.js"
 import type { TrainResult } from "../steps/train-result.js"
 
@@ -47,13 +47,6 @@ const decompositionPoints = (run: TrainResult | undefined): DecompositionPoint[]
 
 const orNaN = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v)
 
-const std = (values: ReadonlyArray<number | null>): number | undefined => {
-  const v = values.filter((x): x is number => x !== null)
-  if (v.length < 2) return undefined
-  const m = v.reduce((a, b) => a + b, 0) / v.length
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))
-}
-
 /** Turns the stored results of every cell and the summary into the report's input. */
 export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, cells: readonly CellResult[], notes: readonly string[] = []): ReportInput => {
   const headline = headlineOf(summary)
@@ -61,9 +54,9 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
   for (const [method, s] of Object.entries(summary.methods)) {
     const runs = cells.filter((c) => groupKey(c) === method).map((c) => c.result).sort((a, b) => a.seed - b.seed)
     const stdOf = Object.fromEntries(
-      (["bestTestAcc", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest"] as const).flatMap((k) => {
-        const sd = std(s.perSeed[k])
-        return sd === undefined ? [] : [[k, sd]]
+      spreadKeys.flatMap((k) => {
+        const sd = s.spread[k].std
+        return sd === null ? [] : [[k, sd]]
       })
     )
     methods[method] = {
@@ -86,5 +79,13 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
     }
   }
   const setting = settingOf(config)
-  return { title: setting ? `${title}: ${setting}` : title, ...(headline ? { headline } : {}), config, methods, notes, createdAt: new Date().toISOString() }
+  return {
+    title: setting ? `${title}: ${setting}` : title,
+    ...(headline ? { headline } : {}),
+    ...(summary.warnings.length > 0 ? { warnings: Object.entries(summary.methods).flatMap(([m, s]) => s.warnings.map((w) => `${methodLabel(m)} ${w}`)) } : {}),
+    config,
+    methods,
+    notes,
+    createdAt: new Date().toISOString()
+  }
 }
