@@ -14,3 +14,6 @@ export const contentHash = (...parts: readonly unknown[]): string => {
   for (const p of parts) h.update(canonicalJson(p) ?? "undefined").update("\u0000")
   return h.digest("hex").slice(0, 24)
 }
+
+/** SHA-256 of text or bytes, hex: the integrity check stored beside every cached output and checkpoint. */
+export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex")

@@ -1,5 +1,6 @@
 import { Cause, Effect, Layer, Option, Schema } from "effect"
 import type { JsonObject } from "./config.js"
+import { canonicalJson, sha256Hex } from "./hash.js"
 import { PipelineSetupError, type PipelineRunError, StepFailedError, type StoreError } from "./errors.js"
 import { type Executor, inProcessExecutor } from "./executor.js"
 import type { AggregateNode, AnyPipeline, CellNode } from "./pipeline.js"
@@ -33,11 +34,26 @@ const cachePath = (key: string) => `cache/${key}.json`
 /** Runs one step with its checkpoint service, turning any failure into a `StepFailedError`. */
 const runStep = (pipeline: AnyPipeline, step: AnyStep, config: unknown, inputs: unknown, context: StepContext, store: ResultsStoreShape) =>
   (step.run(config, inputs, context) as Effect.Effect<unknown, unknown, unknown>).pipe(
-    Effect.provideService(StepCheckpoint, makeStepCheckpoint(store, context.key)),
+    Effect.provideServiceEffect(
+      StepCheckpoint,
+      Effect.map(Effect.serviceOption(Progress), (progress) => makeStepCheckpoint(store, context.key, (line) => Option.map(progress, (p) => p.log(line))))
+    ),
     Effect.catchCause((cause) =>
       Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause as Cause.Cause<never>) : Effect.fail(new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: context.cell.id, cause: Cause.squash(cause) }))
     )
   )
+
+/** A cache entry's stored output, or why it cannot be trusted (not JSON, checksum mismatch). */
+const parseCacheEntry = (text: string): { readonly output: unknown } | string => {
+  let entry: { output?: unknown; sha256?: string }
+  try {
+    entry = JSON.parse(text) as typeof entry
+  } catch (e) {
+    return `not JSON (${e instanceof Error ? e.message : String(e)})`
+  }
+  if (entry.sha256 !== undefined && sha256Hex(canonicalJson(entry.output)) !== entry.sha256) return "checksum mismatch"
+  return { output: entry.output }
+}
 
 /** Reads a stored output (Some) or computes, stores and returns it; steps without an output codec are always computed. */
 const storedOrRun = (
@@ -51,18 +67,20 @@ const storedOrRun = (
     const store = yield* ResultsStore
     if (!step.output) return yield* compute
     const codec = step.output
-    const stored = yield* store.readJson(cachePath(key))
+    const stored = yield* store.readText(cachePath(key))
     if (Option.isSome(stored)) {
-      const decoded = Schema.decodeUnknownExit(codec)((stored.value as { output: unknown }).output)
-      if (decoded._tag === "Success") return decoded.value
-      // an entry that no longer decodes (older code) is recomputed, not trusted
+      const entry = parseCacheEntry(stored.value)
+      const decoded = typeof entry === "string" ? undefined : Schema.decodeUnknownExit(codec)(entry.output)
+      if (decoded?._tag === "Success") return decoded.value
+      // a corrupt entry is named and recomputed; one that no longer decodes (older code) is recomputed silently
+      if (typeof entry === "string") (yield* Effect.serviceOption(Progress)).pipe(Option.map((p) => p.log(`discarding cached output ${store.root}/${cachePath(key)}: ${entry}; recomputing`)))
     }
     const output = yield* compute
     const encoded = yield* Effect.try({
       try: () => Schema.encodeSync(codec)(output),
       catch: (cause) => new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: cellId, cause })
     })
-    yield* store.writeJson(cachePath(key), { step: step.name, cell: cellId, key, output: encoded })
+    yield* store.writeJson(cachePath(key), { step: step.name, cell: cellId, key, output: encoded, sha256: sha256Hex(canonicalJson(encoded)) })
     yield* store.remove(checkpointDir(key))
     return output
   })
@@ -101,7 +119,8 @@ const isCellStored = (plan: Plan, cell: Cell, store: ResultsStoreShape) =>
   Effect.gen(function* () {
     for (const node of plan.pipeline.nodes) {
       if (node.scope !== "cell" || !node.step.output) continue
-      if (Option.isNone(yield* store.readText(cachePath(plan.cellKeys[cell.index]![node.step.name]!)))) return false
+      const text = yield* store.readText(cachePath(plan.cellKeys[cell.index]![node.step.name]!))
+      if (Option.isNone(text) || typeof parseCacheEntry(text.value) === "string") return false
     }
     return true
   })
