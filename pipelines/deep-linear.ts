@@ -4,19 +4,15 @@
  * the derived regularised objective, from one initialisation with one learning rate, follow
  * the same trajectory; plain GD is the baseline. Records their drift at every step.
  */
-import { makePipeline } from "@samlab/pipeline"
+import { makePipeline, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
 import {
-  NonNegative,
-  NonNegativeInt,
   PositiveFinite,
-  PositiveInt,
   deepLinearReportStep,
   deepLinearSummaryStep,
   deepLinearTrainStep,
   mixtureDataStep,
-  mixtureSchema,
-  withDefault
-} from "@samlab/steps"
+  mixtureSchema
+} from "@samlab/theory"
 import { Schema } from "effect"
 import { BackendSchema, backendLayer } from "./common.js"
 

@@ -4,19 +4,15 @@
  * noisy training accuracy, the clean/noisy gradient-weight ratio, and checks the autodiff
  * 1-SAM gradients against the closed form sigma(-m + rho||x||)/sigma(-m) at every record.
  */
-import { makePipeline } from "@samlab/pipeline"
+import { makePipeline, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
 import {
-  NonNegative,
-  NonNegativeInt,
   PositiveFinite,
-  PositiveInt,
   linearLogisticReportStep,
   linearLogisticSummaryStep,
   linearLogisticTrainStep,
   mixtureDataStep,
-  mixtureSchema,
-  withDefault
-} from "@samlab/steps"
+  mixtureSchema
+} from "@samlab/theory"
 import { Schema } from "effect"
 import { BackendSchema, backendLayer } from "./common.js"
 

@@ -1,4 +1,5 @@
 export * from "./config.js"
+export * from "./fields.js"
 export * from "./errors.js"
 export * from "./executor.js"
 export * from "./hash.js"

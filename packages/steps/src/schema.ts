@@ -1,13 +1,8 @@
 import { officialSplitSize } from "@samlab/data-noisy-cifar"
-import { Effect, Schema } from "effect"
+import { Fraction, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
+import { Schema } from "effect"
 
-/** A field with a default: absent in the encoded config means `value`. */
-export const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) => schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)))
-
-export const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
-export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
-export const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
-export const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+export { Fraction, NonNegative, NonNegativeInt, PositiveInt, withDefault }
 
 export const DatasetNameSchema = Schema.Literals(["cifar10", "cifar100"])
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { buildReportInput } from "../src/report/build-input.js"
 import { headlineOf, methodLabel, settingOf } from "../src/report/headline.js"
 import { summarizeResults } from "../src/summary/summarize.js"
-import type { TrainResult } from "../src/steps/train-result.js"
+import type { TrainResult } from "../src/train/result.js"
 
 /** A run whose test accuracy over three epochs is `curve`; best is its maximum, final its last value. */
 const run = (method: string, seed: number, curve: readonly number[]): TrainResult => ({

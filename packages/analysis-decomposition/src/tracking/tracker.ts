@@ -29,8 +29,8 @@ export interface TrackerOptions {
   readonly normalization?: ChannelNormalization | undefined
   /** Examples per evaluation batch for host arrays (default 256). */
   readonly batchSize?: number
-  /** Evaluate the linear-model reweighting factor on the training examples at this rho. */
-  readonly reweighting?: { readonly rho: number; readonly factor?: ReweightingFactor } | undefined
+  /** Evaluate a reweighting factor (e.g. the linear model's 1-SAM factor) on the training examples at this rho. */
+  readonly reweighting?: { readonly rho: number; readonly factor: ReweightingFactor } | undefined
   readonly decomposition?: TrackerDecompositionOptions | undefined
   /** Earlier records, to continue a resumed run. */
   readonly history?: readonly EpochMetrics[]

@@ -1,7 +1,7 @@
 import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
 import { type CellResult, type RunSummaryFile, groupKey, spreadKeys } from "../summary/summarize.js"
 import { headlineOf, methodLabel, settingOf } from "./headline.js"
-import type { TrainResult } from "../steps/train-result.js"
+import type { TrainResult } from "../train/result.js"
 
 type Row = Readonly<Record<string, unknown>>
 

@@ -1,4 +1,4 @@
-import type { TrainResult } from "../steps/train-result.js"
+import type { TrainResult } from "../train/result.js"
 
 const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "earlyStopEpoch", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
 type SummaryKey = (typeof summaryKeys)[number]

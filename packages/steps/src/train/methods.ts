@@ -1,0 +1,48 @@
+import { type GradientTransformation, type Model, type Schedule, type TrainingMethod, adam, adamw, cosineSchedule, sgd } from "@samlab/core-tensor"
+import { makeJacobianRegMethod } from "@samlab/optim-jacobian-reg"
+import { type DenseStack, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
+import type { BaseOptimizerConfig, MethodKey, MethodOptionsConfig, ModelSpecConfig } from "../schema.js"
+
+/** The base optimizer a config names; `totalSteps` sizes a cosine schedule. */
+export const makeBaseOptimizer = (c: BaseOptimizerConfig, totalSteps: number): GradientTransformation<any> => {
+  const lr: number | Schedule = c.schedule === "cosine" ? cosineSchedule({ initial: c.lr, totalSteps: Math.max(1, totalSteps) }) : c.lr
+  switch (c.kind) {
+    case "sgd":
+      return sgd({ lr, momentum: c.momentum, weightDecay: c.weightDecay })
+    case "adam":
+      return adam({ lr, weightDecay: c.weightDecay })
+    case "adamw":
+      return adamw({ lr, weightDecay: c.weightDecay })
+  }
+}
+
+/** The batched 1-SAM/L-SAM/J-SAM path applies to MLPs (stacks of dense layers); other models use the chunk loop. */
+export const denseStackOf = (spec: ModelSpecConfig | undefined): DenseStack | undefined =>
+  spec?.kind === "mlp" ? denseStack({ activation: spec.activation ?? "relu" }) : spec?.kind === "two-layer-linear" ? denseStack({ linear: true }) : undefined
+
+/**
+ * A training method from its key: `sgd` (plain), the SAM family (`sam`, `asam`, `sam1`,
+ * `lsam`, `jsam`, `saner`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
+ */
+export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpecConfig; model: Model }): TrainingMethod<any> => {
+  const baseOptimizer = makeBaseOptimizer(base, totalSteps)
+  if (key === "jacreg") {
+    return makeJacobianRegMethod({
+      base: baseOptimizer,
+      lambdaFeatures: options.lambdaFeatures,
+      lambdaHead: options.lambdaHead,
+      featureWeighting: options.weightByLogitTerm ? "logit-term" : "uniform",
+      ...(options.penaltyNorm !== undefined ? { norm: options.penaltyNorm } : {}),
+      ...(model ? { headWeight: model.model.headWeight } : {})
+    })
+  }
+  if (key === "saner") return makeSamFamilyMethod(key, { base: baseOptimizer, rho: options.rho, alpha: options.alpha })
+  const perChunk = key === "sam1" || options.chunkSize > 0
+  return makeSamFamilyMethod(key, {
+    base: baseOptimizer,
+    rho: options.rho,
+    ...(options.chunkSize > 0 && key !== "sam1" ? { chunkSize: options.chunkSize } : {}),
+    // the batched dense path pays off with many chunks; one whole-batch perturbation is cheaper without it
+    dense: perChunk ? denseStackOf(model?.spec) : undefined
+  })
+}
