@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { ArchiveChecksumError, CacheCorruptError, COMPLETE_MARKER, DatasetUnavailableError, loadCifar10, locateDataset } from "../src/index.js"
+import { ArchiveChecksumError, ArchiveFormatError, CacheCorruptError, COMPLETE_MARKER, DatasetUnavailableError, loadCifar10, locateDataset } from "../src/index.js"
 import { fixturePixel, tempDir, writeCifar10Folder } from "./helpers/files.js"
 import { buildTarGz } from "./helpers/tar-writer.js"
 
@@ -26,6 +26,22 @@ const buildArchive = (): Buffer => {
 }
 
 const archive = buildArchive()
+/** A file and a folder of the same name. */
+const clashing = buildTarGz([
+  { path: "cifar-10-batches-bin", data: new TextEncoder().encode("a file") },
+  { path: "cifar-10-batches-bin/data_batch_1.bin", data: new Uint8Array(3073) }
+])
+/** The right layout, but data_batch_1.bin holds a record and a half: its MD5 is what it is, its records are unreadable. */
+const unreadable = (() => {
+  const { dir, cleanup } = tempDir("unreadable-src")
+  try {
+    writeCifar10Folder(dir, [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], [9, 0, 5])
+    const names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
+    return buildTarGz(names.map((n) => ({ path: `cifar-10-batches-bin/${n}`, data: n === "data_batch_1.bin" ? readFileSync(join(dir, n)).subarray(0, 4000) : readFileSync(join(dir, n)) })))
+  } finally {
+    cleanup()
+  }
+})()
 const md5 = createHash("md5").update(archive).digest("hex")
 const corrupt = Buffer.from(archive)
 corrupt[corrupt.length >> 1] = corrupt[corrupt.length >> 1]! ^ 0xff
@@ -49,6 +65,18 @@ beforeAll(async () => {
       res.end(body)
     }
     if (req.url === "/good/cifar-10-binary.tar.gz") send(archive)
+    else if (req.url === "/clash/cifar-10-binary.tar.gz") send(clashing)
+    else if (req.url === "/unreadable/cifar-10-binary.tar.gz") send(unreadable)
+    else if (req.url === "/endless/cifar-10-binary.tar.gz") {
+      res.writeHead(200, { "content-type": "application/gzip" }) // chunked: no length announced
+      const chunk = Buffer.alloc(64 * 1024, 7)
+      const more = () => {
+        if (!res.destroyed && res.write(chunk)) setImmediate(more)
+        else if (!res.destroyed) res.once("drain", more)
+      }
+      res.on("close", () => undefined)
+      more()
+    }
     else if (req.url === "/corrupt/cifar-10-binary.tar.gz") send(corrupt)
     else if (req.url === "/cut/cifar-10-binary.tar.gz") sendHalfThenDrop(res)
     else if (req.url === "/flaky/cifar-10-binary.tar.gz") {
@@ -111,7 +139,7 @@ describe("download into the cache", () => {
 
   it("uses SAMLAB_CACHE_DIR and follows redirects", async () => {
     process.env["SAMLAB_CACHE_DIR"] = cacheDir
-    const found = await locateDataset("cifar10", { baseUrl: `${base}/moved`, md5 })
+    const found = await locateDataset("cifar10", { baseUrl: `${base}/moved`, md5, expectedRecords: "any" })
     expect(found).toEqual({ dir: join(cacheDir, "cifar-10-batches-bin"), source: "download" })
     expect(requests).toEqual(["/moved/cifar-10-binary.tar.gz", "/good/cifar-10-binary.tar.gz"])
   })
@@ -171,9 +199,10 @@ describe("download into the cache", () => {
     expect(requests).toEqual([])
   })
 
-  it("removes partial work left by a dead process, and refuses a folder it did not complete", async () => {
+  it("removes partial work nothing has written to for a while, and refuses a folder it did not complete", async () => {
     const dead = spawnSync(process.execPath, ["-e", ""]).pid
     mkdirSync(join(cacheDir, `.partial-${dead}-abc`, "extract"), { recursive: true })
+    ageTree(join(cacheDir, `.partial-${dead}-abc`), 11 * 60_000)
     await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })
     expect(readdirSync(cacheDir)).toEqual(["cifar-10-batches-bin"])
 
@@ -187,4 +216,52 @@ describe("download into the cache", () => {
       cleanupOther()
     }
   })
+
+  it("never deletes a live download of another PID namespace (its PID means nothing here): judged by its recent writes", async () => {
+    // a download running in another container that shares the cache: its PID does not exist in ours
+    const foreignPid = spawnSync(process.execPath, ["-e", ""]).pid
+    const foreign = join(cacheDir, `.partial-${foreignPid}-xyz`)
+    mkdirSync(join(foreign, "extract"), { recursive: true })
+    writeFileSync(join(foreign, "cifar-10-binary.tar.gz"), "the first bytes of a download in progress")
+    ageTree(foreign, 60_000) // a minute old, still written to a moment ago:
+    writeFileSync(join(foreign, "cifar-10-binary.tar.gz"), "more bytes")
+    await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })
+    expect(readFileSync(join(foreign, "cifar-10-binary.tar.gz"), "utf8")).toBe("more bytes")
+    // once nothing has been written to it for longer than partialStaleMs, it is a dead download's
+    ageTree(foreign, 11 * 60_000)
+    rmSync(join(cacheDir, "cifar-10-batches-bin"), { recursive: true })
+    await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })
+    expect(existsSync(foreign)).toBe(false)
+  })
+
+  it("refuses a body larger than expected before saving it, caching nothing", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/endless`, md5, maxBytes: 1_000_000, expectedRecords: "any" }).catch((e) => e)
+    expect(err).toBeInstanceOf(DatasetUnavailableError)
+    expect(err.message).toMatch(/more than the expected 1000000 bytes/)
+    expectEmptyCache()
+    const big = await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, maxBytes: 100, expectedRecords: "any" }).catch((e) => e)
+    expect(big.message).toContain(`the body is ${archive.length} bytes, more than the expected 100`)
+    expectEmptyCache()
+  })
+
+  it("a file-versus-folder clash in the archive is a typed error naming the entry, not a raw EEXIST", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/clash`, md5: createHash("md5").update(clashing).digest("hex"), expectedRecords: "any" }).catch((e) => e)
+    expect(err).toBeInstanceOf(ArchiveFormatError)
+    expect(err.message).toContain("entry cifar-10-batches-bin/data_batch_1.bin clashes")
+    expectEmptyCache()
+  })
+
+  it("an archive with the right MD5 but unreadable records is never marked complete", async () => {
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/unreadable`, md5: createHash("md5").update(unreadable).digest("hex"), expectedRecords: "any" }).catch((e) => e)
+    expect(err).toMatchObject({ _tag: "CifarFileSizeError" })
+    expect(err.message).toContain("data_batch_1.bin")
+    expectEmptyCache() // so the next load downloads again instead of failing on a "complete" folder
+  })
 })
+
+/** Sets every mtime in a tree `ageMs` into the past. */
+const ageTree = (path: string, ageMs: number): void => {
+  const t = new Date(Date.now() - ageMs)
+  if (statSync(path).isDirectory()) for (const n of readdirSync(path)) ageTree(join(path, n), ageMs)
+  utimesSync(path, t, t)
+}

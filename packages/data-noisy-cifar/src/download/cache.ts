@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { gunzipSync } from "node:zlib"
@@ -6,6 +6,7 @@ import { ArchiveChecksumError, ArchiveFormatError, CacheCorruptError, DatasetUna
 import { DEFAULT_BASE_URL, type DatasetLayout } from "../load/layout.js"
 import { type DownloadOptions, TransferError, downloadToFile } from "./http.js"
 import { readTar } from "./tar.js"
+import { readDatasetDir } from "../load/read-dir.js"
 
 export interface CacheOptions extends DownloadOptions {
   /** Cache folder (default: env SAMLAB_CACHE_DIR, else ~/.cache/samlab). */
@@ -14,6 +15,16 @@ export interface CacheOptions extends DownloadOptions {
   readonly baseUrl?: string
   /** Expected MD5 of the archive (default: the published one). For mirrors and tests only. */
   readonly md5?: string
+  /**
+   * A partial download folder with no write for this long belongs to a dead download and is
+   * removed (default 10 minutes; a live download writes continuously and fails after
+   * `idleTimeoutMs` without data).
+   */
+  readonly partialStaleMs?: number
+  /** Largest archive accepted, in bytes (default: the official archive's size when its MD5 is the published one). */
+  readonly maxBytes?: number
+  /** As in `readSplit`: the extracted files are checked with these record counts before the folder is marked complete. */
+  readonly expectedRecords?: "official" | "any"
 }
 
 /** Written inside a dataset folder once it is complete; its absence means "not ours". */
@@ -34,8 +45,10 @@ export const cachedFolder = (layout: DatasetLayout, options: CacheOptions = {}):
  * The dataset folder in the cache, downloading and extracting the archive first when needed.
  * All work happens in a private `.partial-<pid>-*` folder beside the target: download to a
  * temp file, verify the MD5, gunzip and extract, mark complete, then one rename into place.
- * An interrupted run leaves only a partial folder, removed by the next run, never a half-filled
- * target. Two processes racing both succeed: the second rename loses and its copy is dropped.
+ * An interrupted run leaves only a partial folder, never a half-filled target; a later run
+ * removes it once nothing has been written in it for `partialStaleMs`. Judged by activity,
+ * never by PID, so a download running in another PID namespace (a container sharing the
+ * cache) is never taken for dead. Two processes racing both succeed: the second rename loses and its copy is dropped.
  */
 export const ensureCached = async (layout: DatasetLayout, options: CacheOptions = {}): Promise<string> => {
   const existing = cachedFolder(layout, options)
@@ -46,13 +59,15 @@ export const ensureCached = async (layout: DatasetLayout, options: CacheOptions 
   const url = `${baseUrl}/${layout.archive}`
   const expectedMd5 = (options.md5 ?? layout.md5).toLowerCase()
   mkdirSync(cacheDir, { recursive: true })
-  removeStalePartials(cacheDir)
+  removeStalePartials(cacheDir, options.partialStaleMs ?? 10 * 60_000)
   const work = mkdtempSync(join(cacheDir, `${PARTIAL_PREFIX}${process.pid}-`))
   try {
     const archivePath = join(work, layout.archive)
     let md5: string
     try {
-      md5 = (await downloadToFile(url, archivePath, options)).md5
+      // 5% above the official size: a wrong body stops early, before the MD5 would reject it
+      const maxBytes = options.maxBytes ?? (options.md5 === undefined ? Math.ceil(layout.archiveBytes * 1.05) : undefined)
+      md5 = (await downloadToFile(url, archivePath, { ...options, ...(maxBytes !== undefined ? { maxBytes } : {}) })).md5
     } catch (e) {
       if (e instanceof TransferError) throw new DatasetUnavailableError(layout.name, url, layout.envVar, `downloading ${url} failed: ${e.reason}`)
       throw e
@@ -64,6 +79,8 @@ export const ensureCached = async (layout: DatasetLayout, options: CacheOptions 
     for (const f of [...layout.files.train, ...layout.files.test]) {
       if (!existsSync(join(folder, f))) throw new ArchiveFormatError(layout.archive, -1, `archive lacks ${layout.folder}/${f}`)
     }
+    // an archive with the right MD5 but unreadable records is never marked complete
+    readDatasetDir(layout.name, folder, { expectedRecords: options.expectedRecords ?? "official" })
     writeFileSync(join(folder, COMPLETE_MARKER), `${url}\nmd5 ${md5}\n`)
     try {
       renameSync(folder, target)
@@ -88,28 +105,37 @@ export const extractArchive = (archivePath: string, archiveName: string, dest: s
   mkdirSync(dest, { recursive: true })
   for (const entry of readTar(tar, archiveName)) {
     const path = join(dest, entry.path)
-    if (entry.type === "directory") mkdirSync(path, { recursive: true })
-    else {
-      mkdirSync(dirname(path), { recursive: true })
-      writeFileSync(path, entry.data)
+    try {
+      if (entry.type === "directory") mkdirSync(path, { recursive: true })
+      else {
+        mkdirSync(dirname(path), { recursive: true })
+        writeFileSync(path, entry.data)
+      }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === "EEXIST" || code === "ENOTDIR" || code === "EISDIR") throw new ArchiveFormatError(archiveName, -1, `entry ${entry.path} clashes with another entry (a file where a folder is, or the reverse)`)
+      throw e
     }
   }
 }
 
-/** Removes partial folders left by runs that are no longer alive (killed mid-download). */
-const removeStalePartials = (cacheDir: string): void => {
+/** Removes partial folders nothing has written to for `staleMs` (downloads killed midway, in any namespace). */
+const removeStalePartials = (cacheDir: string, staleMs: number): void => {
   for (const name of readdirSync(cacheDir)) {
     if (!name.startsWith(PARTIAL_PREFIX)) continue
-    const pid = Number(name.slice(PARTIAL_PREFIX.length).split("-")[0])
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) rmSync(join(cacheDir, name), { recursive: true, force: true })
+    const path = join(cacheDir, name)
+    const lastWrite = latestWrite(path)
+    if (lastWrite !== undefined && Date.now() - lastWrite > staleMs) rmSync(path, { recursive: true, force: true })
   }
 }
 
-const isAlive = (pid: number): boolean => {
+/** The newest mtime in a folder tree (undefined when it vanished meanwhile: someone else's finished work). */
+const latestWrite = (path: string): number | undefined => {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
+    const st = statSync(path)
+    if (!st.isDirectory()) return st.mtimeMs
+    return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => latestWrite(join(path, n)) ?? 0))
+  } catch {
+    return undefined
   }
 }

@@ -20,6 +20,8 @@ export interface DownloadOptions {
   /** Give up when the connection is idle this long (default 60 s). */
   readonly idleTimeoutMs?: number
   readonly maxRedirects?: number
+  /** Refuse a body larger than this many bytes (by its Content-Length, or as it arrives). */
+  readonly maxBytes?: number
   /** Called with (bytes so far, total or undefined) as data arrives. */
   readonly onProgress?: (received: number, total: number | undefined) => void
 }
@@ -37,12 +39,18 @@ export interface Downloaded {
 export const downloadToFile = async (url: string, dest: string, options: DownloadOptions = {}): Promise<Downloaded> => {
   const response = await openResponse(url, options, options.maxRedirects ?? 5)
   const total = response.headers["content-length"] !== undefined ? Number(response.headers["content-length"]) : undefined
+  const maxBytes = options.maxBytes ?? Infinity
+  if (total !== undefined && total > maxBytes) {
+    response.destroy()
+    throw new TransferError(url, `the body is ${total} bytes, more than the expected ${maxBytes}`)
+  }
   const md5 = createHash("md5")
   let bytes = 0
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      md5.update(chunk)
       bytes += chunk.length
+      if (bytes > maxBytes) return done(new Error(`more than the expected ${maxBytes} bytes`))
+      md5.update(chunk)
       options.onProgress?.(bytes, total)
       done(null, chunk)
     }

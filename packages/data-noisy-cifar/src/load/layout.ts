@@ -10,6 +10,8 @@ export interface DatasetLayout {
   readonly officialRecords: Readonly<Record<Split, number>>
   readonly archive: string
   readonly md5: string
+  /** Size of the official archive in bytes: a larger body is refused before it is all saved. */
+  readonly archiveBytes: number
   /** Environment variable pointing at a local copy. */
   readonly envVar: string
 }
@@ -21,6 +23,7 @@ export const CIFAR10_LAYOUT: DatasetLayout = {
   officialRecords: { train: 10_000, test: 10_000 },
   archive: "cifar-10-binary.tar.gz",
   md5: "c32a1d4ab5d03f1284b67883e8d87530",
+  archiveBytes: 170_052_171,
   envVar: "CIFAR10_DIR"
 }
 
@@ -31,6 +34,7 @@ export const CIFAR100_LAYOUT: DatasetLayout = {
   officialRecords: { train: 50_000, test: 10_000 },
   archive: "cifar-100-binary.tar.gz",
   md5: "03b5dce01913d631647c71ecec9e9cb8",
+  archiveBytes: 168_513_733,
   envVar: "CIFAR100_DIR"
 }
 
