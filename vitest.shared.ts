@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig, type UserConfig } from "vitest/config"
+import { defineConfig, type ViteUserConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "steps", "tfjs-backend-native", "layers", "theory"]
@@ -12,10 +12,13 @@ export const sourceAliases = {
 
 /** In CI each package also writes a JSON report, which `.ci/run` adds up into one closing line. */
 const reports = process.env["SAMLAB_TEST_REPORTS"]
-const reporters = (): NonNullable<UserConfig["test"]>["reporters"] =>
+const reporters = (): NonNullable<ViteUserConfig["test"]>["reporters"] =>
   reports ? ["default", ["json", { outputFile: `${reports}/${process.cwd().split("/").slice(-2).join("__")}.json` }]] : ["default"]
 
-export const packageTests = (overrides: UserConfig["test"] = {}) =>
+/** For packages with type tests (`test/*.test-d.ts`: expectTypeOf, @ts-expect-error): a wrong type fails the run. */
+export const typeTests: ViteUserConfig["test"] = { typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "tsconfig.json" } }
+
+export const packageTests = (overrides: ViteUserConfig["test"] = {}) =>
   defineConfig({
     resolve: { alias: sourceAliases },
     test: {

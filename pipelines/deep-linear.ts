@@ -41,22 +41,14 @@ export const deepLinear = makePipeline({
   }
 })
   .matrix((c) => ({ rho: c.rhos, seed: c.seeds }))
-  .step(mixtureDataStep, { config: (c, cell) => ({ ...c.data, seed: cell.values["seed"] as number }) })
+  .step(mixtureDataStep, { config: (c, cell) => ({ ...c.data, seed: cell.values.seed }) })
   .step(deepLinearTrainStep, {
     needs: ["data"],
-    config: (c, cell) => ({
-      hidden: c.hidden,
-      rho: cell.values["rho"] as number,
-      lr: c.lr,
-      steps: c.steps,
-      recordEvery: c.recordEvery,
-      initScale: c.initScale,
-      seed: cell.values["seed"] as number,
-      checkExamples: c.checkExamples
-    })
+    pick: ["hidden", "lr", "steps", "recordEvery", "initScale", "checkExamples"],
+    config: (_c, { values: { rho, seed } }) => ({ rho, seed })
   })
-  .aggregate(deepLinearSummaryStep, { cellNeeds: ["train"], config: () => ({}) })
-  .aggregate(deepLinearReportStep, { cellNeeds: ["train"], needs: ["summary"], config: (c) => ({ config: c as never }) })
+  .aggregate(deepLinearSummaryStep, { cellNeeds: ["train"] })
+  .aggregate(deepLinearReportStep, { cellNeeds: ["train"], needs: ["summary"], config: (c) => ({ config: c }) })
   .provide(backendLayer)
 
 export default deepLinear

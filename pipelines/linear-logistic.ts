@@ -39,13 +39,14 @@ export const linearLogistic = makePipeline({
   }
 })
   .matrix((c) => ({ rho: c.rhos, seed: c.seeds }))
-  .step(mixtureDataStep, { config: (c, cell) => ({ ...c.data, seed: cell.values["seed"] as number }) })
+  .step(mixtureDataStep, { config: (c, cell) => ({ ...c.data, seed: cell.values.seed }) })
   .step(linearLogisticTrainStep, {
     needs: ["data"],
-    config: (c, cell) => ({ rho: cell.values["rho"] as number, lr: c.lr, steps: c.steps, recordEvery: c.recordEvery, initScale: c.initScale, seed: cell.values["seed"] as number })
+    pick: ["lr", "steps", "recordEvery", "initScale"],
+    config: (_c, { values: { rho, seed } }) => ({ rho, seed })
   })
-  .aggregate(linearLogisticSummaryStep, { cellNeeds: ["train"], config: () => ({}) })
-  .aggregate(linearLogisticReportStep, { cellNeeds: ["train"], needs: ["summary"], config: (c) => ({ config: c as never }) })
+  .aggregate(linearLogisticSummaryStep, { cellNeeds: ["train"] })
+  .aggregate(linearLogisticReportStep, { cellNeeds: ["train"], needs: ["summary"], config: (c) => ({ config: c }) })
   .provide(backendLayer)
 
 export default linearLogistic

@@ -4,7 +4,7 @@
  * noisy training accuracy, feature and head norms) with the per-example decomposition of
  * SAM's gradient at a few epochs, summarised over seeds into summary.json and report.html.
  */
-import { type Json, configForCell, makePipeline, sweepAxes } from "@samlab/pipeline"
+import { makePipeline } from "@samlab/pipeline"
 import {
   BaseOptimizerSchema,
   MethodKeySchema,
@@ -15,7 +15,6 @@ import {
   NonNegativeInt,
   PositiveInt,
   RecordsSchema,
-  type MethodKey,
   dataStep,
   reportStep,
   splitSizeIssues,
@@ -52,7 +51,7 @@ export const PaperConfig = Schema.Struct({
   /** Per-example SAM decomposition every `every` epochs (0 = never) on `examples` training examples. */
   decomposition: withDefault(Schema.Struct({ every: withDefault(NonNegativeInt, 10), examples: withDefault(PositiveInt, 1000), rho: withDefault(Schema.Finite, 0.05), chunkSize: withDefault(PositiveInt, 1) }), {}),
   /** Extra matrix axes over config fields, e.g. `{"noise.rate": [0, 0.2, 0.4]}`: each value is a group of its own in summary.json. */
-  sweep: withDefault(Schema.Record(Schema.String, Schema.Array(Schema.Unknown)), {}),
+  sweep: withDefault(Schema.Record(Schema.String, Schema.Array(Schema.Json)), {}),
   backend: BackendSchema
 }).check(
   Schema.makeFilter((c) => [
@@ -61,8 +60,6 @@ export const PaperConfig = Schema.Struct({
   ])
 )
 export type PaperConfig = typeof PaperConfig.Type
-
-const rest = <T extends Record<string, unknown>>(v: T | undefined) => Object.fromEntries(Object.entries(v ?? {}).filter(([, x]) => x !== undefined))
 
 /** The CPU reproduction's scale: chosen by measurement so that SAM's gain shows within 30 minutes on 2 cores. */
 const cpuScale = {
@@ -75,7 +72,7 @@ const cpuScale = {
   // the regularizer as chosen by sweep-jacreg (best noisy-validation accuracy, seed 0): J-SAM's |u_i| weighting, a stronger head term
   options: { rho: 0.2, lambdaFeatures: 0.01, lambdaHead: 0.03, weightByLogitTerm: true },
   decomposition: { every: 5, examples: 1000, rho: 0.2, chunkSize: 1 }
-} as const
+}
 
 export const paperCifar10 = makePipeline({
   name: "paper-cifar10",
@@ -108,42 +105,23 @@ export const paperCifar10 = makePipeline({
     }
   }
 })
-  .matrix((c) => ({ method: c.methods, seed: c.seeds, ...sweepAxes(c, c.sweep as Record<string, Json[]>) }))
+  .matrix((c) => ({ method: c.methods, seed: c.seeds }))
+  .sweep((c) => c.sweep)
   .step(dataStep, {
-    config: (cfg, cell) => {
-      const c = configForCell(cfg, cell)
-      return {
-        dataset: c.dataset,
-        ...(c.dir !== undefined ? { dir: c.dir } : {}),
-        ...(c.records !== undefined ? { records: c.records } : {}),
-        trainSize: c.trainSize,
-        validationSize: c.validationSize,
-        testSize: c.testSize,
-        noise: c.noise,
-        seed: cell.values["seed"] as number
-      }
-    }
+    pick: ["dataset", "dir", "records", "trainSize", "validationSize", "testSize", "noise"],
+    config: (_c, cell) => ({ seed: cell.values.seed })
   })
   .step(trainStep, {
     needs: ["data"],
-    config: (cfg, cell) => {
-      const c = configForCell(cfg, cell)
-      const method = cell.values["method"] as MethodKey
-      return {
-        model: c.model,
-        method,
-        options: { ...c.options, ...rest(c.methodOptions[method]) },
-        base: c.base,
-        epochs: c.epochs,
-        batchSize: c.batchSize,
-        augment: c.augment,
-        seed: cell.values["seed"] as number,
-        decomposition: c.decomposition
-      }
-    }
+    pick: ["model", "base", "epochs", "batchSize", "augment", "decomposition"],
+    config: (c, { values: { method, seed } }) => ({ method, seed, options: { ...c.options, ...c.methodOptions[method] } })
   })
-  .aggregate(summaryStep, { cellNeeds: ["train"], config: () => ({}) })
-  .aggregate(reportStep, { cellNeeds: ["train"], needs: ["summary"], config: (c) => ({ title: `${c.dataset.toUpperCase()} with ${Math.round(100 * c.noise.rate)}% ${c.noise.kind} label noise`, config: c as never }) })
+  .aggregate(summaryStep, { cellNeeds: ["train"] })
+  .aggregate(reportStep, {
+    cellNeeds: ["train"],
+    needs: ["summary"],
+    config: (c) => ({ title: `${c.dataset.toUpperCase()} with ${Math.round(100 * c.noise.rate)}% ${c.noise.kind} label noise`, config: c })
+  })
   .provide(backendLayer)
 
 export default paperCifar10

@@ -1,3 +1,3 @@
-import { packageTests } from "../../vitest.shared.js"
+import { packageTests, typeTests } from "../../vitest.shared.js"
 
-export default packageTests()
+export default packageTests(typeTests)

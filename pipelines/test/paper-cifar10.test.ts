@@ -4,8 +4,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ConfigDecodeError, makePlan } from "@samlab/pipeline"
-import { Effect, Exit } from "effect"
-import { beforeAll, describe, expect, it } from "vitest"
+import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { paperCifar10 } from "../paper-cifar10.js"
 import { writeSyntheticCifar10 } from "./helpers/synthetic-cifar.js"
 
@@ -20,36 +20,39 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(cells("quick")).toEqual(["method=sgd,seed=0", "method=sam,seed=0"])
     const jacreg = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg" }))
     expect(jacreg.cells).toHaveLength(24) // 2 weightings x 4 feature lambdas x 3 head lambdas
-    expect(new Set(jacreg.cellStepConfigs.map((c) => JSON.stringify((c["train"] as { options: unknown }).options))).size).toBe(24)
+    expect(new Set(jacreg.cellConfigs.map((c) => JSON.stringify(c.options))).size).toBe(24)
     const paper = Effect.runSync(makePlan(paperCifar10, { preset: "paper" })).encoded
     expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
   })
 
-  it("reaches any field with --set and names a bad one", () => {
+  it.effect("reaches any field with --set and names a bad one", () =>
+    Effect.gen(function* () {
     const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"sgd\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))
     expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
-    expect(plan.cellStepConfigs[0]!["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
+    expect(plan.cellStepConfigs[0]?.["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
     expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
     const cnn = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ['model={"kind":"cnn"}'] }))
     expect(cnn.encoded["model"]).toEqual({ kind: "cnn" }) // the MLP's hidden sizes are not carried over
     const sweep = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg", overrides: ['sweep={"options.lambdaHead":[0.03,0.1]}'] }))
     expect(sweep.cells).toHaveLength(2) // the preset's other sweep axes are replaced, not kept
-    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
-    expect(Exit.isFailure(exit)).toBe(true)
-    const error = Exit.isFailure(exit) ? (exit.cause as unknown as { reasons: Array<{ error: unknown }> }).reasons[0]!.error : undefined
-    expect(error).toBeInstanceOf(ConfigDecodeError)
-    expect((error as ConfigDecodeError).issues[0]!.path).toBe("noise.rate")
-  })
+    const error = yield* Effect.flip(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
+    assert.instanceOf(error, ConfigDecodeError)
+    expect(error.issues[0]?.path).toBe("noise.rate")
+    })
+  )
 })
 
 describe("paper-cifar10: sizes the data cannot hold are rejected when the config is decoded", () => {
-  const issuesOf = (overrides: string[]) => {
-    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "quick", overrides }))
-    if (Exit.isSuccess(exit)) return []
-    const error = (exit.cause as unknown as { reasons: Array<{ error: unknown }> }).reasons[0]!.error
-    expect(error).toBeInstanceOf(ConfigDecodeError)
-    return (error as ConfigDecodeError).issues.map((i) => `${i.path}: ${i.message}`)
-  }
+  /** The config issues a plan fails with (none when it plans). */
+  const issuesOf = (overrides: string[]): string[] =>
+    Effect.runSync(
+      makePlan(paperCifar10, { preset: "quick", overrides }).pipe(
+        Effect.match({
+          onSuccess: () => [],
+          onFailure: (error) => (error instanceof ConfigDecodeError ? error.issues.map((i) => `${i.path}: ${i.message}`) : [`not a config error: ${error.message}`])
+        })
+      )
+    )
 
   it("names trainSize, validationSize or testSize, and the batch a training split must fill", () => {
     expect(issuesOf(["trainSize=60000"])).toEqual([expect.stringMatching(/^trainSize: .*exceeds the 50000 training examples/)])
@@ -66,7 +69,7 @@ const run = (out: string, dir: string, extra: string[] = []): { child: ChildProc
   const args = [bin, "run", join(repo, "pipelines/paper-cifar10.ts"), "--preset", "quick", "--out", out, "--set", `dir=${dir}`, "--set", "records=any", "--set", "trainSize=300", "--set", "validationSize=50", "--set", "testSize=100", "--set", "epochs=5", "--set", "backend=cpu", "--set", "model.hidden=[32]", ...extra]
   const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "" } })
   let stderr = ""
-  child.stderr!.on("data", (d) => (stderr += d))
+  child.stderr?.on("data", (d) => (stderr += d))
   return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr }))) }
 }
 
@@ -84,7 +87,8 @@ const checkpointEpochs = (out: string): number[] => {
   if (!existsSync(dir)) return []
   return readdirSync(dir).flatMap((k) => {
     const f = join(dir, k, "latest.json")
-    return existsSync(f) ? [JSON.parse(readFileSync(f, "utf8")).json.history.length as number] : []
+    const history: unknown = existsSync(f) ? JSON.parse(readFileSync(f, "utf8")).json.history : undefined
+    return Array.isArray(history) ? [history.length] : []
   })
 }
 
@@ -123,15 +127,21 @@ describe("paper-cifar10: sweeps", () => {
   it("expands a sweep preset into cells per swept value, and each cell sees its value", () => {
     const plan = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-noise" }))
     expect(plan.cells).toHaveLength(10)
-    const rates = plan.cellStepConfigs.map((c) => (c["data"] as { noise: { rate: number } }).noise.rate)
+    const rates = plan.cellConfigs.map((c) => c.noise.rate)
     expect([...new Set(rates)].sort()).toEqual([0, 0.2, 0.4, 0.6, 0.8])
     const width = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-width" }))
-    expect(width.cellStepConfigs.map((c) => (c["train"] as { model: { hidden: number[] } }).model.hidden)).toContainEqual([2048, 2048])
+    expect(width.cellConfigs.map((c) => c.model)).toContainEqual({ kind: "mlp", hidden: [2048, 2048] })
+    expect(width.cellStepConfigs.map((c) => c["train"])).toContainEqual(expect.objectContaining({ model: { kind: "mlp", hidden: [2048, 2048] } }))
     for (const preset of ["sweep-size", "sweep-rho", "asymmetric"]) expect(Effect.runSync(makePlan(paperCifar10, { preset })).cells.length).toBeGreaterThan(1)
   })
 
-  it("rejects a sweep over a field the config does not have", () => {
-    const exit = Effect.runSyncExit(makePlan(paperCifar10, { preset: "cpu", overrides: ['sweep={"noise.rat":[0.1]}'] }))
-    expect(Exit.isFailure(exit) && String((exit.cause as any).reasons[0].error.message)).toContain('sweep over "noise.rat": the config has no such field')
-  })
+  it.effect("rejects a sweep over a field the config does not have, and a swept value the config does not allow", () =>
+    Effect.gen(function* () {
+      const unknownField = yield* Effect.flip(makePlan(paperCifar10, { preset: "cpu", overrides: ['sweep={"noise.rat":[0.1]}'] }))
+      expect(unknownField.message).toContain('sweep over "noise.rat": the config has no such field')
+      const badValue = yield* Effect.flip(makePlan(paperCifar10, { preset: "cpu", overrides: ['sweep={"noise.rate":[0.2,1.5]}'] }))
+      assert.instanceOf(badValue, ConfigDecodeError)
+      expect(badValue.issues[0]?.path).toBe("noise.rate")
+    })
+  )
 })

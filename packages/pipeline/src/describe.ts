@@ -1,4 +1,4 @@
-import { Effect, Exit } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import type { AnyPipeline } from "./pipeline.js"
 import { makePlan } from "./plan.js"
 
@@ -14,12 +14,8 @@ export interface PipelineDescription {
 
 const planSummary = (pipeline: AnyPipeline, preset?: string) => {
   const exit = Effect.runSyncExit(makePlan(pipeline, { preset }))
-  return Exit.isSuccess(exit) ? { config: exit.value.encoded, cells: exit.value.cells.map((c) => c.id) } : { error: String(Exit.isFailure(exit) ? prettyCause(exit.cause) : "") }
-}
-
-const prettyCause = (cause: unknown): string => {
-  const e = (cause as { reasons?: Array<{ error?: { message?: string } }> }).reasons?.[0]?.error
-  return e?.message ?? String(cause)
+  if (Exit.isSuccess(exit)) return { config: exit.value.encoded, cells: exit.value.cells.map((c) => c.id) }
+  return { error: Option.match(Cause.findErrorOption(exit.cause), { onSome: (e) => e.message, onNone: () => Cause.pretty(exit.cause) }) }
 }
 
 export const describePipeline = (pipeline: AnyPipeline): PipelineDescription => ({

@@ -2,18 +2,21 @@ import { Effect } from "effect"
 import { type JsonObject, applyOverrides, decodeConfig, encodeConfig, mergeConfig } from "./config.js"
 import { ConfigDecodeError, PipelineDefinitionError, PresetNotFoundError } from "./errors.js"
 import { contentHash } from "./hash.js"
-import { type AnyPipeline, type StepNode, expandMatrix } from "./pipeline.js"
+import { type AnyPipeline, type Pipeline, type StepNode, expandMatrix } from "./pipeline.js"
+import { checkSweep, sweptConfig } from "./sweep.js"
 import type { Cell } from "./step.js"
 
 /** A pipeline's steps checked, its config decoded and every step's config decoded for every cell: what will run. */
-export interface Plan {
+export interface Plan<C = unknown> {
   readonly pipeline: AnyPipeline
   readonly preset: string | undefined
   readonly overrides: readonly string[]
   /** Full encoded config (defaults filled): what `config.json` stores. */
   readonly encoded: JsonObject
-  readonly config: unknown
+  readonly config: C
   readonly cells: readonly Cell[]
+  /** The decoded config each cell sees (its swept fields set), by cell index. */
+  readonly cellConfigs: ReadonlyArray<C>
   /** Decoded config of each per-cell step, by cell index then step name. */
   readonly cellStepConfigs: ReadonlyArray<Readonly<Record<string, unknown>>>
   /** Content address of each per-cell step run, by cell index then step name. */
@@ -54,7 +57,7 @@ const declared = <A>(pipeline: string, step: string | undefined, f: () => A): Ef
   Effect.try({ try: f, catch: (e) => new ConfigDecodeError({ pipeline, step, issues: [{ path: "", message: e instanceof Error ? e.message : String(e) }] }) })
 
 /** Resolves preset, patch and overrides into a decoded config, then decodes every step's config. Runs nothing. */
-export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effect.Effect<Plan, ConfigDecodeError | PresetNotFoundError | PipelineDefinitionError> =>
+export const makePlan = <C>(pipeline: Pipeline<C, any, any, any, any, any, any>, options: PlanOptions = {}): Effect.Effect<Plan<C>, ConfigDecodeError | PresetNotFoundError | PipelineDefinitionError> =>
   Effect.gen(function* () {
     yield* checkDefinition(pipeline)
     const presetName = options.preset
@@ -67,16 +70,23 @@ export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effe
     if (options.patch) encoded = mergeConfig(encoded, options.patch)
     encoded = yield* applyOverrides(pipeline.config, encoded, options.overrides ?? [], pipeline.name)
     const config = yield* decodeConfig(pipeline.config, encoded, { pipeline: pipeline.name })
-    const cells = expandMatrix(yield* declared(pipeline.name, undefined, () => pipeline.matrixOf(config)))
+    const fullEncoded = encodeConfig(pipeline.config, config)
+    const matrix = yield* declared(pipeline.name, undefined, () => pipeline.matrixOf(config))
+    const sweep = yield* declared(pipeline.name, undefined, () => checkSweep(fullEncoded, pipeline.sweepOf(config), matrix))
+    const cells = expandMatrix({ ...matrix, ...sweep })
+    const swept = Object.keys(sweep).length > 0
+    const cellConfigs: C[] = []
     const cellStepConfigs: Array<Record<string, unknown>> = []
     const cellKeys: Array<Record<string, string>> = []
     for (const cell of cells) {
+      const cellConfig = swept ? yield* decodeConfig(pipeline.config, sweptConfig(fullEncoded, sweep, cell.values), { pipeline: pipeline.name }) : config
+      cellConfigs.push(cellConfig)
       const configs: Record<string, unknown> = {}
       const keys: Record<string, string> = {}
       for (const node of pipeline.nodes) {
         if (node.scope !== "cell") continue
         const step = node.step
-        const encodedStep = yield* declared(pipeline.name, step.name, () => node.configOf(config, cell))
+        const encodedStep = yield* declared(pipeline.name, step.name, () => node.configOf(cellConfig, cell))
         const decoded = yield* decodeConfig(step.config, encodedStep, { pipeline: pipeline.name, step: step.name })
         configs[step.name] = decoded
         keys[step.name] = contentHash(step.name, step.version, encodeConfig(step.config, decoded), node.needs.map((n) => keys[n]))
@@ -104,9 +114,10 @@ export const makePlan = (pipeline: AnyPipeline, options: PlanOptions = {}): Effe
       pipeline,
       preset: presetName,
       overrides: options.overrides ?? [],
-      encoded: encodeConfig(pipeline.config, config),
+      encoded: fullEncoded,
       config,
       cells,
+      cellConfigs,
       cellStepConfigs,
       cellKeys,
       aggregateConfigs,

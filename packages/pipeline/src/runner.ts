@@ -1,4 +1,4 @@
-import { Cause, Effect, Layer, Option, Schema } from "effect"
+import { Cause, Clock, Effect, Layer, Option, Schema } from "effect"
 import type { JsonObject } from "./config.js"
 import { canonicalJson, sha256Hex } from "./hash.js"
 import { PipelineSetupError, type PipelineRunError, StepFailedError, type StoreError } from "./errors.js"
@@ -92,21 +92,22 @@ const evaluateCell = (plan: Plan, cell: Cell, memo: Map<string, Effect.Effect<un
     const nodes = new Map(plan.pipeline.nodes.filter((n): n is CellNode => n.scope === "cell").map((n) => [n.step.name, n]))
     const keys = plan.cellKeys[cell.index]!
     const configs = plan.cellStepConfigs[cell.index]!
-    const outputOf = (name: string): Effect.Effect<unknown, StepFailedError | StoreError, any> => {
-      const key = keys[name]!
-      const hit = memo.get(key)
-      if (hit) return hit
-      const node = nodes.get(name)!
-      const compute = Effect.gen(function* () {
-        const inputs: Record<string, unknown> = {}
-        for (const dep of node.needs) inputs[dep] = yield* outputOf(dep)
-        const context: StepContext = { pipeline: plan.pipeline.name, step: name, cell, key }
-        return yield* runStep(plan.pipeline, node.step, configs[name], inputs, context, store)
+    const outputOf = (name: string): Effect.Effect<unknown, StepFailedError | StoreError, any> =>
+      Effect.gen(function* () {
+        const key = keys[name]!
+        const hit = memo.get(key)
+        if (hit) return yield* hit
+        const node = nodes.get(name)!
+        const compute = Effect.gen(function* () {
+          const inputs: Record<string, unknown> = {}
+          for (const dep of node.needs) inputs[dep] = yield* outputOf(dep)
+          const context: StepContext = { pipeline: plan.pipeline.name, step: name, cell, key }
+          return yield* runStep(plan.pipeline, node.step, configs[name], inputs, context, store)
+        })
+        const once = yield* Effect.cached(storedOrRun(plan.pipeline, node.step, key, cell.id, compute))
+        memo.set(key, once)
+        return yield* once
       })
-      const once = Effect.runSync(Effect.cached(storedOrRun(plan.pipeline, node.step, key, cell.id, compute)))
-      memo.set(key, once)
-      return once
-    }
     // what a cell must produce: every stored step, and any step nothing else consumes
     const consumed = new Set([...nodes.values()].flatMap((n) => n.needs))
     const outputs: Record<string, unknown> = {}
@@ -146,15 +147,20 @@ const runAggregates = (plan: Plan, cellOutputs: RunResult["cells"]) =>
 /** `running` with a heartbeat older than a minute or two means the owner died (kill -9, power loss). */
 type RunState = "running" | "complete" | "failed" | "interrupted"
 
-const statusOf = (plan: Plan, state: RunState, options: RunOptions, extra: JsonObject = {}) => ({
-  pipeline: plan.pipeline.name,
-  state,
-  cells: plan.cells.map((c) => c.id),
-  at: new Date().toISOString(),
-  ...(options.owner ? { owner: options.owner } : {}),
-  ...(state === "running" ? { heartbeatAt: new Date().toISOString(), heartbeatSeconds: options.heartbeatSeconds ?? 30 } : {}),
-  ...extra
-})
+/** Writes `run.json`: the run's state, stamped with the time from `Clock`. */
+const writeStatus = (store: ResultsStoreShape, plan: Plan, state: RunState, options: RunOptions, extra: JsonObject = {}) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const at = new Date(now).toISOString()
+    return store.writeJson("run.json", {
+      pipeline: plan.pipeline.name,
+      state,
+      cells: plan.cells.map((c) => c.id),
+      at,
+      ...(options.owner ? { owner: options.owner } : {}),
+      ...(state === "running" ? { heartbeatAt: at, heartbeatSeconds: options.heartbeatSeconds ?? 30 } : {}),
+      ...extra
+    })
+  })
 
 const errorText = (cause: Cause.Cause<unknown>) => {
   const e = Cause.squash(cause)
@@ -184,7 +190,7 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       return undefined
     }
     yield* store.writeJson("config.json", { pipeline: plan.pipeline.name, preset: plan.preset ?? null, overrides: plan.overrides, config: plan.encoded })
-    yield* store.writeJson("run.json", statusOf(plan, "running", options))
+    yield* writeStatus(store, plan, "running", options)
     if (options.environment) yield* store.writeJson("environment.json", options.environment)
     const executor = options.executor ?? inProcessExecutor
     progress.log(`${plan.pipeline.name}: ${plan.cells.length} cell(s) via ${executor.name} executor`)
@@ -200,7 +206,7 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       return { cells, aggregate } satisfies RunResult
     })
     // each write is uninterruptible, so none lands after the final state
-    const heartbeat = Effect.suspend(() => store.writeJson("run.json", statusOf(plan, "running", options))).pipe(
+    const heartbeat = writeStatus(store, plan, "running", options).pipe(
       Effect.ignore,
       Effect.uninterruptible,
       Effect.delay(`${options.heartbeatSeconds ?? 30} seconds`),
@@ -211,9 +217,9 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       Effect.onExit((exit) =>
         exit._tag === "Success"
           ? Effect.void
-          : store.writeJson("run.json", Cause.hasInterruptsOnly(exit.cause) ? statusOf(plan, "interrupted", options) : statusOf(plan, "failed", options, { error: errorText(exit.cause) })).pipe(Effect.ignore)
+          : (Cause.hasInterruptsOnly(exit.cause) ? writeStatus(store, plan, "interrupted", options) : writeStatus(store, plan, "failed", options, { error: errorText(exit.cause) })).pipe(Effect.ignore)
       )
     )
-    yield* store.writeJson("run.json", statusOf(plan, "complete", options))
+    yield* writeStatus(store, plan, "complete", options)
     return result
   }) as Effect.Effect<RunResult | undefined, PipelineRunError, ResultsStore | Progress>

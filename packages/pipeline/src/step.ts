@@ -1,12 +1,19 @@
 import type { Effect, Schema } from "effect"
 import type { Json } from "./config.js"
 
-/** One cell of a pipeline's matrix: e.g. `{ seed: 1, method: "sam" }`. */
-export interface Cell {
+/** The values of one cell by axis name: e.g. `{ method: "sam", seed: 1 }`. */
+export type CellValues = Readonly<Record<string, Json>>
+
+/**
+ * One cell of a pipeline's matrix. `V` types the values of the pipeline's own axes
+ * (`{ readonly method: MethodKey; readonly seed: number }`); at run time `values` also holds
+ * the swept config paths (e.g. `"noise.rate": 0.2`), which a step reads through its config.
+ */
+export interface Cell<V extends CellValues = CellValues> {
   /** Stable, readable id used in paths and logs, e.g. `method=sam,seed=1`. */
   readonly id: string
   readonly index: number
-  readonly values: Readonly<Record<string, Json>>
+  readonly values: V
 }
 
 /** What the runner tells a running step about itself. */

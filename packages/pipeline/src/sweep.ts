@@ -1,7 +1,8 @@
-import type { Json } from "./config.js"
-import type { Cell } from "./step.js"
+import type { Json, JsonObject } from "./config.js"
+import type { MatrixAxes, SweepAxes } from "./pipeline.js"
+import type { CellValues } from "./step.js"
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
 
 const hasPath = (config: unknown, path: readonly string[]): boolean => {
   let node: unknown = config
@@ -12,31 +13,33 @@ const hasPath = (config: unknown, path: readonly string[]): boolean => {
   return true
 }
 
-const setPath = (config: unknown, path: readonly string[], value: Json): unknown => {
-  if (path.length === 0) return value
+const setPath = (config: Json, path: readonly string[], value: Json): Json => {
   const [head, ...rest] = path
-  const obj = isObject(config) ? config : {}
-  return { ...obj, [head!]: setPath(obj[head!], rest, value) }
+  if (head === undefined) return value
+  const obj: JsonObject = isObject(config) ? config : {}
+  return { ...obj, [head]: setPath(obj[head] ?? null, rest, value) }
 }
 
 /**
- * Matrix axes for a sweep over config fields, e.g. `{ "noise.rate": [0, 0.2, 0.4] }`;
- * throws naming a path the config does not have (makePlan reports it as a config error).
+ * Checks a sweep against the full encoded config and the matrix's own axes; throws naming a
+ * path the config does not have, an empty one, or one that is also a matrix axis (makePlan
+ * reports it as a config error).
  */
-export const sweepAxes = (config: unknown, sweep: Readonly<Record<string, ReadonlyArray<Json>>>): Record<string, ReadonlyArray<Json>> => {
+export const checkSweep = (encoded: JsonObject, sweep: SweepAxes, matrix: MatrixAxes): SweepAxes => {
   for (const [path, values] of Object.entries(sweep)) {
-    if (!hasPath(config, path.split("."))) throw new Error(`sweep over "${path}": the config has no such field`)
+    if (!hasPath(encoded, path.split("."))) throw new Error(`sweep over "${path}": the config has no such field`)
     if (values.length === 0) throw new Error(`sweep over "${path}": no values`)
+    if (path in matrix) throw new Error(`sweep over "${path}": also a matrix axis`)
   }
-  return { ...sweep }
+  return sweep
 }
 
-/** The config as one cell sees it: each cell value named by a config path (a swept field) replaces that field. */
-export const configForCell = <C>(config: C, cell: Cell): C => {
-  let out: unknown = config
-  for (const [name, value] of Object.entries(cell.values)) {
-    const path = name.split(".")
-    if (hasPath(config, path)) out = setPath(out, path, value)
+/** The encoded config as one cell sees it: the cell's value of each swept path replaces that field. */
+export const sweptConfig = (encoded: JsonObject, sweep: SweepAxes, values: CellValues): Json => {
+  let out: Json = encoded
+  for (const path of Object.keys(sweep)) {
+    const value = values[path]
+    if (value !== undefined) out = setPath(out, path.split("."), value)
   }
-  return out as C
+  return out
 }
