@@ -29,7 +29,7 @@ describe("backend selection", () => {
 
   it("probes every backend and reports the absent ones without throwing", async () => {
     const rows = await probeBackends()
-    expect(rows.map((r) => r.name)).toEqual(["tensorflow-gpu", "tensorflow", "native", "wasm", "cpu"])
+    expect(rows.map((r) => r.name)).toEqual(["tensorflow-gpu", "tensorflow", "webgpu", "native", "wasm", "cpu"])
     expect(rows.find((r) => r.name === "cpu")?.available).toBe(true)
     const gpu = rows.find((r) => r.name === "tensorflow-gpu")!
     if (!gpu.available) expect(gpu.reason).toContain("@tensorflow/tfjs-node-gpu")
