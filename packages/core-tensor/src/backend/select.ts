@@ -3,6 +3,7 @@ import { type BackendCandidate, type BackendName, backendCandidates, backendName
 import { BackendUnavailableError } from "./errors.js"
 import { missingTrainingKernels } from "./training-kernels.js"
 import { type GpuAdapterInfo, probeAdapter, webgpuInstallHint } from "./webgpu/dawn.js"
+import { registerChunkedAddN } from "./webgpu/add-n.js"
 import { patchReadSync } from "./webgpu/sync-read.js"
 import { vulkanLoaderPresent } from "./webgpu/vulkan.js"
 
@@ -92,6 +93,7 @@ const tryBackend = async (c: BackendCandidate, mode: Mode): Promise<Tried> => {
     await tf.ready()
     if (c.name === "webgpu") {
       patchReadSync(tf.backend())
+      registerChunkedAddN(tf.backend())
       // small CPU-resident inputs would otherwise run on tfjs's cpu kernels: every kernel of a step stays on the GPU
       tf.env().set("WEBGPU_CPU_FORWARD", false)
     }

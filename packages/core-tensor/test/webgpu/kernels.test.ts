@@ -55,6 +55,16 @@ describe.skipIf(unavailable !== undefined)("webgpu kernels against the cpu backe
     })
   }
 
+  it("sums more tensors than one shader can bind (AddN over ResNet-18's 62 parameters, in globalNorm), freeing its group sums", async () => {
+    const sum = () => tf.addN(Array.from({ length: 62 }, (_, i) => tf.tensor1d([i + 1, -2 * i, 0.5])))
+    expectCloseToCpu(await hostOn("webgpu", sum), await hostOn("cpu", sum), "addN of 62")
+    await tf.setBackend("webgpu")
+    const dataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds()
+    const before = dataIds()
+    tf.tidy(() => sum().dataSync())
+    expect(dataIds()).toBe(before)
+  })
+
   it("strided convolutions with explicit padding and max-pooling, forward and backward", async () => {
     const rng = new Rng(5)
     const x = tf.tensor4d(rng.normalArray(2 * 9 * 9 * 3), [2, 9, 9, 3])

@@ -26,6 +26,8 @@ export const skipWithReason = (reason: string): void => {
 
 /** `f` run on `backend`; what it returns is read back to the host. */
 export const hostOn = async (backend: "cpu" | "webgpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> => {
+  // a turn of the event loop: synchronous GPU reads hold it, and the test runner talks through it
+  await new Promise((resolve) => setTimeout(resolve, 0))
   await tf.setBackend(backend)
   return tf.tidy(() => [f()].flat().map((t) => Float32Array.from(t.dataSync())))
 }
