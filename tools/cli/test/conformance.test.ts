@@ -1,7 +1,9 @@
-import { beforeAll, describe, expect, it } from "vitest"
+import * as tf from "@tensorflow/tfjs-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { expectNoLeak, selectBackend } from "@samlab/core-tensor"
 import { type FixtureResult, closeToGolden, goldenFixtures } from "@samlab/golden"
 import { FixtureError, conformanceMethods, runConformance } from "../src/conformance.js"
+import { skipWithReason, webgpuUnavailable } from "../../../packages/core-tensor/test/webgpu/on-webgpu.js"
 
 const fixtures = goldenFixtures()
 
@@ -41,6 +43,24 @@ describe("golden SAM-family fixtures through runConformance", () => {
         expect(compare(runConformance(fixture, { batched: true }), fixture.expected)).toBeUndefined()
       })
     }
+  }
+})
+
+const noWebgpu = await webgpuUnavailable()
+if (noWebgpu !== undefined) skipWithReason(noWebgpu)
+
+describe.skipIf(noWebgpu !== undefined)("golden SAM, L-SAM, J-SAM and regularizer fixtures on webgpu (SwiftShader)", () => {
+  beforeAll(async () => {
+    await tf.setBackend("webgpu")
+  })
+  afterAll(async () => {
+    await tf.setBackend("cpu")
+  })
+  for (const fixture of fixtures.filter((f) => ["sam", "lsam", "jsam", "jacreg"].includes(f.optimizer.method) && f.file.endsWith("arch0.json"))) {
+    it(fixture.file, async () => {
+      const got = await expectNoLeak(fixture.file, () => runConformance(fixture))
+      expect(compare(got, fixture.expected)).toBeUndefined()
+    })
   }
 })
 
