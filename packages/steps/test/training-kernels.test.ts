@@ -9,7 +9,7 @@ const specs: ReadonlyArray<{ spec: ModelSpecConfig; inputShape: number[] }> = [
   { spec: { kind: "cnn", channels: [2, 4, 4], dense: 8 }, inputShape: [8, 8, 3] },
   { spec: { kind: "resnet18", width: 2 }, inputShape: [16, 16, 3] }
 ]
-const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-2, lambdaHead: 1e-2, weightByLogitTerm: true, penaltyNorm: "squared" } as const
+const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-2, lambdaHead: 1e-2, alpha: 0.5, weightByLogitTerm: true, penaltyNorm: "squared" } as const
 const base = { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" } as const
 
 /** One step of `key` from fixed params on a fixed batch of 4: the new params, the loss and the new batch-norm state. */

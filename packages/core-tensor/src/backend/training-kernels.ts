@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core"
  */
 export const trainingKernels = [
   "Abs", "Add", "AddN", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput", "Exp", "ExpandDims",
-  "Greater", "Identity", "Log", "Max", "MaxPool", "MaxPoolGrad", "Mean", "Multiply", "Neg", "OneHot", "Pack", "RealDiv",
+  "Greater", "Identity", "Less", "Log", "LogicalAnd", "Max", "MaxPool", "MaxPoolGrad", "Mean", "Multiply", "Neg", "OneHot", "Pack", "RealDiv",
   "Relu", "Reshape", "Rsqrt", "Slice", "Softmax", "Sqrt", "Square", "Step", "Sub", "Sum", "ZerosLike"
 ] as const
 
