@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core"
 /**
  * The tfjs kernels one training step runs, forward and backward, for every samlab model (MLP,
  * small CNN, ResNet-18 with batch norm) and method (SGD, SAM, ASAM, 1-SAM, L-SAM, J-SAM, the
- * Jacobian regularizer). A test in @samlab/steps profiles those steps and checks this list
+ * Jacobian regularizer, SANER). A test in @samlab/steps profiles those steps and checks this list
  * covers them, so a backend that registers all of them trains without a missing kernel.
  */
 export const trainingKernels = [
