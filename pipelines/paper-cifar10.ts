@@ -15,6 +15,7 @@ import {
   NonNegativeInt,
   PositiveInt,
   RecordsSchema,
+  methodKeys,
   dataStep,
   reportStep,
   splitSizeIssues,
@@ -37,8 +38,8 @@ export const PaperConfig = Schema.Struct({
   validationSize: withDefault(NonNegativeInt, 1000),
   /** Test examples evaluated each epoch (0 = all 10,000). */
   testSize: withDefault(NonNegativeInt, 0),
-  seeds: withDefault(Schema.Array(Schema.Int), [0]),
-  methods: withDefault(Schema.Array(MethodKeySchema), ["sgd", "sam", "lsam", "jsam", "jacreg"]),
+  seeds: withDefault(Schema.Array(Schema.Int).check(Schema.isMinLength(1)), [0]),
+  methods: withDefault(Schema.Array(MethodKeySchema).check(Schema.isMinLength(1)), ["sgd", "sam", "lsam", "jsam", "jacreg"]),
   model: withDefault(ModelSpecSchema, { kind: "resnet18" }),
   epochs: withDefault(PositiveInt, 200),
   batchSize: withDefault(PositiveInt, 128),
@@ -56,7 +57,14 @@ export const PaperConfig = Schema.Struct({
 }).check(
   Schema.makeFilter((c) => [
     ...splitSizeIssues(c),
-    ...(c.trainSize > 0 && c.trainSize < c.batchSize ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }] : [])
+    ...(c.trainSize > 0 && c.trainSize < c.batchSize ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }] : []),
+    ...Object.keys(c.methodOptions)
+      .filter((k) => !(methodKeys as readonly string[]).includes(k))
+      .map((k) => ({ path: ["methodOptions", k], issue: `no method is called "${k}" (methods: ${methodKeys.join(", ")})` })),
+    // seeds and methods are the matrix's own axes: a sweep over them would mislabel every cell
+    ...Object.keys(c.sweep)
+      .filter((k) => k === "seeds" || k === "methods")
+      .map((k) => ({ path: ["sweep", k], issue: `${k} is already an axis of the matrix: set ${k}=[...] instead of sweeping it` }))
   ])
 )
 export type PaperConfig = typeof PaperConfig.Type

@@ -63,6 +63,14 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
     expect(issuesOf(["trainSize=49000", "validationSize=1000", "testSize=10000"])).toEqual([])
     expect(issuesOf(["trainSize=60000", "records=any"])).toEqual([]) // your own files: checked against them when loaded
   })
+
+  it("rejects empty seeds or methods, an unknown method in methodOptions and a sweep over the matrix's own axes", () => {
+    expect(issuesOf(["seeds=[]"])).toEqual([expect.stringMatching(/^seeds: /)])
+    expect(issuesOf(["methods=[]"])).toEqual([expect.stringMatching(/^methods: /)])
+    expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: sgd, sam/)])
+    expect(issuesOf(['methodOptions={"sam":{"rho":0.1}}'])).toEqual([])
+    expect(issuesOf(['sweep={"seeds":[[0],[1]]}'])).toEqual([expect.stringMatching(/^sweep\.seeds: seeds is already an axis of the matrix/)])
+  })
 })
 
 const run = (out: string, dir: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } => {

@@ -79,6 +79,9 @@ export type AddonStatus = { readonly ok: true; readonly addon: NativeAddon; read
 
 /** Tries to load the addon at `path` (uncached); never throws, the failure is returned. */
 export const probeAddon = (path: string): AddonStatus => {
+  const threads = process.env["SAMLAB_NATIVE_THREADS"]
+  if (threads !== undefined && threads !== "" && !/^(?:[1-9]\d{0,1}|1\d\d|2[0-4]\d|25[0-6])$/.test(threads.trim()))
+    return { ok: false, error: new NativeAddonUnavailableError(path, `SAMLAB_NATIVE_THREADS must be an integer in [1, 256], got "${threads}"`) }
   try {
     if (!existsSync(path)) return { ok: false, error: new NativeAddonUnavailableError(path, `${path} does not exist: the install script did not build it`) }
     const addon = createRequire(import.meta.url)(path) as NativeAddon

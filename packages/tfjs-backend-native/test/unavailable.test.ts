@@ -23,6 +23,24 @@ describe("when the addon is not built", () => {
     expect(status.error.message.split("\n")).toHaveLength(1)
   })
 
+  it("refuses an out-of-range SAMLAB_NATIVE_THREADS, naming it, instead of ignoring or clamping it", () => {
+    const saved = process.env["SAMLAB_NATIVE_THREADS"]
+    try {
+      for (const bad of ["0", "-1", "257", "1.5", "many"]) {
+        process.env["SAMLAB_NATIVE_THREADS"] = bad
+        const status = probeAddon("/nonexistent/samlab_native.node")
+        expect(status.ok).toBe(false)
+        if (!status.ok) expect(status.error.reason).toBe(`SAMLAB_NATIVE_THREADS must be an integer in [1, 256], got "${bad}"`)
+      }
+      process.env["SAMLAB_NATIVE_THREADS"] = "256"
+      const fine = probeAddon("/nonexistent/samlab_native.node")
+      expect(!fine.ok && fine.error.reason).toContain("does not exist") // the value passes; only the missing file is reported
+    } finally {
+      if (saved === undefined) delete process.env["SAMLAB_NATIVE_THREADS"]
+      else process.env["SAMLAB_NATIVE_THREADS"] = saved
+    }
+  })
+
   it("reports a file that is not an addon as failing to load", () => {
     const dir = mkdtempSync(join(tmpdir(), "samlab-native-bogus-"))
     try {

@@ -50,3 +50,10 @@ export const numberOption = (args: ParsedArgs, name: string): number | undefined
 export const rejectUnknown = (args: ParsedArgs, known: readonly string[]): void => {
   for (const name of [...Object.keys(args.options), ...args.flags]) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`)
 }
+
+/** A whole number of at least 1 (`--concurrency 0`, `-1` or `1.5` are usage errors). */
+export const positiveIntOption = (args: ParsedArgs, name: string): number | undefined => {
+  const n = numberOption(args, name)
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`option --${name} must be a whole number of at least 1, got "${single(args, name)}"`)
+  return n
+}

@@ -20,7 +20,7 @@ import {
 } from "@samlab/pipeline"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { runEnvironment } from "../environment.js"
-import { type ParsedArgs, UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+import { type ParsedArgs, UsageError, numberOption, parseArgs, positiveIntOption, rejectUnknown, single } from "../args.js"
 
 const bin = fileURLToPath(new URL("../../bin/samlab.mjs", import.meta.url))
 
@@ -50,6 +50,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   const { preset, overrides } = planOptions(args)
   const out = resolve(single(args, "out") ?? `runs/${pipeline.name}${preset ? `-${preset}` : ""}`)
   const onlyCell = numberOption(args, "cell")
+  const concurrency = positiveIntOption(args, "concurrency") ?? 1
   const executorName = single(args, "executor") ?? "in-process"
   if (executorName !== "in-process" && executorName !== "child") throw new UsageError(`--executor must be in-process or child, got "${executorName}"`)
   // A child reports progress as events; the parent draws every running cell's bar on its own line.
@@ -81,7 +82,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   let stoppedCode: number | undefined
   try {
     const owner = lease ? { pid: lease.holder.pid, host: lease.holder.host, startedAt: lease.holder.startedAt } : undefined
-    const program = runPlan(plan, { executor, concurrency: numberOption(args, "concurrency") ?? 1, onlyCell, environment: runEnvironment(resolve(file!)), ...(owner ? { owner } : {}) })
+    const program = runPlan(plan, { executor, concurrency, onlyCell, environment: runEnvironment(resolve(file!)), ...(owner ? { owner } : {}) })
     const fiber = Effect.runFork(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
     // SIGINT / SIGTERM interrupt the run: children are stopped, run.json says interrupted
     let stoppedBy: NodeJS.Signals | undefined
