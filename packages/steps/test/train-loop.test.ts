@@ -1,20 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { type TrainingMethod, disposeParams, expectNoLeak, flattenParams, mapParams, mlp, selectBackend } from "@samlab/core-tensor"
-import { beforeAll, describe, expect, it } from "vitest"
-import { NonFiniteParamsError, type PreparedData, TrainSetTooSmallError, type TrainState, disposeTrainState, encodeTrainState, makeMethod, restoreTrainState, trainLoop } from "../src/index.js"
-
-/** A tiny prepared dataset: 64 images of 4 classes told apart by brightness. */
-const tinyData = (): PreparedData => {
-  const n = 64
-  const images = new Uint8Array(n * 3072)
-  const labels = new Uint8Array(n)
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % 4
-    images.fill(30 + 60 * (i % 4) + (i % 7), i * 3072, (i + 1) * 3072)
-  }
-  const split = { n, images, labels, cleanLabels: labels, isNoisy: new Uint8Array(n) }
-  return { dataset: "cifar10", numClasses: 4, classNames: ["a", "b", "c", "d"], train: split, validation: { ...split, n: 0, images: new Uint8Array(0), labels: new Uint8Array(0), cleanLabels: new Uint8Array(0), isNoisy: new Uint8Array(0) }, test: split, normalization: { mean: [0.4, 0.4, 0.4], std: [0.25, 0.25, 0.25] }, noise: { nominalRate: 0, realisedRate: 0, changed: 0, transition: [] } }
-}
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { NonFiniteParamsError, TrainSetTooSmallError, type TrainState, disposeTrainState, encodeTrainState, makeMethod, restoreTrainState, trainLoop } from "../src/index.js"
+import { tinyData } from "./helpers/tiny-data.js"
 
 const model = mlp({ inputDim: 3072, hidden: [16], numClasses: 4 })
 const base = { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" } as const
@@ -106,4 +95,40 @@ describe("train loop", () => {
     })
     expect(epochsSeen).toEqual([])
   })
+
+  it.live("interrupted, stops before its next batch and disposes its state (the AbortSignal Effect.tryPromise gives)", () =>
+    Effect.gen(function* () {
+      const method = makeMethod("sgd", options, base, 1000, { spec: { kind: "mlp", hidden: [16] }, model })
+      const tensorsBefore = tf.memory().numTensors
+      let batches = 0
+      let thirdBatch = () => {}
+      const thirdBatchDone = new Promise<void>((resolve) => (thirdBatch = resolve))
+      const epochsSeen: number[] = []
+      const training = Effect.tryPromise((signal) =>
+        trainLoop({
+          model,
+          method,
+          data: tinyData(),
+          epochs: 1000, // 4 batches an epoch: minutes of work unless it stops
+          batchSize: 16,
+          augment: false,
+          seed: 0,
+          signal,
+          onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch),
+          onBatch: () => {
+            if (++batches === 3) thirdBatch()
+          }
+        })
+      )
+      const fiber = yield* Effect.forkChild(training)
+      yield* Effect.promise(() => thirdBatchDone)
+      yield* Fiber.interrupt(fiber)
+      const atInterrupt = batches
+      // a loop that ignored the signal would run hundreds of batches meanwhile
+      yield* Effect.sleep("300 millis")
+      expect(batches - atInterrupt).toBeLessThanOrEqual(1)
+      expect(epochsSeen).toEqual([])
+      expect(tf.memory().numTensors).toBe(tensorsBefore)
+    })
+  )
 })

@@ -20,19 +20,37 @@ export interface EpochEnd<S> {
   readonly seconds: number
 }
 
-export interface TrainLoopOptions<S> {
+export interface TrainerOptions<S> {
   readonly model: Model
   readonly method: TrainingMethod<S>
   readonly data: PreparedData
-  readonly epochs: number
   readonly batchSize: number
   readonly augment: boolean
   readonly seed: number
   /** Where to start: a state from `restoreTrainState`, or a fresh one. */
   readonly start?: TrainState<S> | undefined
+  readonly onBatch?: ((epoch: number, batch: number, batches: number) => void) | undefined
+}
+
+export interface TrainLoopOptions<S> extends TrainerOptions<S> {
+  readonly epochs: number
   /** Called after every epoch, with the state (owned by the loop: copy what you keep). */
   readonly onEpochEnd: (end: EpochEnd<S>) => Promise<void>
-  readonly onBatch?: ((epoch: number, batch: number, batches: number) => void) | undefined
+  /** Stops training before the next batch once aborted (the loop rejects with the signal's reason). */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** Trains one epoch at a time from a state it owns until `dispose`. */
+export interface Trainer<S> {
+  /** The current state (owned by the trainer: copy what you keep). */
+  readonly state: () => TrainState<S>
+  /**
+   * Trains the next epoch. Once `signal` aborts, no further batch starts: the epoch rejects
+   * with the signal's reason and the state is left as it was after the last whole batch.
+   */
+  readonly runEpoch: (signal?: AbortSignal) => Promise<EpochEnd<S>>
+  /** Disposes the state; later calls do nothing. */
+  readonly dispose: () => void
 }
 
 /**
@@ -76,11 +94,10 @@ export const encodeTrainState = <S>(s: TrainState<S>) => encodeTensorTree({ epoc
 export const restoreTrainState = <S>(skeleton: unknown, bytes: Uint8Array): TrainState<S> => decodeTensorTree<TrainState<S>>(skeleton as never, bytes)
 
 /**
- * Trains epoch by epoch. Batches are seeded by (seed, epoch), so resuming from a saved
- * state at epoch k replays exactly the batches an uninterrupted run would see.
- * Returns the final state (owned by the caller).
+ * A trainer over whole batches seeded by (seed, epoch), so resuming from a saved state at
+ * epoch k replays exactly the batches an uninterrupted run would see.
  */
-export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S>> => {
+export const makeTrainer = <S>(o: TrainerOptions<S>): Trainer<S> => {
   const batcher = new Batcher({
     images: o.data.train.images,
     labels: o.data.train.labels,
@@ -93,39 +110,61 @@ export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S
   if (batcher.batchesPerEpoch === 0) throw new TrainSetTooSmallError(o.data.train.n, o.batchSize)
   let state = o.start ?? initialTrainState(o.model, o.method, o.seed)
   let step = state.epoch * batcher.batchesPerEpoch
-  try {
-    for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
-      const started = performance.now()
-      let lossSum = 0
-      let batches = 0
-      const metricSums: Record<string, number> = {}
-      await batcher.forEachBatch(epoch, (batch, b) => {
-        const modelState = state.modelState
-        const forward = (p: Params, x: Parameters<Model["apply"]>[1]) => o.model.apply(p, x, { training: true, state: modelState })
-        const result = o.method.step(state.params, state.methodState, batch, forward, ++step)
-        disposeParams(state.params)
-        o.method.disposeState(state.methodState)
-        let nextModelState = modelState
-        if (result.modelState && Object.keys(result.modelState).length > 0) {
-          disposeParams(modelState)
-          nextModelState = result.modelState
-        } else if (result.modelState) disposeParams(result.modelState)
-        state = { epoch: epoch - 1, params: result.params, methodState: result.state, modelState: nextModelState }
-        // checked after every update, so no evaluation or checkpoint ever sees a diverged model
-        const bad = [...nonFiniteParams(state.params), ...nonFiniteParams(state.modelState).map((k) => `model state ${k}`)]
-        if (bad.length > 0) throw new NonFiniteParamsError(step, epoch, bad)
-        lossSum += result.loss
-        for (const [k, v] of Object.entries(result.metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v
-        batches++
-        o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)
-      })
-      state = { ...state, epoch }
-      const stepMetrics = Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / Math.max(1, batches)]))
-      await o.onEpochEnd({ epoch, state, meanLoss: lossSum / Math.max(1, batches), stepMetrics, seconds: (performance.now() - started) / 1000 })
+  let disposed = false
+  const runEpoch = async (signal?: AbortSignal): Promise<EpochEnd<S>> => {
+    const epoch = state.epoch + 1
+    const started = performance.now()
+    let lossSum = 0
+    let batches = 0
+    const metricSums: Record<string, number> = {}
+    await batcher.forEachBatch(epoch, (batch, b) => {
+      // checked before the state is touched: an interrupted run may have disposed it already
+      signal?.throwIfAborted()
+      if (disposed) throw new Error("the trainer's state was disposed")
+      const modelState = state.modelState
+      const forward = (p: Params, x: Parameters<Model["apply"]>[1]) => o.model.apply(p, x, { training: true, state: modelState })
+      const result = o.method.step(state.params, state.methodState, batch, forward, ++step)
+      disposeParams(state.params)
+      o.method.disposeState(state.methodState)
+      let nextModelState = modelState
+      if (result.modelState && Object.keys(result.modelState).length > 0) {
+        disposeParams(modelState)
+        nextModelState = result.modelState
+      } else if (result.modelState) disposeParams(result.modelState)
+      state = { epoch: epoch - 1, params: result.params, methodState: result.state, modelState: nextModelState }
+      // checked after every update, so no evaluation or checkpoint ever sees a diverged model
+      const bad = [...nonFiniteParams(state.params), ...nonFiniteParams(state.modelState).map((k) => `model state ${k}`)]
+      if (bad.length > 0) throw new NonFiniteParamsError(step, epoch, bad)
+      lossSum += result.loss
+      for (const [k, v] of Object.entries(result.metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v
+      batches++
+      o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)
+    })
+    state = { ...state, epoch }
+    const stepMetrics = Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / Math.max(1, batches)]))
+    return { epoch, state, meanLoss: lossSum / Math.max(1, batches), stepMetrics, seconds: (performance.now() - started) / 1000 }
+  }
+  return {
+    state: () => state,
+    runEpoch,
+    dispose: () => {
+      if (!disposed) disposeTrainState(o.method, state)
+      disposed = true
     }
-    return state
+  }
+}
+
+/**
+ * Trains epoch by epoch up to `epochs` (see `makeTrainer`), calling `onEpochEnd` after each.
+ * Returns the final state (owned by the caller); on failure or abort the state is disposed.
+ */
+export const trainLoop = async <S>(o: TrainLoopOptions<S>): Promise<TrainState<S>> => {
+  const trainer = makeTrainer(o)
+  try {
+    while (trainer.state().epoch < o.epochs) await o.onEpochEnd(await trainer.runEpoch(o.signal))
+    return trainer.state()
   } catch (e) {
-    disposeTrainState(o.method, state)
+    trainer.dispose()
     throw e
   }
 }

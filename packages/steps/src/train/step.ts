@@ -8,7 +8,7 @@ import { oneSamGradientFactor } from "@samlab/theory"
 import type { LabelledImages, PreparedData } from "../data/prepare.js"
 import { makeMethod } from "./methods.js"
 import { BaseOptimizerSchema, MethodKeySchema, MethodOptionsSchema, ModelSpecSchema, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "../schema.js"
-import { type TrainState, disposeTrainState, encodeTrainState, restoreTrainState, trainLoop } from "./loop.js"
+import { type TrainState, encodeTrainState, makeTrainer, restoreTrainState } from "./loop.js"
 import { type TrainResult, TrainResultSchema, finiteOrNull, jsonSafe } from "./result.js"
 
 export class TrainingError extends Data.TaggedError("TrainingError")<{ readonly method: string; readonly seed: number; readonly cause: unknown }> {
@@ -107,31 +107,26 @@ export const trainStep = makeStep({
       const probe = c.method === "saner" ? groupBProbe(data, c.options.rho) : undefined
       const task = progress.start(`train ${c.method} seed ${c.seed}`, c.epochs)
       for (let e = 0; e < (start?.epoch ?? 0); e++) task.tick()
-      const final = yield* Effect.tryPromise({
-        try: () =>
-          trainLoop({
-            model,
-            method,
-            data,
-            epochs: c.epochs,
-            batchSize: c.batchSize,
-            augment: c.augment,
-            seed: c.seed,
-            start,
-            onEpochEnd: async ({ epoch, state, seconds, stepMetrics }) => {
-              wallSeconds += seconds
-              const m = tracker.record(epoch, state.params, state.modelState)
-              const probed = probe ? await probe(state.params, (p, x) => model.apply(p, x, { training: true, state: state.modelState })) : {}
-              extras.push({ ...stepMetrics, ...probed })
-              const { skeleton, bytes } = encodeTrainState(state)
-              const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), extras: jsonSafe(extras), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
-              await Effect.runPromise(checkpoint.save({ json, bytes }))
-              task.tick(`test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`)
-            }
-          }),
-        catch: (cause) => new TrainingError({ method: c.method, seed: c.seed, cause })
+      const trainingError = (cause: unknown) => new TrainingError({ method: c.method, seed: c.seed, cause })
+      const trainer = yield* Effect.try({
+        try: () => makeTrainer({ model, method, data, batchSize: c.batchSize, augment: c.augment, seed: c.seed, start }),
+        catch: trainingError
       })
-      disposeTrainState(method, final)
+      // each epoch is one promise that stops before its next batch once the fiber is interrupted
+      // (tryPromise aborts the signal); the state is disposed however the loop ends
+      yield* Effect.gen(function* () {
+        while (trainer.state().epoch < c.epochs) {
+          const { epoch, state, seconds, stepMetrics } = yield* Effect.tryPromise({ try: (signal) => trainer.runEpoch(signal), catch: trainingError })
+          wallSeconds += seconds
+          const m = tracker.record(epoch, state.params, state.modelState)
+          const probed = probe ? yield* Effect.tryPromise({ try: () => probe(state.params, (p, x) => model.apply(p, x, { training: true, state: state.modelState })), catch: trainingError }) : {}
+          extras.push({ ...stepMetrics, ...probed })
+          const { skeleton, bytes } = encodeTrainState(state)
+          const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), extras: jsonSafe(extras), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
+          yield* checkpoint.save({ json, bytes })
+          task.tick(`test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`)
+        }
+      }).pipe(Effect.ensuring(Effect.sync(trainer.dispose)))
       const s = tracker.summary()
       task.done(`best ${(100 * s.bestTestAcc).toFixed(1)}% at epoch ${s.bestEpoch}`)
       return {
