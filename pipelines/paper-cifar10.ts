@@ -82,13 +82,40 @@ const cpuScale = {
   decomposition: { every: 5, examples: 1000, rho: 0.2, chunkSize: 1 }
 }
 
+/**
+ * The conv net with batch norm at CPU scale: a narrow CIFAR ResNet-8 (one BasicBlock per stage,
+ * 16-32-64 channels, 78k parameters) with crop+flip augmentation. Learning rate and rho are
+ * placeholders until `sweep-cnn` has run; epochs sized from a 1-epoch measurement to fit about
+ * 90 minutes for six methods and two seeds (docs/experiments-todo.md).
+ */
+const cnnScale = {
+  model: { kind: "resnet", blocks: [1, 1, 1], width: 16 },
+  trainSize: 10000,
+  validationSize: 1000,
+  epochs: 15,
+  augment: true,
+  seeds: [0, 1],
+  base: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+  options: { rho: 0.1, lambdaFeatures: 0.01, lambdaHead: 0.03, weightByLogitTerm: true },
+  // the per-example decomposition loops over examples on conv nets: off to fit the budget
+  decomposition: { every: 0 }
+} as const
+
 export const paperCifar10 = makePipeline({
   name: "paper-cifar10",
   description: "SGD vs SAM vs L-SAM vs J-SAM vs the Jacobian regularizer under label noise (Baek, Kolter, Raghunathan, ICLR 2024)",
   config: PaperConfig,
   presets: {
     paper: {},
-    cpu: cpuScale,
+    // SANER's alpha is a placeholder until sweep-saner has chosen it on the noisy validation split
+    cpu: { ...cpuScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg", "saner"] },
+    // the paper's object: one perturbation per example (chunk size 1) for SAM, L-SAM and J-SAM (batched dense path)
+    "cpu-1sam": { ...cpuScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg"], options: { ...cpuScale.options, chunkSize: 1 } },
+    // SANER's alpha on the noisy validation split (pick the best validationAcc, never test accuracy)
+    "sweep-saner": { ...cpuScale, methods: ["saner"], seeds: [0], decomposition: { every: 0 }, sweep: { "options.alpha": [0, 0.25, 0.5, 0.75] } },
+    "cpu-cnn": { ...cnnScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg", "saner"] },
+    // learning rate x rho for SGD and SAM on the conv net (SGD ignores rho: its cells repeat per rho)
+    "sweep-cnn": { ...cnnScale, methods: ["sgd", "sam"], seeds: [0], epochs: 10, sweep: { "base.lr": [0.02, 0.05, 0.1], "options.rho": [0.05, 0.1, 0.2] } },
     // the reviewers' questions, at CPU scale (SGD against SAM unless the question is about the others)
     "sweep-noise": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "noise.rate": [0, 0.2, 0.4, 0.6, 0.8] } },
     "sweep-size": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },

@@ -25,6 +25,23 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
   })
 
+  it("plans the 1-SAM, conv-net, SANER and sweep presets with what each promises", () => {
+    const plan = (preset: string) => Effect.runSync(makePlan(paperCifar10, { preset }))
+    const train = (preset: string) => plan(preset).cellStepConfigs.map((c) => c["train"] as { method: string; model: unknown; augment: boolean; options: { chunkSize: number; rho: number; alpha: number }; base: { lr: number } })
+    const oneSam = train("cpu-1sam")
+    expect(oneSam.map((t) => t.method)).toEqual(["sgd", "sgd", "sam", "sam", "lsam", "lsam", "jsam", "jsam", "jacreg", "jacreg"])
+    expect(oneSam.every((t) => t.options.chunkSize === 1)).toBe(true)
+    expect(train("cpu").map((t) => t.method)).toContain("saner")
+    const cnn = train("cpu-cnn")
+    expect(cnn).toHaveLength(12) // six methods, two seeds
+    expect(cnn.every((t) => t.augment && JSON.stringify(t.model) === JSON.stringify({ kind: "resnet", blocks: [1, 1, 1], width: 16 }))).toBe(true)
+    expect(plan("cpu-cnn").encoded).toMatchObject({ trainSize: 10000, noise: { kind: "symmetric", rate: 0.3 } })
+    const grid = train("sweep-cnn")
+    expect(grid).toHaveLength(18) // sgd and sam x 3 learning rates x 3 rhos
+    expect(new Set(grid.filter((t) => t.method === "sam").map((t) => `${t.base.lr}/${t.options.rho}`)).size).toBe(9)
+    expect(train("sweep-saner").map((t) => t.options.alpha)).toEqual([0, 0.25, 0.5, 0.75])
+  })
+
   it.effect("reaches any field with --set and names a bad one", () =>
     Effect.gen(function* () {
     const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"sgd\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))

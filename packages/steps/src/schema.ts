@@ -38,7 +38,9 @@ export const ModelSpecSchema = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: PositiveInt, bias: Schema.optionalKey(Schema.Boolean) }),
   Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(PositiveInt), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
   Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(PositiveInt)), dense: Schema.optionalKey(PositiveInt) }),
-  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(PositiveInt) })
+  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(PositiveInt) }),
+  /** BasicBlocks per stage: [1, 1, 1] is a ResNet-8. */
+  Schema.Struct({ kind: Schema.Literal("resnet"), blocks: Schema.Array(PositiveInt), width: Schema.optionalKey(PositiveInt) })
 ])
 export type ModelSpecConfig = typeof ModelSpecSchema.Type
 

@@ -54,6 +54,7 @@ describe("the report's headline", () => {
   it("puts model, training size and epochs in the title", () => {
     expect(settingOf({ model: { kind: "mlp", hidden: [512, 512] }, trainSize: 10000, epochs: 30 })).toBe("MLP 3072-512-512-10, 10,000 training examples, 30 epochs")
     expect(settingOf({ model: { kind: "resnet18" }, trainSize: 0 })).toBe("ResNet-18, all training examples")
+    expect(settingOf({ model: { kind: "resnet", blocks: [1, 1, 1], width: 16 } })).toBe("ResNet-8 (width 16)")
     expect(settingOf({})).toBeUndefined()
     const input = buildReportInput("CIFAR10 with 30% symmetric label noise", { model: { kind: "cnn" }, trainSize: 500, epochs: 3 }, summary, cells)
     expect(input.title).toBe("CIFAR10 with 30% symmetric label noise: small CNN, 500 training examples, 3 epochs")

@@ -10,7 +10,8 @@ import { imageInput } from "./layers/image-input.js"
 import { globalAveragePool } from "./layers/pool.js"
 import type { Model, ModelOutput } from "./model.js"
 import { tidyOutput } from "./output.js"
-import { positiveInt } from "./validate.js"
+import { ModelSpecError } from "./errors.js"
+import { positiveInt, positiveIntList } from "./validate.js"
 
 export interface Resnet18Options {
   readonly numClasses?: number
@@ -18,6 +19,14 @@ export interface Resnet18Options {
   readonly width?: number
   /** One example's [height, width, channels] (default [32, 32, 3]). */
   readonly inputShape?: readonly number[]
+}
+
+export interface ResnetOptions extends Resnet18Options {
+  /**
+   * BasicBlocks per stage, one entry per stage (at most 4; stage s has width * 2^s channels
+   * and stride 2 from the second stage on). [2, 2, 2, 2] is ResNet-18; [1, 1, 1] a ResNet-8.
+   */
+  readonly blocks: readonly number[]
 }
 
 /** A conv (no bias) followed by batch norm: the unit every part of the network is built from. */
@@ -43,13 +52,14 @@ const convBn = (conv: string, bn: string, size: number, inChannels: number, outC
   spec: { size, inChannels, outChannels, stride, bias: false }
 })
 
-/** The stem and the eight BasicBlocks of ResNet-18 in its CIFAR form. */
-const architecture = (inChannels: number, width: number): { stem: ConvBn; blocks: Block[] } => {
+/** The stem and the BasicBlocks of a CIFAR-form ResNet, `perStage[s]` blocks in stage s. */
+const architecture = (inChannels: number, width: number, perStage: readonly number[]): { stem: ConvBn; blocks: Block[] } => {
   const stem = convBn("stem/conv", "stem/bn", 3, inChannels, width, 1)
   const blocks: Block[] = []
   let channels = width
-  ;[1, 2, 4, 8].forEach((mult, s) => {
-    for (let b = 0; b < 2; b++) {
+  perStage.forEach((count, s) => {
+    const mult = 2 ** s
+    for (let b = 0; b < count; b++) {
       const out = width * mult
       const stride = b === 0 && s > 0 ? 2 : 1
       const name = `stage${s + 1}/block${b}`
@@ -67,8 +77,12 @@ const architecture = (inChannels: number, width: number): { stem: ConvBn; blocks
 
 const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [stem, ...blocks.flatMap((b) => (b.shortcut ? [b.first, b.second, b.shortcut] : [b.first, b.second]))]
 
+/** ResNet-18 for 32x32 images: `resnet` with two BasicBlocks in each of four stages (below). */
+export const resnet18 = (options: Resnet18Options = {}): Model => resnet({ ...options, blocks: [2, 2, 2, 2] })
+
 /**
- * ResNet-18 for 32x32 images (the CIFAR variant of He et al.): a 3x3 stride-1 stem conv with
+ * A ResNet for 32x32 images (the CIFAR variant of He et al.), ResNet-18 with the default
+ * `blocks`: a 3x3 stride-1 stem conv with
  * batch norm and ReLU (no max-pool), four stages of two BasicBlocks (width x 1, 2, 4, 8 channels,
  * strides 1, 2, 2, 2; 1x1 conv + BN projection shortcuts where the shape changes), global average
  * pooling (the features, 8 * width wide) and the linear head.
@@ -78,15 +92,20 @@ const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [stem, ...bl
  * state `<bn>/moving_mean`, `<bn>/moving_var`; then `head/kernel`, `head/bias`.
  * `apply` needs `options.state` (from `initState` or a previous pass).
  * Activations: `stem` and each `stageS/blockB` output (after the final ReLU), and `pool`.
+ * With other `blocks` (1 to 4 stages), the same pattern: features width * 2^(stages - 1) wide.
  */
-export const resnet18 = (options: Resnet18Options = {}): Model => {
-  const numClasses = positiveInt(options.numClasses ?? 10, "resnet18.numClasses")
-  const width = positiveInt(options.width ?? 64, "resnet18.width")
-  const input: ImageShape = imageShape(options.inputShape ?? cifarImageShape, "resnet18.inputShape")
-  const { stem, blocks } = architecture(input[2], width)
+export const resnet = (options: ResnetOptions): Model => {
+  const isResnet18 = options.blocks.length === 4 && options.blocks.every((b) => b === 2)
+  const kind = isResnet18 ? "resnet18" : "resnet"
+  const numClasses = positiveInt(options.numClasses ?? 10, `${kind}.numClasses`)
+  const width = positiveInt(options.width ?? 64, `${kind}.width`)
+  const perStage = positiveIntList(options.blocks, `${kind}.blocks`, 1)
+  if (perStage.length > 4) throw new ModelSpecError(`${kind}.blocks`, `at most 4 stages, got ${perStage.length}`)
+  const input: ImageShape = imageShape(options.inputShape ?? cifarImageShape, `${kind}.inputShape`)
+  const { stem, blocks } = architecture(input[2], width, perStage)
   const all = units(stem, blocks)
-  const featureDim = 8 * width
-  const name = `resnet18(width ${width}, ${numClasses} classes)`
+  const featureDim = 2 ** (perStage.length - 1) * width
+  const name = isResnet18 ? `resnet18(width ${width}, ${numClasses} classes)` : `resnet(blocks ${perStage.join("-")}, width ${width}, ${numClasses} classes)`
   const shapes = [
     ...all.flatMap((u) => [...conv2dShapes(u.conv, u.spec), ...batchNormShapes(u.bn, u.spec.outChannels)]),
     ...denseShapes("head", featureDim, numClasses)

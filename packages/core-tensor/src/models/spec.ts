@@ -4,7 +4,7 @@ import { product } from "./layers/flatten.js"
 import { linear } from "./linear.js"
 import { mlp } from "./mlp.js"
 import type { Model } from "./model.js"
-import { resnet18 } from "./resnet18.js"
+import { resnet, resnet18 } from "./resnet18.js"
 import { smallCnn } from "./small-cnn.js"
 import { twoLayerLinear } from "./two-layer-linear.js"
 import { booleanField, oneOf, positiveInt, positiveIntList } from "./validate.js"
@@ -16,8 +16,10 @@ export type ModelSpec =
   | { readonly kind: "mlp"; readonly hidden: readonly number[]; readonly activation?: Activation }
   | { readonly kind: "cnn"; readonly channels?: readonly number[]; readonly dense?: number }
   | { readonly kind: "resnet18"; readonly width?: number }
+  /** A CIFAR-form ResNet with `blocks[s]` BasicBlocks in stage s (e.g. [1, 1, 1]: ResNet-8). */
+  | { readonly kind: "resnet"; readonly blocks: readonly number[]; readonly width?: number }
 
-export const modelKinds = ["linear", "two-layer-linear", "mlp", "cnn", "resnet18"] as const satisfies ReadonlyArray<ModelSpec["kind"]>
+export const modelKinds = ["linear", "two-layer-linear", "mlp", "cnn", "resnet18", "resnet"] as const satisfies ReadonlyArray<ModelSpec["kind"]>
 
 export interface MakeModelOptions {
   /** One example's shape: [32, 32, 3] for images, [d] for flat input. */
@@ -30,7 +32,8 @@ const allowedFields: Readonly<Record<ModelSpec["kind"], readonly string[]>> = {
   "two-layer-linear": ["hidden", "bias"],
   mlp: ["hidden", "activation"],
   cnn: ["channels", "dense"],
-  resnet18: ["width"]
+  resnet18: ["width"],
+  resnet: ["blocks", "width"]
 }
 
 /**
@@ -59,12 +62,14 @@ export const parseModelSpec = (value: unknown, path = "spec"): ModelSpec => {
       return { kind, ...opt("channels", (x, f) => positiveIntList(x, f, 1)), ...opt("dense", positiveInt) }
     case "resnet18":
       return { kind, ...opt("width", positiveInt) }
+    case "resnet":
+      return { kind, blocks: positiveIntList(v["blocks"], `${path}.blocks`, 1), ...opt("width", positiveInt) }
   }
 }
 
 /**
  * Builds the model a spec describes. Flat models (linear, two-layer-linear, mlp) take any
- * `inputShape` and flatten it; image models (cnn, resnet18) need [height, width, channels].
+ * `inputShape` and flatten it; image models (cnn, resnet18, resnet) need [height, width, channels].
  * Throws `ModelSpecError` naming the bad field (`spec.*`, `inputShape`, `numClasses`).
  */
 export const makeModel = (spec: ModelSpec, options: MakeModelOptions): Model => {
@@ -80,11 +85,15 @@ export const makeModel = (spec: ModelSpec, options: MakeModelOptions): Model => 
     case "mlp":
       return mlp({ inputDim, hidden: s.hidden, numClasses, activation: s.activation ?? "relu" })
     case "cnn":
-    case "resnet18": {
+    case "resnet18":
+    case "resnet": {
       if (inputShape.length !== 3) throw new ModelSpecError("inputShape", `a ${s.kind} needs [height, width, channels], got [${inputShape.join(", ")}]`)
+      const width = s.kind !== "cnn" && s.width ? { width: s.width } : {}
       return s.kind === "cnn"
         ? smallCnn({ numClasses, inputShape, ...(s.channels ? { channels: s.channels } : {}), ...(s.dense ? { dense: s.dense } : {}) })
-        : resnet18({ numClasses, inputShape, ...(s.width ? { width: s.width } : {}) })
+        : s.kind === "resnet18"
+          ? resnet18({ numClasses, inputShape, ...width })
+          : resnet({ numClasses, inputShape, blocks: s.blocks, ...width })
     }
   }
 }

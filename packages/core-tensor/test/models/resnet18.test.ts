@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { ModelParamError, Rng, disposeOutput, disposeParams, paramCount, resnet18, selectBackend } from "../../src/index.js"
+import { ModelParamError, ModelSpecError, Rng, disposeOutput, disposeParams, makeModel, paramCount, resnet, resnet18, selectBackend } from "../../src/index.js"
 import { expectAllClose, filledLike, hostParams, logitsFromFeatures } from "./helpers.js"
 import { type Image, addImages, channelStats, convJs, denseFlatJs, globalAverageJs, image, mapImage, normaliseJs, relu } from "./reference.js"
 
@@ -14,7 +14,7 @@ type Host = Record<string, Float64Array>
  * ResNet-18 (CIFAR form) in plain JS over a batch: conv (PyTorch padding (k-1)/2) + batch norm
  * per unit; training mode uses the batch statistics and returns PyTorch's moving update.
  */
-const resnetJs = (xs: readonly Image[], p: Host, state: Host, width: number, numClasses: number, training: boolean) => {
+const resnetJs = (xs: readonly Image[], p: Host, state: Host, width: number, numClasses: number, training: boolean, perStage: readonly number[] = [2, 2, 2, 2]) => {
   const newState: Host = {}
   const unit = (conv: string, bn: string, batch: readonly Image[], k: number, out: number, stride: number): Image[] => {
     const y = batch.map((m) => convJs(m, p[`${conv}/kernel`]!, k, out, stride, (k - 1) / 2))
@@ -33,9 +33,9 @@ const resnetJs = (xs: readonly Image[], p: Host, state: Host, width: number, num
   }
   let a = unit("stem/conv", "stem/bn", xs, 3, width, 1).map((m) => mapImage(m, relu))
   let channels = width
-  ;[1, 2, 4, 8].forEach((mult, s) => {
-    for (let b = 0; b < 2; b++) {
-      const out = width * mult
+  perStage.forEach((count, s) => {
+    for (let b = 0; b < count; b++) {
+      const out = width * 2 ** s
       const stride = b === 0 && s > 0 ? 2 : 1
       const name = `stage${s + 1}/block${b}`
       const h = unit(`${name}/conv1`, `${name}/bn1`, a, 3, out, stride).map((m) => mapImage(m, relu))
@@ -132,5 +132,40 @@ describe("resnet18", () => {
     disposeOutput(out, s)
     disposeParams(p, s)
     x.dispose()
+  })
+})
+
+describe("resnet (any number of BasicBlocks per stage)", () => {
+  it("a ResNet-8 ([1, 1, 1]) matches the plain-JS forward pass in training mode, moving update included", () => {
+    const model = resnet({ blocks: [1, 1, 1], width: 2, numClasses: 3, inputShape: [8, 8, 3] })
+    const rng = new Rng(5)
+    const init = model.init(new Rng(4))
+    const params = filledLike(init, (k) => (k.endsWith("/gamma") ? 0.5 + rng.uniform() : k.endsWith("/beta") ? rng.uniform() - 0.5 : 0.8 * (rng.uniform() - 0.5)))
+    const state = model.initState()
+    const xs = [0, 1, 2].map(() => image(8, 8, 3, Array.from({ length: 192 }, () => rng.normal())))
+    const x = tf.tensor4d(xs.flatMap((m) => Array.from(m.data)), [3, 8, 8, 3])
+    const out = model.apply(params, x, { training: true, state })
+    const ref = resnetJs(xs, hostParams(params), hostParams(state), 2, 3, true, [1, 1, 1])
+    expect(model.featureDim).toBe(8)
+    expectAllClose(out.features.dataSync(), ref.features.flat(), 1e-4, 1e-3)
+    expectAllClose(out.logits.dataSync(), ref.logits.flat(), 1e-4, 1e-3)
+    for (const k of Object.keys(state)) expectAllClose(out.state[k]!.dataSync(), ref.newState[k]!, 1e-5, 1e-4)
+    expect(Object.keys(params).filter((k) => k.includes("block1"))).toEqual([])
+    disposeOutput(out)
+    disposeParams(init, params, state)
+    x.dispose()
+  })
+
+  it("ResNet-8 at width 16 has 78,042 parameters (counted by hand); [2, 2, 2, 2] is ResNet-18; bad blocks are named", () => {
+    // stem 432 + 32; stage1 2 x 2,304 + 64; stage2 4,608 + 9,216 + 512 + 192; stage3 18,432 + 36,864 + 2,048 + 384; head 650
+    const r8 = makeModel({ kind: "resnet", blocks: [1, 1, 1], width: 16 }, { inputShape: [32, 32, 3], numClasses: 10 })
+    const p = r8.init(new Rng(0))
+    expect(paramCount(p)).toBe(78042)
+    expect(r8.featureDim).toBe(64)
+    expect(r8.name).toBe("resnet(blocks 1-1-1, width 16, 10 classes)")
+    disposeParams(p)
+    expect(resnet({ blocks: [2, 2, 2, 2], width: 2 }).name).toBe(resnet18({ width: 2 }).name)
+    expect(() => resnet({ blocks: [1, 1, 1, 1, 1] })).toThrow(/resnet.blocks: at most 4 stages/)
+    expect(() => makeModel({ kind: "resnet", blocks: [1, 0] } as never, { inputShape: [32, 32, 3], numClasses: 10 })).toThrow(ModelSpecError)
   })
 })

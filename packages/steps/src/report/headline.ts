@@ -41,6 +41,11 @@ const modelName = (model: JsonValue | undefined): string | undefined => {
       return "small CNN"
     case "resnet18":
       return "ResNet-18"
+    case "resnet": {
+      // CIFAR ResNet depth: stem + 2 convs per block + head
+      const blocks = Array.isArray(m["blocks"]) ? m["blocks"].reduce<number>((a, b) => a + (typeof b === "number" ? b : 0), 0) : undefined
+      return `ResNet-${blocks === undefined ? "?" : 2 * blocks + 2}${typeof m["width"] === "number" ? ` (width ${m["width"]})` : ""}`
+    }
     case "linear":
       return "linear model"
     case "two-layer-linear":
