@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
 import { type MethodKey, type ModelSpecConfig, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
 import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
 import { stepFlops } from "../flops.js"
 
-type BenchModel = "mlp" | "cnn" | "resnet18"
+type BenchModel = "mlp" | "cnn" | "resnet8" | "resnet18"
 
 export interface BenchRow {
   readonly model: BenchModel
@@ -25,6 +25,8 @@ export interface BenchRow {
 const models: Record<BenchModel, { spec: ModelSpecConfig; make: () => Model }> = {
   mlp: { spec: { kind: "mlp", hidden: [512, 512] }, make: () => referenceMlp() },
   cnn: { spec: { kind: "cnn" }, make: () => smallCnn() },
+  // the cpu-cnn preset's conv net with batch norm
+  resnet8: { spec: { kind: "resnet", blocks: [1, 1, 1], width: 16 }, make: () => resnet({ blocks: [1, 1, 1], width: 16 }) },
   resnet18: { spec: { kind: "resnet18" }, make: () => resnet18() }
 }
 
@@ -108,7 +110,7 @@ const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: str
   return { torch: runs[0]!.torch, results: [...best.values()] }
 }
 
-/** `samlab bench [--json] [--torch] [--backend NAME] [--models mlp,cnn,resnet18] [--methods sgd,sam,...] [--batch 128] [--steps 10] [--warmup 2] [--max-seconds 20]` */
+/** `samlab bench [--json] [--torch] [--backend NAME] [--models mlp,cnn,resnet8,resnet18] [--methods sgd,sam,...] [--batch 128] [--steps 10] [--warmup 2] [--max-seconds 20]` */
 export const benchCommand = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs(argv, ["json", "torch"])
   rejectUnknown(args, ["json", "torch", "backend", "models", "methods", "batch", "steps", "max-seconds", "warmup"])
