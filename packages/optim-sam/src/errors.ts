@@ -39,3 +39,13 @@ export class SamConfigError extends TaggedError("SamConfigError") {
     super(`${where}: ${field} ${reason}`)
   }
 }
+
+/** With `checkFinite`, a `SAMOptimizer` step left these variables with a NaN or an infinity (the run diverged). */
+export class NonFiniteUpdateError extends TaggedError("NonFiniteUpdateError") {
+  constructor(
+    readonly iteration: number,
+    readonly variables: readonly string[]
+  ) {
+    super(`SAMOptimizer: after step ${iteration} ${variables.join(", ")} hold non-finite values (the run diverged: lower the learning rate or rho)`)
+  }
+}

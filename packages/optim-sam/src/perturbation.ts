@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Params, mapParams, zipParams } from "@samlab/core-tensor"
+import { type Params, globalNorm, mapParams, zipParams } from "@samlab/core-tensor"
 import { checkRho } from "./options.js"
 
 /** Added to the norm so a zero gradient gives a zero perturbation, never NaN. */
@@ -21,8 +21,8 @@ export const perturbation = (params: Params, grads: Params, options: Perturbatio
   const rho = checkRho(options.rho, "perturbation")
   return tf.tidy(() => {
     const direction = options.adaptive ? zipParams(grads, params, (g, w) => tf.mul(tf.abs(w), g)) : grads
-    const squares = Object.values(direction).map((t) => tf.sum(tf.square(t)))
-    const norm = squares.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(squares))
+    // overflow-safe: gradients near 1e20 would otherwise give an infinite norm and a zero perturbation
+    const norm = globalNorm(direction)
     const scale = tf.div(rho, tf.add(norm, NORM_EPS))
     return options.adaptive ? zipParams(grads, params, (g, w) => tf.mul(tf.mul(tf.square(w), g), scale)) : mapParams(grads, (g) => tf.mul(g, scale))
   })

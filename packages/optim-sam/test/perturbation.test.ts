@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
+import { disposeParams, expectNoLeak, globalNorm, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
 import { InvalidRhoError, logitSurrogate, perturbation, stopGradient } from "../src/index.js"
 
 beforeAll(async () => {
@@ -10,6 +10,24 @@ beforeAll(async () => {
 const values = (p: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, Array.from(t.dataSync())]))
 
 describe("perturbation", () => {
+  it("gradients near 1e20 (whose squares overflow float32) still give a perturbation of norm rho, not exactly zero", async () => {
+    await expectNoLeak("huge-gradient eps", () => {
+      const w = { a: tf.tensor1d([1, 1]), b: tf.tensor1d([2]) }
+      const g = { a: tf.tensor1d([3e20, 0]), b: tf.tensor1d([-4e20]) }
+      const eps = perturbation(w, g, { rho: 0.5 })
+      // ||g|| = 5e20, so eps = 0.5 * g / 5e20
+      expect(values(eps)).toEqual({ a: [expect.closeTo(0.3, 6), 0], b: [expect.closeTo(-0.4, 6)] })
+      const n = globalNorm(g)
+      expect(n.dataSync()[0]! / 5e20).toBeCloseTo(1, 6)
+      const small = { a: tf.tensor1d([3, 0]), b: tf.tensor1d([4]) }
+      const plain = tf.tidy(() => tf.sqrt(tf.addN([tf.sum(tf.square(small.a)), tf.sum(tf.square(small.b))])))
+      const safe = globalNorm(small)
+      expect(safe.dataSync()[0]).toBe(plain.dataSync()[0]) // finite sums keep the plain norm, bit for bit
+      disposeParams(w, g, eps, small)
+      tf.dispose([n, plain, safe])
+    })
+  })
+
   it("SAM: rho * g / ||g||, the norm global over all tensors", async () => {
     await expectNoLeak("sam eps", () => {
       const w = { a: tf.tensor1d([1]), b: tf.tensor1d([2]) }

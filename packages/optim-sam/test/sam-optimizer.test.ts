@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { expectNoLeak, meanCrossEntropy, selectBackend } from "@samlab/core-tensor"
-import { InvalidRhoError, SAMOptimizer, SamConfigError } from "../src/index.js"
+import { InvalidRhoError, NonFiniteUpdateError, SAMOptimizer, SamConfigError } from "../src/index.js"
 import { type GoldenFixture, closeToGolden, goldenFixtures } from "@samlab/golden"
 
 beforeAll(async () => {
@@ -26,6 +26,23 @@ describe("SAMOptimizer on a plain loss closure", () => {
     w.dispose()
     a.dispose()
     opt.dispose()
+  })
+
+  it("with checkFinite, a step that makes a variable non-finite throws NonFiniteUpdateError naming it; without, training goes on", () => {
+    const run = (checkFinite: boolean) => {
+      const w = tf.variable(tf.tensor1d([1, 1]), true, `diverging_w_${checkFinite}`)
+      const opt = new SAMOptimizer({ base: tf.train.sgd(1e38), rho: 0.05, checkFinite })
+      try {
+        opt.minimize(() => tf.mul(0.5e5, tf.sum(tf.square(w))) as tf.Scalar)
+        return Array.from(w.dataSync())
+      } finally {
+        w.dispose()
+        opt.dispose()
+      }
+    }
+    expect(run(false).every((v) => Number.isFinite(v))).toBe(false) // the silent case the option is for
+    expect(() => run(true)).toThrow(NonFiniteUpdateError)
+    expect(() => run(true)).toThrow("SAMOptimizer: after step 1 diverging_w_true hold non-finite values")
   })
 
   it("rho = 0 gives the base optimizer's numbers exactly", () => {

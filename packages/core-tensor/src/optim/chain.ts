@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Params, disposeParams, mapParams, zipParams } from "../params/params.js"
+import { type Params, disposeParams, globalNorm, mapParams, zipParams } from "../params/params.js"
 import { OptimizerConfigError } from "./errors.js"
 import type { GradientTransformation } from "./transform.js"
 
@@ -55,8 +55,7 @@ export const clipByGlobalNorm = (maxNorm: number): GradientTransformation<undefi
     init: () => undefined,
     update: (grads: Params) => ({
       updates: tf.tidy(() => {
-        const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)))
-        const norm = squares.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(squares))
+        const norm = globalNorm(grads)
         const factor = tf.div(maxNorm, tf.maximum(norm, maxNorm))
         return mapParams(grads, (g) => tf.mul(g, factor))
       }),

@@ -40,11 +40,21 @@ export const zipParams = (a: Params, b: Params, f: (x: tf.Tensor, y: tf.Tensor, 
   return out
 }
 
-/** Global L2 norm over every tensor of the set, as a scalar tensor. */
+/**
+ * Global L2 norm over every tensor of the set, as a scalar tensor. Where the plain sum of
+ * squares overflows float32 (entries near 1e19 and above) the norm is taken of the set divided
+ * by its largest magnitude, then scaled back, so it stays finite whenever the entries are;
+ * otherwise it is the plain norm, bit for bit.
+ */
 export const globalNorm = (p: Params): tf.Scalar =>
   tf.tidy(() => {
-    const squares = Object.values(p).map((t) => tf.sum(tf.square(t)))
-    return squares.length === 0 ? tf.scalar(0) : (tf.sqrt(tf.addN(squares)) as tf.Scalar)
+    const tensors = Object.values(p)
+    if (tensors.length === 0) return tf.scalar(0)
+    const plain = tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar
+    const peak = tf.max(tf.stack(tensors.map((t) => tf.max(tf.abs(t)))))
+    const divisor = tf.maximum(peak, tf.scalar(Number.MIN_VALUE))
+    const scaled = tf.mul(peak, tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(tf.div(t, divisor)))))))
+    return tf.where(tf.isFinite(plain), plain, scaled) as tf.Scalar
   })
 
 /** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */

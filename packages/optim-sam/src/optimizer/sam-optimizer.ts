@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { restoreVariables, saveVariables } from "@samlab/core-tensor"
-import { SamConfigError } from "../errors.js"
+import { nonFiniteParams, restoreVariables, saveVariables } from "@samlab/core-tensor"
+import { NonFiniteUpdateError, SamConfigError } from "../errors.js"
 import { checkChunkSize, checkRho } from "../options.js"
 import { perturbation } from "../perturbation.js"
 import { checkAlpha, sanerGradient } from "../saner.js"
@@ -33,6 +33,12 @@ export interface SAMOptimizerOptions {
    * (`0 < gs / (g0 + 1e-8) < 1`, group B) get `alpha * gs`. Whole batch only (no `chunkSize`).
    */
   readonly alpha?: number
+  /**
+   * Check the updated variables after every step and throw `NonFiniteUpdateError` (which
+   * rejects `model.fit`) when one holds a NaN or an infinity (default false: one extra host
+   * read per step). Without it a diverged model trains on, with NaN losses in fit's logs.
+   */
+  readonly checkFinite?: boolean
 }
 
 /**
@@ -54,6 +60,7 @@ export class SAMOptimizer extends tf.Optimizer {
   readonly chunkSize: number | undefined
   readonly weightDecay: number
   readonly alpha: number | undefined
+  readonly checkFinite: boolean
   private chunk: ChunkContext | undefined
   private lastGroupBShare: number | undefined
 
@@ -70,6 +77,7 @@ export class SAMOptimizer extends tf.Optimizer {
     this.chunkSize = checkChunkSize(options.chunkSize, "SAMOptimizer")
     this.weightDecay = wd
     this.alpha = options.alpha === undefined ? undefined : checkAlpha(options.alpha, "SAMOptimizer")
+    this.checkFinite = options.checkFinite ?? false
     if (this.alpha !== undefined && this.chunkSize !== undefined) throw new SamConfigError("SAMOptimizer", "chunkSize", "is not supported with alpha (SANER is whole-batch)")
   }
 
@@ -135,8 +143,16 @@ export class SAMOptimizer extends tf.Optimizer {
 
   /** Base step, with the decoupled-from-the-perturbation weight decay added at w. */
   override applyGradients(variableGradients: NamedGrads | NamedTensor[]): void {
-    if (this.weightDecay === 0) return this.base.applyGradients(variableGradients)
     const list: NamedTensor[] = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }))
+    this.applyBaseGradients(variableGradients, list)
+    if (!this.checkFinite) return
+    const registered = tf.engine().registeredVariables
+    const bad = nonFiniteParams(Object.fromEntries(list.filter(({ name }) => registered[name]).map(({ name }) => [name, registered[name]!])))
+    if (bad.length > 0) throw new NonFiniteUpdateError(this.iterations, bad)
+  }
+
+  private applyBaseGradients(variableGradients: NamedGrads | NamedTensor[], list: NamedTensor[]): void {
+    if (this.weightDecay === 0) return this.base.applyGradients(variableGradients)
     const registered = tf.engine().registeredVariables
     const decayed = list.map(({ name, tensor }) => ({ name, tensor: tensor == null ? tensor : tf.tidy(() => tf.add(tensor, tf.mul(registered[name]!, this.weightDecay))) }))
     try {
