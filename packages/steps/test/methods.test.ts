@@ -1,13 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { Rng, disposeParams, mlp, selectBackend } from "@samlab/core-tensor"
 import { jacobianPenalty } from "@samlab/optim-jacobian-reg"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { MethodOptionOverridesSchema, MethodOptionsSchema, makeMethod } from "../src/index.js"
 
 const model = mlp({ inputDim: 6, hidden: [5], numClasses: 3 })
 const base = { kind: "sgd", lr: 0.1, momentum: 0, weightDecay: 0, schedule: "constant" } as const
-const decodeOptions = (encoded: unknown) => Effect.runSync(Schema.decodeUnknownEffect(MethodOptionsSchema)(encoded))
+const decodeOptions = Schema.decodeUnknownSync(MethodOptionsSchema)
 
 /** The penalty a `jacreg` step built from `encoded` options reports, next to the one computed directly with `norm`. */
 const penalties = (encoded: object, norm: "squared" | "unsquared") => {
@@ -43,6 +43,6 @@ describe("makeMethod: the regularizer's options reach the method", () => {
 
   it("refuses an unknown norm and a negative override, naming the field", () => {
     expect(() => decodeOptions({ penaltyNorm: "cubed" })).toThrow(/penaltyNorm/)
-    expect(() => Effect.runSync(Schema.decodeUnknownEffect(MethodOptionOverridesSchema)({ rho: -1 }))).toThrow(/rho/)
+    expect(() => Schema.decodeUnknownSync(MethodOptionOverridesSchema)({ rho: -1 })).toThrow(/rho/)
   })
 })

@@ -4,8 +4,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Pipeline, makePlan } from "@samlab/pipeline"
 import { selectBackend } from "@samlab/core-tensor"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { beforeAll, describe, expect, it } from "vitest"
 import { loadPipeline } from "../src/commands/run.js"
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
@@ -42,37 +42,41 @@ describe("the README's examples run as written", () => {
 
   typescript.forEach((block, i) => {
     const title = block.code.split("\n").find((l) => /^(const|export|await) /.test(l)) ?? `block ${i}`
-    it(`TypeScript example ${i + 1}: ${title.slice(0, 60)}`, async () => {
-      const file = join(scratch, `example-${i}.ts`)
-      writeFileSync(file, block.code)
-      // A fresh process, as a user's: nothing set up beforehand (no backend chosen, no registrations).
-      const fresh = await runFresh(file)
-      expect(fresh.code, fresh.output).toBe(0)
-      const mod = (await import(file)) as Record<string, unknown>
-      // A pipeline example must also plan: its config decodes, its presets apply, its steps wire.
-      if (mod["default"] instanceof Pipeline) {
-        const pipeline = await loadPipeline(file)
-        for (const preset of [undefined, ...Object.keys(pipeline.presets)]) {
-          const plan = await Effect.runPromise(makePlan(pipeline, { preset }))
-          expect(plan.cells.length).toBeGreaterThan(0)
+    it.live(`TypeScript example ${i + 1}: ${title.slice(0, 60)}`, () =>
+      Effect.gen(function* () {
+        const file = join(scratch, `example-${i}.ts`)
+        writeFileSync(file, block.code)
+        // A fresh process, as a user's: nothing set up beforehand (no backend chosen, no registrations).
+        const fresh = yield* Effect.promise(() => runFresh(file))
+        expect(fresh.code, fresh.output).toBe(0)
+        const mod: Record<string, unknown> = yield* Effect.promise(() => import(file))
+        // A pipeline example must also plan: its config decodes, its presets apply, its steps wire.
+        if (mod["default"] instanceof Pipeline) {
+          const pipeline = yield* Effect.promise(() => loadPipeline(file))
+          for (const preset of [undefined, ...Object.keys(pipeline.presets)]) {
+            const plan = yield* makePlan(pipeline, { preset })
+            expect(plan.cells.length).toBeGreaterThan(0)
+          }
         }
-      }
-    })
+      })
+    )
   })
 
-  it("names only pipeline files and presets that exist in its shell examples", async () => {
-    const commands = shell.flatMap((b) => b.code.split("\n")).filter((l) => /samlab (run|list) /.test(l))
-    expect(commands.length).toBeGreaterThan(0)
-    for (const line of commands) {
-      const file = /(pipelines\/[\w-]+\.ts)/.exec(line)?.[1]
-      expect(file, line).toBeDefined()
-      const pipeline = await loadPipeline(join(repo, file!))
-      const preset = /--preset (\S+)/.exec(line)?.[1]
-      if (preset) expect(Object.keys(pipeline.presets), line).toContain(preset)
-      const overrides = [...line.matchAll(/--set (\S+)/g)].map((m) => m[1]!.replace(/^'|'$/g, ""))
-      await Effect.runPromise(makePlan(pipeline, { preset, overrides }))
-    }
-  })
+  it.live("names only pipeline files and presets that exist in its shell examples", () =>
+    Effect.gen(function* () {
+      const commands = shell.flatMap((b) => b.code.split("\n")).filter((l) => /samlab (run|list) /.test(l))
+      expect(commands.length).toBeGreaterThan(0)
+      for (const line of commands) {
+        const file = /(pipelines\/[\w-]+\.ts)/.exec(line)?.[1]
+        expect(file, line).toBeDefined()
+        const pipeline = yield* Effect.promise(() => loadPipeline(join(repo, file!)))
+        const preset = /--preset (\S+)/.exec(line)?.[1]
+        if (preset) expect(Object.keys(pipeline.presets), line).toContain(preset)
+        const overrides = [...line.matchAll(/--set (\S+)/g)].map((m) => m[1]!.replace(/^'|'$/g, ""))
+        yield* makePlan(pipeline, { preset, overrides })
+      }
+    })
+  )
 
   it("names only npm scripts that exist", () => {
     const scripts = Object.keys((JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts)
