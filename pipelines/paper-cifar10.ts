@@ -59,7 +59,7 @@ export const PaperConfig = Schema.Struct({
     ...splitSizeIssues(c),
     ...(c.trainSize > 0 && c.trainSize < c.batchSize ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }] : []),
     ...Object.keys(c.methodOptions)
-      .filter((k) => !(methodKeys as readonly string[]).includes(k))
+      .filter((k) => !methodKeys.some((m) => m === k))
       .map((k) => ({ path: ["methodOptions", k], issue: `no method is called "${k}" (methods: ${methodKeys.join(", ")})` })),
     // seeds and methods are the matrix's own axes: a sweep over them would mislabel every cell
     ...Object.keys(c.sweep)
@@ -99,7 +99,7 @@ const cnnScale = {
   options: { rho: 0.1, lambdaFeatures: 0.01, lambdaHead: 0.03, weightByLogitTerm: true },
   // the per-example decomposition loops over examples on conv nets: off to fit the budget
   decomposition: { every: 0 }
-} as const
+}
 
 export const paperCifar10 = makePipeline({
   name: "paper-cifar10",

@@ -5,7 +5,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ConfigDecodeError, makePlan } from "@samlab/pipeline"
 import { assert, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { TrainConfigSchema } from "@samlab/steps"
 import { paperCifar10 } from "../paper-cifar10.js"
 import { writeSyntheticCifar10 } from "./helpers/synthetic-cifar.js"
 
@@ -27,7 +28,8 @@ describe("paper-cifar10: presets and overrides", () => {
 
   it("plans the 1-SAM, conv-net, SANER and sweep presets with what each promises", () => {
     const plan = (preset: string) => Effect.runSync(makePlan(paperCifar10, { preset }))
-    const train = (preset: string) => plan(preset).cellStepConfigs.map((c) => c["train"] as { method: string; model: unknown; augment: boolean; options: { chunkSize: number; rho: number; alpha: number }; base: { lr: number } })
+    // each cell's train step config, read back through the step's own schema
+    const train = (preset: string) => plan(preset).cellStepConfigs.map((c) => Schema.decodeUnknownSync(TrainConfigSchema)(c["train"]))
     const oneSam = train("cpu-1sam")
     expect(oneSam.map((t) => t.method)).toEqual(["sgd", "sgd", "sam", "sam", "lsam", "lsam", "jsam", "jsam", "jacreg", "jacreg"])
     expect(oneSam.every((t) => t.options.chunkSize === 1)).toBe(true)
