@@ -14,6 +14,14 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": "off"
     }
   },
+  // pipeline files are declarations the DSL types end to end: no casts, no non-null assertions
+  {
+    files: ["pipelines/**/*.ts"],
+    rules: {
+      "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }],
+      "@typescript-eslint/no-non-null-assertion": "error"
+    }
+  },
   // build and CI scripts run in Node
   { files: ["**/*.mjs"], languageOptions: { globals: globals.node } }
 )
