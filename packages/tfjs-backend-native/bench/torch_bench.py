@@ -11,7 +11,9 @@ Benchmark only, never a dependency. Needs Debian's python3-torch
 As in /work/shared/reference/pytorch-small-scale.md: OPENBLAS_NUM_THREADS=1 (Debian's
 OpenBLAS ignores torch's thread setting) and 2 torch threads.
 
-    /usr/bin/python3 bench/torch_bench.py [--steps 20] [--batch 128] [--threads 2]
+    /usr/bin/python3 bench/torch_bench.py [--steps 20] [--batch 128] [--threads 2] [--device cuda]
+
+Each step ends with loss.item(), which waits for the GPU: step times on cuda are complete.
 """
 import os
 
@@ -34,6 +36,7 @@ def main() -> int:
     parser.add_argument("--methods", default="sgd,sam")
     parser.add_argument("--rho", type=float, default=0.05)
     parser.add_argument("--prewarm", type=int, default=40, help="untimed MLP steps before the first case")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU check (fp32: TF32 off, no AMP)")
     args = parser.parse_args()
 
     try:
@@ -45,6 +48,10 @@ def main() -> int:
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    device = torch.device(args.device)
+    # plain fp32 on a GPU too, as samlab's webgpu backend computes
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
     class BasicBlock(nn.Module):
         def __init__(self, cin: int, cout: int, stride: int):
@@ -74,6 +81,9 @@ def main() -> int:
         return nn.Sequential(*layers)
 
     def make_model(name: str) -> nn.Module:
+        return make_model_on_cpu(name).to(device)
+
+    def make_model_on_cpu(name: str) -> nn.Module:
         if name == "resnet18":
             return resnet18()
         if name == "mlp":
@@ -88,7 +98,7 @@ def main() -> int:
 
     def make_batch(name: str):
         shape = (args.batch, 3072) if name == "mlp" else (args.batch, 3, 32, 32)
-        return torch.randn(*shape), torch.randint(0, 10, (args.batch,))
+        return torch.randn(*shape, device=device), torch.randint(0, 10, (args.batch,), device=device)
 
     loss_fn = nn.CrossEntropyLoss()
 
@@ -122,7 +132,7 @@ def main() -> int:
     # warm-up): burn them on a throwaway model so the first timed case is not penalised.
     warm = make_model("mlp")
     warm_opt = torch.optim.SGD(warm.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    wx, wy = torch.randn(args.batch, 3072), torch.randint(0, 10, (args.batch,))
+    wx, wy = make_batch("mlp")
     for _ in range(args.prewarm):
         sgd_step(warm, warm_opt, wx, wy)
 
@@ -134,7 +144,7 @@ def main() -> int:
             x, y = make_batch(model_name)
             step = sgd_step if method == "sgd" else sam_step
             # ResNet-18 steps take seconds on a CPU: fewer of them
-            heavy = model_name == "resnet18"
+            heavy = model_name == "resnet18" and device.type == "cpu"
             for _ in range(1 if heavy else args.warmup):
                 step(model, opt, x, y)
             times = []
@@ -160,6 +170,7 @@ def main() -> int:
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
                 "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                "device": torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu",
                 "results": results,
             }
         )

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The GPU check, run from the folder make-bundle.sh built (no Node or registry needed):
+#   bash gpu-check.sh [--tiny]
+# prints `samlab backends`; times SGD and SAM steps of the MLP, small CNN and ResNet-18 at batch
+# 128 on webgpu (samlab bench --json) and the same steps in PyTorch on the same GPU (fp32, no
+# AMP); trains ResNet-18 on 10k noisy CIFAR-10 examples with SGD and SAM, printing epoch times.
+# Each part has its own time limit, so the whole stays under 10 minutes. --tiny: small shapes,
+# to test the bundle end to end on a machine without a GPU (SwiftShader: export VK_ICD_FILENAMES).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+tiny=${1:-}
+work=${SAMLAB_GPU_WORK:-${TMPDIR:-/tmp}/samlab-gpu}
+mkdir -p "$work/node_modules/webgpu/dist/linux-x64"
+[ -x "$work/node" ] || { xz -dc "$here/node.xz" >"$work/node" && chmod +x "$work/node"; }
+[ -f "$work/node_modules/webgpu/dist/linux-x64/dawn.node" ] || xz -dc "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" >"$work/node_modules/webgpu/dist/linux-x64/dawn.node"
+cp "$here/node_modules/webgpu/package.json" "$here/node_modules/webgpu/index.js" "$work/node_modules/webgpu/"
+cp "$here/samlab.mjs" "$work/"
+
+# the Vulkan loader, where the image has none; NVIDIA's ICD from the driver's mount
+if ! ldconfig -p | grep -q libvulkan.so.1; then
+  for f in "$here"/debs/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then export VK_ICD_FILENAMES=$nvidia_icd VK_DRIVER_FILES=$nvidia_icd; fi
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+python=$(command -v python3 || true)
+device=$([ -n "$python" ] && "$python" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")' 2>/dev/null || echo none)
+
+if [ "$tiny" = "--tiny" ]; then
+  bench=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1)
+  torch=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1 --prewarm 1)
+  train=(--train-size 64 --epochs 1 --batch 16 --width 4)
+else
+  bench=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15)
+  torch=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 20 --warmup 5)
+  train=(--train-size 10000 --epochs 3 --batch 128 --width 64)
+fi
+
+echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(none)"
+echo "== samlab backends"; timeout 60 "$work/node" "$work/samlab.mjs" backends
+echo "== samlab bench on webgpu"
+SAMLAB_BACKEND=webgpu timeout 240 "$work/node" "$work/samlab.mjs" bench --json --backend webgpu "${bench[@]}"
+echo "== PyTorch, the same steps (device: $device, fp32)"
+if [ "$device" != none ]; then timeout 120 "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
+echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
+SAMLAB_BACKEND=webgpu timeout 240 "$work/node" "$work/samlab.mjs" train-check --file "$here/data_batch_1.bin" "${train[@]}"
+echo "== done"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the folder that a GPU machine with no Node and no package registry runs gpu-check.sh
+# from (Node xz-compressed, the CLI as one esbuild file, Dawn's dawn.node xz-compressed, the
+# Vulkan loader's .deb, one CIFAR-10 batch file, PyTorch's step script): under 64 MiB in all.
+#   tools/gpu/make-bundle.sh [OUT_DIR]      (default .gpu-bundle, ignored by git)
+# Reads CIFAR-10 from CIFAR10_DIR (default ../shared/datasets/cifar-10-batches-bin). x86-64 Linux only.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-.gpu-bundle}
+cifar=${CIFAR10_DIR:-../shared/datasets/cifar-10-batches-bin}
+[ -f "$cifar/data_batch_1.bin" ] || { echo "make-bundle: no $cifar/data_batch_1.bin (set CIFAR10_DIR)" >&2; exit 1; }
+[ -f node_modules/webgpu/dist/linux-x64/dawn.node ] || { echo "make-bundle: node_modules/webgpu is not installed (npm ci)" >&2; exit 1; }
+rm -rf "$out"
+mkdir -p "$out/node_modules/webgpu/dist/linux-x64" "$out/debs"
+
+echo "== node $(node --version) (xz -9)"
+xz -9 -T0 -c "$(command -v node)" >"$out/node.xz"
+
+echo "== the samlab CLI and train-check as one file (esbuild)"
+# module fields first: tfjs packages declare their registering files as side effects only in their ESM builds
+npx esbuild tools/gpu/entry.ts --bundle --platform=node --format=esm --target=node20 --main-fields=module,main \
+  --tsconfig=tsconfig.json --external:webgpu --log-level=error --outfile="$out/samlab.mjs" \
+  --banner:js="import { createRequire as __samlabRequire } from 'node:module'; const require = __samlabRequire(import.meta.url);"
+
+echo "== Dawn (webgpu $(node -p 'require("./node_modules/webgpu/package.json").version'))"
+cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$out/node_modules/webgpu/"
+xz -9 -T0 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
+
+echo "== the Vulkan loader (Debian's libvulkan1, amd64)"
+lists=$(mktemp -d)
+mkdir -p "$lists/partial"
+apt_amd64=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists="$lists")
+apt-get "${apt_amd64[@]}" update -qq
+(cd "$out/debs" && apt-get "${apt_amd64[@]}" download libvulkan1 >/dev/null)
+rm -rf "$lists"
+
+cp "$cifar/data_batch_1.bin" "$out/"
+cp tools/gpu/gpu-check.sh packages/tfjs-backend-native/bench/torch_bench.py "$out/"
+total=$(du -sb "$out" | cut -f1)
+echo "== $out: $((total / 1048576)) MiB"
+[ "$total" -lt $((64 * 1048576)) ] || { echo "make-bundle: over 64 MiB" >&2; exit 1; }
