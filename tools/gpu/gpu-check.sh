@@ -24,6 +24,8 @@ fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -e "$nvidia_icd" ]; then export VK_ICD_FILENAMES=$nvidia_icd VK_DRIVER_FILES=$nvidia_icd; fi
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+# each part's time limit on the GPU; --tiny on SwiftShader is slower than the GPU's full check
+limit() { if [ "$tiny" = "--tiny" ]; then echo 1800; else echo "$1"; fi; }
 python=$(command -v python3 || true)
 device=$([ -n "$python" ] && "$python" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")' 2>/dev/null || echo none)
 
@@ -40,9 +42,9 @@ fi
 echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(none)"
 echo "== samlab backends"; timeout 60 "$work/node" "$work/samlab.mjs" backends
 echo "== samlab bench on webgpu"
-SAMLAB_BACKEND=webgpu timeout 240 "$work/node" "$work/samlab.mjs" bench --json --backend webgpu "${bench[@]}"
+SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" bench --json --backend webgpu "${bench[@]}"
 echo "== PyTorch, the same steps (device: $device, fp32)"
-if [ "$device" != none ]; then timeout 120 "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
+if [ "$device" != none ]; then timeout "$(limit 120)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
 echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
-SAMLAB_BACKEND=webgpu timeout 240 "$work/node" "$work/samlab.mjs" train-check --file "$here/data_batch_1.bin" "${train[@]}"
+SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" train-check --file "$here/data_batch_1.bin" "${train[@]}"
 echo "== done"
