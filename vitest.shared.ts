@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url"
 import { defineConfig, type ViteUserConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
-const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "steps", "tfjs-backend-native", "layers", "theory"]
+const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "distributed", "steps", "tfjs-backend-native", "layers", "theory"]
 
 /** Tests run against the sources of sibling packages, so no build is needed first. */
 export const sourceAliases = {

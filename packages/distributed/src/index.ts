@@ -1,0 +1,7 @@
+export * from "./url.js"
+export * from "./db.js"
+export * from "./store.js"
+export * from "./cells.js"
+export * from "./queue.js"
+export * from "./worker.js"
+export * from "./run.js"
