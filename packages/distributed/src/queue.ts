@@ -46,8 +46,19 @@ export interface QueueExecutorOptions {
   readonly backoffMs?: number
   readonly pollMs?: number
   readonly retry?: RetryPolicy
+  /** How long one queue command may wait for Redis before it counts as a failed attempt (default 10 s). */
+  readonly commandTimeoutMs?: number
   readonly log?: (line: string) => void
 }
+
+const withDeadline = <A>(promise: Promise<A>, ms: number): Promise<A> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    promise.then(
+      (a) => (clearTimeout(timer), resolve(a)),
+      (e: unknown) => (clearTimeout(timer), reject(e))
+    )
+  })
 
 export const defaultQueueName = "samlab-cells"
 
@@ -64,7 +75,8 @@ export const queueExecutor = (options: QueueExecutorOptions): Executor => ({
       try: async (signal) => {
         const queue = new Queue<CellJob>(options.queueName ?? defaultQueueName, { connection: redisConnection(options.queueUrl, { failFast: true }) })
         queue.on("error", () => {})
-        const redis = <A>(body: () => Promise<A>) => withRetry("Redis", options.queueUrl, options.retry ?? {}, body, () => true)
+        // BullMQ waits for a connection without bound: each call gets a deadline, then is retried
+        const redis = <A>(body: () => Promise<A>) => withRetry("Redis", options.queueUrl, options.retry ?? {}, () => withDeadline(body(), options.commandTimeoutMs ?? 10_000), () => true)
         try {
           const ids = new Map<string, Cell>()
           for (const cell of cells) {
