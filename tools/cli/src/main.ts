@@ -3,6 +3,9 @@ import { UsageError } from "./args.js"
 const usage = `usage: samlab <command> ...
 
   run <pipeline.ts> [--preset NAME] [--set key=value ...] [--out DIR] [--concurrency N] [--executor in-process|child]
+      --executor queue --store postgres://... [--queue redis://...] [--run NAME] [--attempts N]   cells on workers, results in PostgreSQL
+  worker --store postgres://... [--queue redis://...] [--lease-seconds S]   pull cells from the queue and run them
+  status <run> --store postgres://...    each cell of a queued run: pending, running (worker, epoch), done, failed (why)
   list <pipeline.ts>                     steps, presets and the config with its defaults
   backends                               which tfjs backends are present and which would be picked
   conformance <fixture.json>             run a golden SAM-family fixture, print {lossBeforeEachStep, layersAfterEachStep}
@@ -19,7 +22,9 @@ const commands: Record<string, () => Promise<Command>> = {
   backends: async () => (await import("./commands/backends.js")).backendsCommand,
   conformance: async () => (await import("./commands/conformance.js")).conformanceCommand,
   bench: async () => (await import("./commands/bench.js")).benchCommand,
-  data: async () => (await import("./commands/data.js")).dataCommand
+  data: async () => (await import("./commands/data.js")).dataCommand,
+  worker: async () => (await import("./commands/distributed.js")).workerCommand,
+  status: async () => (await import("./commands/distributed.js")).statusCommand
 }
 
 /** Runs one command; returns the exit code. Errors are printed as one clear message, not a stack. */

@@ -44,7 +44,7 @@ const planOptions = (args: ParsedArgs) => ({ preset: single(args, "preset"), ove
 /** `samlab run <file> [--preset P] [--set k=v ...] [--out DIR] [--concurrency N] [--executor in-process|child]` */
 export const runCommand = async (argv: readonly string[]): Promise<number> => {
   const args = parseArgs(argv)
-  rejectUnknown(args, ["preset", "set", "out", "concurrency", "executor", "cell"])
+  rejectUnknown(args, ["preset", "set", "out", "concurrency", "executor", "cell", "store", "queue", "queue-name", "run", "attempts"])
   const file = args.positionals[0]
   const pipeline = await loadPipeline(file)
   const { preset, overrides } = planOptions(args)
@@ -52,7 +52,8 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   const onlyCell = numberOption(args, "cell")
   const concurrency = positiveIntOption(args, "concurrency") ?? 1
   const executorName = single(args, "executor") ?? "in-process"
-  if (executorName !== "in-process" && executorName !== "child") throw new UsageError(`--executor must be in-process or child, got "${executorName}"`)
+  if (executorName === "queue") return (await import("./distributed.js")).runOnQueue(args, file!, pipeline, preset, overrides)
+  if (executorName !== "in-process" && executorName !== "child") throw new UsageError(`--executor must be in-process, child or queue, got "${executorName}"`)
   // A child reports progress as events; the parent draws every running cell's bar on its own line.
   const progress = stderrProgress()
   const progressLayer = process.env["SAMLAB_PROGRESS"] === "events" ? EventProgress : Layer.succeed(Progress, progress)
