@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import * as http from "node:http"
-import type { AddressInfo } from "node:net"
+import { type AddressInfo, type Socket, connect } from "node:net"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { ArchiveChecksumError, ArchiveFormatError, CacheCorruptError, COMPLETE_MARKER, DatasetUnavailableError, loadCifar10, locateDataset } from "../src/index.js"
@@ -256,6 +256,38 @@ describe("download into the cache", () => {
     expect(err).toMatchObject({ _tag: "CifarFileSizeError" })
     expect(err.message).toContain("data_batch_1.bin")
     expectEmptyCache() // so the next load downloads again instead of failing on a "complete" folder
+  })
+
+  it("goes through the proxy HTTP_PROXY / HTTPS_PROXY names", async () => {
+    const proxied: string[] = []
+    // a tunnelling proxy, as corporate HTTPS proxies are: CONNECT host:port, then raw bytes both ways
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end())
+    proxy.on("connect", (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+      proxied.push(`CONNECT ${req.url}`)
+      const [host, port] = req.url!.split(":")
+      const upstream = connect(Number(port), host!, () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+        upstream.write(head)
+        upstream.pipe(client)
+        client.pipe(upstream)
+      })
+      upstream.on("error", () => client.destroy())
+      client.on("error", () => upstream.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
+    const saved = { HTTP_PROXY: process.env["HTTP_PROXY"], NO_PROXY: process.env["NO_PROXY"] }
+    process.env["HTTP_PROXY"] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    delete process.env["NO_PROXY"]
+    try {
+      const { train } = await loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })
+      expect(train.n).toBe(10)
+      expect(proxied).toEqual([`CONNECT ${base.replace("http://", "")}`])
+      expect(requests).toEqual(["/good/cifar-10-binary.tar.gz"])
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+    }
   })
 })
 
