@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises"
+import { createServer, connect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { FileResultsStore, makePlan, Progress, runPlan } from "@samlab/pipeline"
@@ -117,5 +118,44 @@ describe("queue executor against Redis and PostgreSQL", () => {
     expect(error?.message).not.toContain("hunter2")
     const { rows } = await db.query<{ bytes: Buffer }>("SELECT bytes FROM samlab_files")
     for (const r of rows) expect(r.bytes.toString("utf8")).not.toContain("hunter2")
+  })
+
+  it("a queue that goes away mid-run gives retries with backoff, then an error naming its URL without the password", async () => {
+    const { env, db } = await setup()
+    // a TCP relay to the real Redis, closed while the run waits on its cells (no worker: the cell stays queued)
+    const sockets = new Set<Socket>()
+    const relay = createServer((client) => {
+      const upstream = connect(Number(new URL(redisUrl).port || 6379), new URL(redisUrl).hostname)
+      for (const s of [client, upstream]) {
+        sockets.add(s)
+        s.on("error", () => {})
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", () => r()))
+    const port = (relay.address() as { port: number }).port
+    const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides: ["seeds=[0]", "methods=[\"sgd\"]"] }))
+    const logs: string[] = []
+    const executor = queueExecutor({
+      queueUrl: `redis://:hunter2@127.0.0.1:${port}`,
+      queueName: env.queueName,
+      db,
+      pollMs: 100,
+      retry: { attempts: 3, baseDelayMs: 100 },
+      commandTimeoutMs: 500,
+      log: (line) => logs.push(line),
+      job: (cell) => ({ run: "away", pipeline: "toy", overrides: [], cell: cell.index, cellId: cell.id })
+    })
+    const running = Effect.runPromise(runPlan(plan, { executor }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, "away"), quiet)))).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    while (!logs.some((l) => l.includes("waiting"))) await new Promise((r) => setTimeout(r, 50))
+    relay.close()
+    for (const s of sockets) s.destroy()
+    const error = await running
+    expect(logs[0]).toBe("queue: 1 waiting")
+    expect(error?.message).toContain(`Redis at redis://:***@127.0.0.1:${port} is unreachable after 3 attempts`)
+    expect(error?.message).not.toContain("hunter2")
   })
 })
