@@ -15,6 +15,7 @@ mkdir -p "$work/node_modules/webgpu/dist/linux-x64"
 [ -f "$work/node_modules/webgpu/dist/linux-x64/dawn.node" ] || xz -dc "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" >"$work/node_modules/webgpu/dist/linux-x64/dawn.node"
 cp "$here/node_modules/webgpu/package.json" "$here/node_modules/webgpu/index.js" "$work/node_modules/webgpu/"
 cp "$here/samlab.mjs" "$work/"
+[ -f "$work/data_batch_1.bin" ] || xz -dc "$here/data_batch_1.bin.xz" >"$work/data_batch_1.bin"
 
 # the Vulkan loader, where the image has none; NVIDIA's ICD from the driver's mount
 if ! ldconfig -p | grep -q libvulkan.so.1; then
@@ -46,5 +47,5 @@ SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" ben
 echo "== PyTorch, the same steps (device: $device, fp32)"
 if [ "$device" != none ]; then timeout "$(limit 120)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
 echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
-SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" train-check --file "$here/data_batch_1.bin" "${train[@]}"
+SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
 echo "== done"
