@@ -1,50 +1,46 @@
-import { UsageError } from "./args.js"
+import { readFileSync } from "node:fs"
+import { Cause, Effect, Exit } from "effect"
+import { Command } from "effect/cli"
+import { nodeCliEnvironment } from "./cli-environment.js"
+import { backendsCli } from "./commands/backends.js"
+import { benchCli } from "./commands/bench.js"
+import { conformanceCli } from "./commands/conformance.js"
+import { dataCli } from "./commands/data.js"
+import { statusCli, workerCli } from "./commands/distributed.js"
+import { listCli, runCli } from "./commands/run.js"
+import { CommandFailed } from "./errors.js"
 
-const usage = `usage: samlab <command> ...
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
 
-  run <pipeline.ts> [--preset NAME] [--set key=value ...] [--out DIR] [--concurrency N] [--executor in-process|child]
-      --executor queue --store postgres://... [--queue redis://...] [--run NAME] [--attempts N]   cells on workers, results in PostgreSQL
-  worker --store postgres://... [--queue redis://...] [--lease-seconds S]   pull cells from the queue and run them
-  status <run> --store postgres://...    each cell of a queued run: pending, running (worker, epoch), done, failed (why)
-  list <pipeline.ts>                     steps, presets and the config with its defaults
-  backends                               which tfjs backends are present and which would be picked
-  conformance <fixture.json>             run a golden SAM-family fixture, print {lossBeforeEachStep, layersAfterEachStep}
-  bench [--json] [--backend NAME]        step time of each method on the reference MLP and CNN
-  data summary --dataset cifar10 --dir DIR --noise none|symmetric|symmetric-all|asymmetric --rate R --seed S [--records official|any]
-`
+export const samlab = Command.make("samlab").pipe(
+  Command.withDescription("sharpness-aware training under label noise: run pipelines, pick backends, benchmark, check conformance"),
+  Command.withSubcommands([runCli, listCli, workerCli, statusCli, backendsCli, conformanceCli, benchCli, dataCli])
+)
 
-type Command = (argv: readonly string[]) => Promise<number>
+/**
+ * Exit codes: 0 done (also `--help`, `--version`, `--completions <shell>`); 1 the command ran
+ * and failed (one line on stderr names the command and the cause; SAMLAB_DEBUG=1 adds the
+ * whole cause); 2 the command line is wrong (unknown command or option, a missing or invalid
+ * value: the help of the command is printed with the error).
+ */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const
 
-/** Each command loads only what it uses (`samlab backends` need not load the optimizers). */
-const commands: Record<string, () => Promise<Command>> = {
-  run: async () => (await import("./commands/run.js")).runCommand,
-  list: async () => (await import("./commands/run.js")).listCommand,
-  backends: async () => (await import("./commands/backends.js")).backendsCommand,
-  conformance: async () => (await import("./commands/conformance.js")).conformanceCommand,
-  bench: async () => (await import("./commands/bench.js")).benchCommand,
-  data: async () => (await import("./commands/data.js")).dataCommand,
-  worker: async () => (await import("./commands/distributed.js")).workerCommand,
-  status: async () => (await import("./commands/distributed.js")).statusCommand
-}
-
-/** Runs one command; returns the exit code. Errors are printed as one clear message, not a stack. */
+/** Runs the command line; returns the exit code. */
 export const main = async (argv: readonly string[]): Promise<number> => {
-  const [name, ...rest] = argv
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(usage)
-    return name ? 0 : 2
+  const program = Command.runWith(samlab, { version })(argv).pipe(Effect.provide(nodeCliEnvironment(argv)))
+  const exit = await Effect.runPromiseExit(program)
+  if (Exit.isSuccess(exit)) return exitCodes.ok
+  const failure = Cause.findErrorOption(exit.cause)
+  if (failure._tag === "Some" && failure.value instanceof CommandFailed) {
+    process.stderr.write(`samlab ${failure.value.command}: ${failure.value.message}\n`)
+    if (process.env["SAMLAB_DEBUG"]) process.stderr.write(`${Cause.pretty(exit.cause)}\n`)
+    return exitCodes.failed
   }
-  const load = commands[name]
-  if (!load) {
-    process.stderr.write(`samlab: unknown command "${name}"\n\n${usage}`)
-    return 2
+  if (failure._tag === "Some") {
+    const tag = (failure.value as { _tag?: string })._tag
+    // effect/cli has printed the help with the error; a bare `samlab` asks for a command too
+    return tag === "ShowHelp" && argv.length > 0 && (failure.value as { errors?: unknown[] }).errors?.length === 0 ? exitCodes.ok : exitCodes.usage
   }
-  try {
-    return await (await load())(rest)
-  } catch (e) {
-    process.stderr.write(`samlab ${name}: ${e instanceof Error ? e.message : String(e)}\n`)
-    if (e instanceof UsageError) process.stderr.write(`\n${usage}`)
-    else if (process.env["SAMLAB_DEBUG"] && e instanceof Error) process.stderr.write(`${e.stack}\n`)
-    return e instanceof UsageError ? 2 : 1
-  }
+  process.stderr.write(`samlab: ${Cause.pretty(exit.cause)}\n`)
+  return exitCodes.failed
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -71,9 +71,44 @@ describe("samlab command line", () => {
     expect(list.code, list.stderr).toBe(0)
     expect(list.stdout).toContain("per cell   train <- data")
     expect(list.stdout).toMatch(/cpu: 10 cell\(s\)/)
-    expect((await samlab("frobnicate")).code).toBe(2)
+    const unknown = await samlab("frobnicate")
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('Unknown subcommand "frobnicate"')
     const badOption = await samlab("run", "pipelines/paper-cifar10.ts", "--presett", "cpu")
     expect(badOption.code).toBe(2)
-    expect(badOption.stderr).toContain("unknown option --presett")
+    expect(badOption.stderr).toContain("Unrecognized flag: --presett")
+    expect(badOption.stderr).toMatch(/Did you mean this\?\s+--preset/)
+    expect(badOption.stdout).toBe("")
+  })
+
+  it("has help for every command (-h and --help, exit 0), --version, and shell completions", async () => {
+    for (const command of ["run", "list", "backends", "conformance", "bench", "data summary"]) {
+      for (const flag of ["--help", "-h"]) {
+        const r = await samlab(...command.split(" "), flag)
+        expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(0)
+        expect(r.stdout).toContain(`samlab ${command}`)
+      }
+    }
+    const version = await samlab("--version")
+    expect(version.code).toBe(0)
+    expect(version.stdout.trim()).toBe(`samlab v${JSON.parse(readFileSync(join(repo, "tools/cli/package.json"), "utf8")).version}`)
+    const completions = await samlab("--completions", "bash")
+    expect(completions.code).toBe(0)
+    expect(completions.stdout).toContain("samlab")
+    expect(completions.stdout).toContain("conformance")
+  }, 300_000) // fourteen processes: slow on a loaded machine
+
+  it("says which value is wrong, with exit code 2, before running anything", async () => {
+    const r = await samlab("bench", "--models", "mlp,foo")
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('Invalid value for flag --models: "mlp,foo"')
+    for (const bad of ["0", "-1", "1.5"]) {
+      const concurrency = await samlab("run", "pipelines/paper-cifar10.ts", "--concurrency", bad)
+      expect(concurrency.code, bad).toBe(2)
+      expect(concurrency.stderr, bad).toContain("--concurrency")
+    }
+    const missing = await samlab("run")
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/pipeline/)
   })
 })

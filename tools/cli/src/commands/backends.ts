@@ -1,5 +1,7 @@
 import { type ProbedBackend, describeAdapter, probeBackends, selectBackend } from "@samlab/core-tensor"
-import { parseArgs, rejectUnknown } from "../args.js"
+import { Effect } from "effect"
+import { Command, Flag } from "effect/cli"
+import { commandFailure } from "../errors.js"
 
 const row = (r: ProbedBackend): string => {
   const what = r.available ? `${r.packageName} ${r.version}` : r.reason
@@ -7,10 +9,8 @@ const row = (r: ProbedBackend): string => {
   return `${r.available ? "yes" : "no "}  ${r.name.padEnd(15)} ${what}${on}\n`
 }
 
-/** `samlab backends`: what is present, why `auto` takes or passes over each, the GPU adapter, and what `auto` (or SAMLAB_BACKEND) picks. */
-export const backendsCommand = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs(argv, ["json"])
-  rejectUnknown(args, ["json"])
+/** What is present, why `auto` takes or passes over each, the GPU adapter, and what `auto` (or SAMLAB_BACKEND) picks. */
+const backends = async (json: boolean): Promise<void> => {
   const rows = await probeBackends()
   let picked: string
   try {
@@ -19,11 +19,14 @@ export const backendsCommand = async (argv: readonly string[]): Promise<number> 
   } catch (e) {
     picked = `none (${e instanceof Error ? e.message : String(e)})`
   }
-  if (args.flags.has("json")) {
+  if (json) {
     process.stdout.write(`${JSON.stringify({ backends: rows, picked })}\n`)
-    return 0
+    return
   }
   for (const r of rows) process.stdout.write(row(r))
   process.stdout.write(`picked: ${picked}${process.env["SAMLAB_BACKEND"] ? ` (SAMLAB_BACKEND=${process.env["SAMLAB_BACKEND"]})` : ""}\n`)
-  return 0
 }
+
+export const backendsCli = Command.make("backends", { json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")) }, ({ json }) =>
+  Effect.tryPromise({ try: () => backends(json), catch: commandFailure("backends") })
+).pipe(Command.withDescription("which tfjs backends are present, the GPU adapter, why each was or was not taken, and which one auto (or SAMLAB_BACKEND) picks"))

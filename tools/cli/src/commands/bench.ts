@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url"
 import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
 import { type MethodKey, type ModelSpecConfig, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
-import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+import { Effect } from "effect"
+import { Command, Flag } from "effect/cli"
+import { commandFailure } from "../errors.js"
 import { stepFlops } from "../flops.js"
 
 type BenchModel = "mlp" | "cnn" | "resnet8" | "resnet18"
@@ -110,21 +112,21 @@ const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: str
   return { torch: runs[0]!.torch, results: [...best.values()] }
 }
 
-/** `samlab bench [--json] [--torch] [--backend NAME] [--models mlp,cnn,resnet8,resnet18] [--methods sgd,sam,...] [--batch 128] [--steps 10] [--warmup 2] [--max-seconds 20]` */
-export const benchCommand = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs(argv, ["json", "torch"])
-  rejectUnknown(args, ["json", "torch", "backend", "models", "methods", "batch", "steps", "max-seconds", "warmup"])
-  const backend = single(args, "backend") ?? "auto"
-  if (backend !== "auto" && !(backendNames as readonly string[]).includes(backend)) throw new UsageError(`--backend must be auto or one of ${backendNames.join(", ")}`)
-  const modelKeys = (single(args, "models") ?? "mlp,cnn").split(",") as BenchModel[]
-  for (const m of modelKeys) if (!(m in models)) throw new UsageError(`unknown model "${m}" (expected ${Object.keys(models).join(", ")})`)
-  const methods = (single(args, "methods") ?? methodKeys.join(",")).split(",") as MethodKey[]
-  for (const m of methods) if (!(methodKeys as readonly string[]).includes(m)) throw new UsageError(`unknown method "${m}" (expected ${methodKeys.join(", ")})`)
-  const batch = numberOption(args, "batch") ?? 128
-  const steps = numberOption(args, "steps") ?? 10
-  const warmup = numberOption(args, "warmup") ?? 2
-  const maxSeconds = numberOption(args, "max-seconds") ?? 20
-  const json = args.flags.has("json")
+export interface BenchOptions {
+  readonly json: boolean
+  readonly torch: boolean
+  readonly backend: BackendName | "auto"
+  readonly models: readonly BenchModel[]
+  readonly methods: readonly MethodKey[]
+  readonly batch: number
+  readonly steps: number
+  readonly warmup: number
+  readonly maxSeconds: number
+}
+
+const bench = async (o: BenchOptions): Promise<void> => {
+  const { json, batch, steps, warmup, maxSeconds, methods, backend } = o
+  const modelKeys = o.models
   const info = await selectBackend({ backend: backend as BackendName | "auto", log: json ? () => {} : undefined })
   const peak = await measuredPeak()
   const say = (line: string) => (json ? undefined : process.stdout.write(`${line}\n`))
@@ -152,15 +154,46 @@ export const benchCommand = async (argv: readonly string[]): Promise<number> => 
       )
     }
   }
-  const pytorch = args.flags.has("torch") ? torchTimings(batch, modelKeys) : undefined
+  const pytorch = o.torch ? torchTimings(batch, modelKeys) : undefined
   const ratios = (pytorch?.results ?? []).flatMap((t) => {
     const ours = results.find((r) => r.model === t.model && r.method === t.method)
     return ours ? [{ model: t.model, method: t.method, pytorchMs: t.medianMs, samlabMs: ours.msPerStep, throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2)) }] : []
   })
   if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, ...(peak ? { peak } : {}), results, ...(pytorch ? { pytorch, ratios } : {}) })}\n`)
-  else if (args.flags.has("torch")) {
+  else if (o.torch) {
     if (!pytorch) say("pytorch: not available (apt-get install -y python3-torch libopenblas0-pthread)")
     else for (const r of ratios) say(`vs PyTorch ${pytorch.torch}: ${r.model} ${r.method} ${r.pytorchMs.toFixed(1)} ms, samlab ${r.throughputRatio.toFixed(2)}x its throughput`)
   }
-  return 0
 }
+
+/** A comma-separated list of names from `allowed`. */
+const listFlag = <A extends string>(name: string, allowed: readonly A[], fallback: readonly A[], description: string) =>
+  Flag.String(name).pipe(
+    Flag.withDefault(fallback.join(",")),
+    Flag.withDescription(`${description} (comma-separated: ${allowed.join(", ")})`),
+    Flag.mapTryCatch(
+      (raw) => {
+        const names = raw.split(",").filter((n) => n.length > 0)
+        const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
+        if (unknown.length > 0 || names.length === 0) throw new Error(`unknown ${name} "${unknown.join(",") || raw}" (expected ${allowed.join(", ")})`)
+        return names as A[]
+      },
+      (e) => (e instanceof Error ? e.message : String(e))
+    )
+  )
+
+export const benchCli = Command.make(
+  "bench",
+  {
+    json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")),
+    torch: Flag.Boolean("torch").pipe(Flag.withDefault(false), Flag.withDescription("also time PyTorch's same steps (Debian's python3-torch) and print the ratios")),
+    backend: Flag.Literals("backend", ["auto", ...backendNames]).pipe(Flag.withDefault("auto" as const), Flag.withDescription("tfjs backend")),
+    models: listFlag("models", Object.keys(models) as BenchModel[], ["mlp", "cnn"], "models"),
+    methods: listFlag("methods", methodKeys, methodKeys, "methods"),
+    batch: Flag.Int("batch").pipe(Flag.withDefault(128), Flag.withDescription("batch size")),
+    steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
+    warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
+    maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds"))
+  },
+  (o) => Effect.tryPromise({ try: () => bench(o), catch: commandFailure("bench") })
+).pipe(Command.withDescription("time each method's training step, with GFLOP/s and the share of the machine's measured peak"))

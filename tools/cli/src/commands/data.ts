@@ -1,30 +1,30 @@
 import { dataSummary } from "@samlab/data-noisy-cifar"
-import { UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+import { Effect } from "effect"
+import { Command, Flag } from "effect/cli"
+import { commandFailure } from "../errors.js"
 
 const noiseKinds = ["none", "symmetric", "symmetric-all", "asymmetric"] as const
-type NoiseKind = (typeof noiseKinds)[number]
 
-/** `samlab data summary --dataset cifar10 --dir DIR --noise KIND --rate R --seed S [--records official|any]`: one JSON object. */
-export const dataCommand = async (argv: readonly string[]): Promise<number> => {
-  const [sub, ...rest] = argv
-  if (sub !== "summary") throw new UsageError(`unknown data command "${sub ?? ""}" (expected: summary)`)
-  const args = parseArgs(rest)
-  rejectUnknown(args, ["dataset", "dir", "noise", "rate", "seed", "records"])
-  const dataset = single(args, "dataset") ?? "cifar10"
-  if (dataset !== "cifar10" && dataset !== "cifar100") throw new UsageError(`--dataset must be cifar10 or cifar100, got "${dataset}"`)
-  const noise = single(args, "noise") ?? "none"
-  if (!(noiseKinds as readonly string[]).includes(noise)) throw new UsageError(`--noise must be one of ${noiseKinds.join(", ")}, got "${noise}"`)
-  // official record counts unless the user asks for any (their own files in CIFAR's format)
-  const records = single(args, "records") ?? "official"
-  if (records !== "official" && records !== "any") throw new UsageError(`--records must be official or any, got "${records}"`)
-  const summary = await dataSummary({
-    expectedRecords: records,
-    dataset,
-    dir: single(args, "dir"),
-    noise: noise as NoiseKind,
-    rate: numberOption(args, "rate") ?? 0,
-    seed: numberOption(args, "seed") ?? 0
-  })
-  process.stdout.write(`${JSON.stringify(summary)}\n`)
-  return 0
-}
+/** `samlab data summary`: counts, the realised noise rate and the transition matrix, as one JSON object. */
+const summary = Command.make(
+  "summary",
+  {
+    dataset: Flag.Literals("dataset", ["cifar10", "cifar100"]).pipe(Flag.withDefault("cifar10"), Flag.withDescription("which dataset's binary files")),
+    dir: Flag.String("dir").pipe(Flag.optional, Flag.withDescription("folder of the binary files (else CIFAR10_DIR, the cache, or a download)")),
+    noise: Flag.Literals("noise", noiseKinds).pipe(Flag.withDefault("none"), Flag.withDescription("label noise applied to the training split")),
+    rate: Flag.Finite("rate").pipe(Flag.withDefault(0), Flag.withDescription("noise rate in [0, 1]")),
+    seed: Flag.Int("seed").pipe(Flag.withDefault(0), Flag.withDescription("seed of the noise")),
+    // official record counts unless the user asks for any (their own files in CIFAR's format)
+    records: Flag.Literals("records", ["official", "any"]).pipe(Flag.withDefault("official"), Flag.withDescription("require the official record count of each file, or accept any whole number of records"))
+  },
+  (o) =>
+    Effect.tryPromise({
+      try: async () => {
+        const s = await dataSummary({ expectedRecords: o.records, dataset: o.dataset, dir: o.dir._tag === "Some" ? o.dir.value : undefined, noise: o.noise, rate: o.rate, seed: o.seed })
+        process.stdout.write(`${JSON.stringify(s)}\n`)
+      },
+      catch: commandFailure("data summary")
+    })
+).pipe(Command.withDescription("counts per class, the realised noise rate and the noise transition matrix of a dataset on disk, as JSON"))
+
+export const dataCli = Command.make("data").pipe(Command.withDescription("inspect datasets"), Command.withSubcommands([summary]))

@@ -13,23 +13,42 @@ import {
   workerName
 } from "@samlab/distributed"
 import { type AnyPipeline, Progress, makePlan, runPlan, stderrProgress } from "@samlab/pipeline"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
 import { runEnvironment } from "../environment.js"
-import { type ParsedArgs, UsageError, numberOption, parseArgs, rejectUnknown, single } from "../args.js"
+import { commandFailure } from "../errors.js"
 import { loadPipeline } from "./run.js"
 
+/** The flags naming the results database and the queue. */
+export const serviceFlags = {
+  store: Flag.String("store").pipe(Flag.optional, Flag.withDescription("the results database, postgres://... (or SAMLAB_STORE)")),
+  queue: Flag.String("queue").pipe(Flag.optional, Flag.withDescription("the job queue, redis://... (or SAMLAB_QUEUE; default the local Redis)")),
+  queueName: Flag.String("queue-name").pipe(Flag.withDefault(defaultQueueName), Flag.withDescription("the queue's name"))
+}
+
+export interface ServiceOptions {
+  readonly store: Option.Option<string>
+  readonly queue: Option.Option<string>
+  readonly queueName: string
+}
+
 /** The results database and the queue: `--store` / `SAMLAB_STORE`, `--queue` / `SAMLAB_QUEUE` (default the local Redis). */
-const services = (args: ParsedArgs) => {
-  const store = single(args, "store") ?? process.env["SAMLAB_STORE"]
-  if (!store) throw new UsageError("missing --store postgres://... (or SAMLAB_STORE)")
-  return { store, queue: single(args, "queue") ?? process.env["SAMLAB_QUEUE"] ?? "redis://127.0.0.1:6379", queueName: single(args, "queue-name") ?? defaultQueueName }
+const services = (o: ServiceOptions) => {
+  const store = Option.getOrUndefined(o.store) ?? process.env["SAMLAB_STORE"]
+  if (!store) throw new Error("missing --store postgres://... (or SAMLAB_STORE)")
+  return { store, queue: Option.getOrUndefined(o.queue) ?? process.env["SAMLAB_QUEUE"] ?? "redis://127.0.0.1:6379", queueName: o.queueName }
+}
+
+export interface QueueRunOptions extends ServiceOptions {
+  readonly run: Option.Option<string>
+  readonly attempts: number
 }
 
 /** `samlab run <file> --executor queue --store URL [--queue URL] [--run NAME] [--attempts N]`: enqueue every cell, wait for the workers, aggregate. */
-export const runOnQueue = async (args: ParsedArgs, file: string, pipeline: AnyPipeline, preset: string | undefined, overrides: readonly string[]): Promise<number> => {
-  const { store, queue, queueName } = services(args)
+export const runOnQueue = async (o: QueueRunOptions, file: string, pipeline: AnyPipeline, preset: string | undefined, overrides: readonly string[]): Promise<void> => {
+  const { store, queue, queueName } = services(o)
   const plan = await Effect.runPromise(makePlan(pipeline, { preset, overrides }))
-  const run = single(args, "run") ?? runName(plan)
+  const run = Option.getOrUndefined(o.run) ?? runName(plan)
   const db = await connectDb(store)
   const progress = stderrProgress()
   try {
@@ -38,7 +57,7 @@ export const runOnQueue = async (args: ParsedArgs, file: string, pipeline: AnyPi
       queueUrl: queue,
       queueName,
       db,
-      attempts: numberOption(args, "attempts") ?? 3,
+      attempts: o.attempts,
       log: progress.log,
       job: (cell) => ({ run, pipeline: file, preset, overrides, cell: cell.index, cellId: cell.id })
     })
@@ -46,17 +65,14 @@ export const runOnQueue = async (args: ParsedArgs, file: string, pipeline: AnyPi
       runPlan(plan, { executor, environment: runEnvironment(resolve(file)) }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, run), Layer.succeed(Progress, progress))))
     )
     progress.log(`samlab: results of run ${run} in ${db.url} (samlab status ${run} --store ...)`)
-    return 0
   } finally {
     await db.close()
   }
 }
 
 /** `samlab worker --store URL [--queue URL] [--lease-seconds S]`: pull cells and run them until stopped. */
-export const workerCommand = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs(argv)
-  rejectUnknown(args, ["store", "queue", "queue-name", "lease-seconds"])
-  const { store, queue, queueName } = services(args)
+const worker = async (o: ServiceOptions & { readonly leaseSeconds: number }): Promise<void> => {
+  const { store, queue, queueName } = services(o)
   const db = await connectDb(store)
   const log = (line: string) => process.stderr.write(`${line}\n`)
   const pipelines = new Map<string, Promise<AnyPipeline>>()
@@ -64,7 +80,7 @@ export const workerCommand = async (argv: readonly string[]): Promise<number> =>
     if (!pipelines.has(file)) pipelines.set(file, loadPipeline(file))
     return pipelines.get(file)!
   }
-  const leaseSeconds = numberOption(args, "lease-seconds") ?? 60
+  const leaseSeconds = o.leaseSeconds
   const worker = startCellWorker({
     queueUrl: queue,
     queueName,
@@ -83,22 +99,29 @@ export const workerCommand = async (argv: readonly string[]): Promise<number> =>
     process.once("SIGTERM", stop)
   })
   await db.close()
-  return 0
 }
 
 /** `samlab status <run> --store URL`: each cell pending, running (worker, epoch), done or failed (why). */
-export const statusCommand = async (argv: readonly string[]): Promise<number> => {
-  const args = parseArgs(argv)
-  rejectUnknown(args, ["store"])
-  const run = args.positionals[0]
-  if (!run) throw new UsageError("missing the run name (samlab run prints it)")
-  const db = await connectDb(services(args).store)
+const status = async (run: string, o: ServiceOptions): Promise<void> => {
+  const db = await connectDb(services(o).store)
   try {
     const cells = await cellStatuses(db, run)
     if (cells.length === 0) throw new Error(`no run "${run}" in ${db.url}`)
     process.stdout.write(`${formatCellStatuses(cells)}\n`)
-    return cells.some((c) => c.state === "failed") ? 1 : 0
+    if (cells.some((c) => c.state === "failed")) throw new Error(`${cells.filter((c) => c.state === "failed").length} cell(s) of run ${run} failed`)
   } finally {
     await db.close()
   }
 }
+
+export const workerCli = Command.make(
+  "worker",
+  { ...serviceFlags, leaseSeconds: Flag.Int("lease-seconds").pipe(Flag.withDefault(60), Flag.withDescription("a cell whose worker is silent this long goes back to the queue")) },
+  (o) => Effect.tryPromise({ try: () => worker(o), catch: commandFailure("worker") })
+).pipe(Command.withDescription("pull cells of queued runs and run them with this machine's best backend, until SIGINT/SIGTERM"))
+
+export const statusCli = Command.make(
+  "status",
+  { run: Argument.String("run").pipe(Argument.withDescription("the run's name (samlab run prints it)")), ...serviceFlags },
+  (o) => Effect.tryPromise({ try: () => status(o.run, o), catch: commandFailure("status") })
+).pipe(Command.withDescription("each cell of a queued run: pending, running (which worker, which epoch), done, failed (why); exit 1 when a cell failed"))
