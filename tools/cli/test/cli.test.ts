@@ -70,7 +70,7 @@ describe("samlab command line", () => {
     const list = await samlab("list", "pipelines/paper-cifar10.ts")
     expect(list.code, list.stderr).toBe(0)
     expect(list.stdout).toContain("per cell   train <- data")
-    expect(list.stdout).toMatch(/cpu: 10 cell\(s\)/)
+    expect(list.stdout).toMatch(/cpu: 12 cell\(s\)/) // 6 methods x 2 seeds
     const unknown = await samlab("frobnicate")
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('Unknown subcommand "frobnicate"')
