@@ -6,7 +6,7 @@ import { Pipeline, makePlan } from "@samlab/pipeline"
 import { selectBackend } from "@samlab/core-tensor"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { loadPipeline } from "../src/commands/run.js"
+import { loadPipeline } from "../src/load-pipeline.js"
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const readme = readFileSync(join(repo, "README.md"), "utf8")
@@ -64,7 +64,7 @@ describe("the README's examples run as written", () => {
 
   it.live("names only pipeline files and presets that exist in its shell examples", () =>
     Effect.gen(function* () {
-      const commands = shell.flatMap((b) => b.code.split("\n")).filter((l) => /samlab (run|list) /.test(l))
+      const commands = shell.flatMap((b) => b.code.split("\n")).filter((l) => /samlab (run|list) \S+\.ts/.test(l))
       expect(commands.length).toBeGreaterThan(0)
       for (const line of commands) {
         const file = /(pipelines\/[\w-]+\.ts)/.exec(line)?.[1]

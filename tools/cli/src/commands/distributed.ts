@@ -17,7 +17,7 @@ import { Effect, Layer, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { runEnvironment } from "../environment.js"
 import { commandFailure } from "../errors.js"
-import { loadPipeline } from "./run.js"
+import { loadPipeline } from "../load-pipeline.js"
 
 /** The flags naming the results database and the queue. */
 export const serviceFlags = {

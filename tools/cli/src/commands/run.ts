@@ -1,10 +1,8 @@
 import { join, resolve } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import {
-  type AnyPipeline,
   EventProgress,
   FileResultsStore,
-  Pipeline,
   Progress,
   acquireLease,
   childProcessExecutor,
@@ -21,23 +19,10 @@ import { Effect, Exit, Fiber, Layer, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { runEnvironment } from "../environment.js"
 import { commandFailure } from "../errors.js"
+import { loadPipeline } from "../load-pipeline.js"
 import { runOnQueue, serviceFlags } from "./distributed.js"
 
 const bin = fileURLToPath(new URL("../../bin/samlab.mjs", import.meta.url))
-
-/** Imports a pipeline file (TypeScript or JavaScript) and takes its default (or `pipeline`) export. */
-export const loadPipeline = async (file: string): Promise<AnyPipeline> => {
-  const path = resolve(file)
-  let mod: Record<string, unknown>
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
-  } catch (e) {
-    throw new Error(`cannot load pipeline file ${path}: ${e instanceof Error ? e.message : String(e)}`)
-  }
-  const candidate = mod["default"] ?? mod["pipeline"]
-  if (!(candidate instanceof Pipeline)) throw new Error(`${path} has no pipeline as its default export (or an export named "pipeline")`)
-  return candidate
-}
 
 const pipelineArgument = Argument.String("pipeline").pipe(Argument.withDescription("a pipeline file (TypeScript or JavaScript) whose default export is a pipeline"))
 
