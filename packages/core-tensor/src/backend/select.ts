@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { nodeModule, nodeProcess } from "./node-host.js"
 import { type BackendCandidate, type BackendName, backendCandidates, backendNames, isBackendName } from "./candidates.js"
 import { BackendUnavailableError } from "./errors.js"
 import { missingTrainingKernels } from "./training-kernels.js"
@@ -30,15 +31,12 @@ export interface SelectBackendOptions {
   readonly log?: ((line: string) => void) | undefined
 }
 
-/** Node's process where there is one (this module also runs in browsers, which have none). */
-const nodeProcess = (globalThis as { process?: NodeJS.Process }).process
 
 const packageVersion = (packageName: string): string => {
-  // No static `node:` import, so that bundles for the browser need no shim.
-  const nodeModule = nodeProcess?.getBuiltinModule?.("node:module")
-  if (!nodeModule) return "unknown"
+  const moduleApi = nodeModule()
+  if (!moduleApi) return "unknown"
   try {
-    return (nodeModule.createRequire(import.meta.url)(`${packageName}/package.json`) as { version: string }).version
+    return (moduleApi.createRequire(import.meta.url)(`${packageName}/package.json`) as { version: string }).version
   } catch {
     return "unknown"
   }

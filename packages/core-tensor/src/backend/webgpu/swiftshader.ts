@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { nodeFs, nodeOs, nodePath, nodeProcess } from "../node-host.js"
 import { vulkanLoaderPresent } from "./vulkan.js"
 
 /** SwiftShader's Vulkan driver as Debian's chromium package ships it: Vulkan on the CPU, enough to test webgpu without a GPU. */
@@ -11,11 +9,15 @@ export const swiftShaderIcd = "/usr/lib/chromium/vk_swiftshader_icd.json"
  * use), for tests and CI. Returns why it cannot (nothing installed), else undefined.
  */
 export const useSwiftShader = (): string | undefined => {
-  if (!existsSync(swiftShaderIcd)) return `SwiftShader's Vulkan driver is not installed (${swiftShaderIcd}, Debian's chromium package)`
+  const fs = nodeFs()
+  const os = nodeOs()
+  const path = nodePath()
+  if (!nodeProcess || !fs || !os || !path) return "SwiftShader through Dawn needs Node"
+  if (!fs.existsSync(swiftShaderIcd)) return `SwiftShader's Vulkan driver is not installed (${swiftShaderIcd}, Debian's chromium package)`
   if (!vulkanLoaderPresent()) return "the Vulkan loader is not installed (libvulkan.so.1, Debian's libvulkan1 package)"
-  process.env["VK_ICD_FILENAMES"] = swiftShaderIcd
-  process.env["VK_DRIVER_FILES"] = swiftShaderIcd
+  nodeProcess.env["VK_ICD_FILENAMES"] = swiftShaderIcd
+  nodeProcess.env["VK_DRIVER_FILES"] = swiftShaderIcd
   // the loader wants a runtime directory; a fresh one when the session has none
-  process.env["XDG_RUNTIME_DIR"] ??= mkdtempSync(join(tmpdir(), "samlab-xdg-"))
+  nodeProcess.env["XDG_RUNTIME_DIR"] ??= fs.mkdtempSync(path.join(os.tmpdir(), "samlab-xdg-"))
   return undefined
 }

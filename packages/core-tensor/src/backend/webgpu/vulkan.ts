@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { nodeFs, nodePath, nodeProcess } from "../node-host.js"
 
 /**
  * Whether the Vulkan loader (libvulkan.so.1) can be found on Linux, checked before Dawn is
@@ -7,11 +6,14 @@ import { join } from "node:path"
  * Other systems: assumed present (Dawn uses Metal or D3D there).
  */
 export const vulkanLoaderPresent = (): boolean => {
-  if (process.platform !== "linux") return true
-  const dirs = (process.env["LD_LIBRARY_PATH"] ?? "").split(":").filter((d) => d !== "")
-  if (dirs.some((d) => existsSync(join(d, "libvulkan.so.1")))) return true
+  const fs = nodeFs()
+  const path = nodePath()
+  if (!nodeProcess || !fs || !path) return false
+  if (nodeProcess.platform !== "linux") return true
+  const dirs = (nodeProcess.env["LD_LIBRARY_PATH"] ?? "").split(":").filter((d) => d !== "")
+  if (dirs.some((d) => fs.existsSync(path.join(d, "libvulkan.so.1")))) return true
   try {
-    return readFileSync("/etc/ld.so.cache").includes("libvulkan.so.1")
+    return fs.readFileSync("/etc/ld.so.cache").includes("libvulkan.so.1")
   } catch {
     return false
   }
