@@ -3,13 +3,14 @@ import * as tf from "@tensorflow/tfjs-core"
 /**
  * The tfjs kernels one training step runs, forward and backward, for every samlab model (MLP,
  * small CNN, ResNet-18 with batch norm) and method (SGD, SAM, ASAM, 1-SAM, L-SAM, J-SAM, the
- * Jacobian regularizer, SANER). A test in @samlab/steps profiles those steps and checks this list
+ * Jacobian regularizer, SANER), with the finite-parameter check and the overflow-safe global norm
+ * (IsFinite, Maximum, Select). A test in @samlab/steps profiles those steps and checks this list
  * covers them, so a backend that registers all of them trains without a missing kernel.
  */
 export const trainingKernels = [
   "Abs", "Add", "AddN", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput", "Exp", "ExpandDims",
-  "Greater", "Identity", "Less", "Log", "LogicalAnd", "Max", "MaxPool", "MaxPoolGrad", "Mean", "Multiply", "Neg", "OneHot", "Pack", "RealDiv",
-  "Relu", "Reshape", "Rsqrt", "Slice", "Softmax", "Sqrt", "Square", "Step", "Sub", "Sum", "ZerosLike"
+  "Greater", "Identity", "IsFinite", "Less", "Log", "LogicalAnd", "Max", "MaxPool", "MaxPoolGrad", "Maximum", "Mean", "Multiply", "Neg", "OneHot", "Pack", "RealDiv",
+  "Relu", "Reshape", "Rsqrt", "Select", "Slice", "Softmax", "Sqrt", "Square", "Step", "Sub", "Sum", "ZerosLike"
 ] as const
 
 /** The training kernels that the tfjs backend registered as `tfName` lacks (none: it can train every model). */
