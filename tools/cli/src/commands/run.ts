@@ -20,6 +20,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { runEnvironment } from "../environment.js"
 import { commandFailure } from "../errors.js"
 import { loadPipeline } from "../load-pipeline.js"
+import { prepareOutFolder } from "../out-folder.js"
 import { runOnQueue, serviceFlags } from "./distributed.js"
 
 const bin = fileURLToPath(new URL("../../bin/samlab.mjs", import.meta.url))
@@ -82,6 +83,7 @@ export const runCli = Command.make(
     const plan = yield* makePlan(pipeline, { preset, overrides }).pipe(Effect.mapError(commandFailure("run")))
     // A child computes one cell for a parent that holds the folder; it stops when that parent is gone (kill -9).
     if (onlyCell !== undefined) stopWhenParentDies()
+    else yield* Effect.tryPromise({ try: () => prepareOutFolder(out), catch: commandFailure("run") })
     const stoppedBy = yield* Effect.scoped(
       Effect.gen(function* () {
         // One run at a time per folder: a second one waits (and then reuses what the first stored).
