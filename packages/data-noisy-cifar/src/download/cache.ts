@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
-import { gunzipSync } from "node:zlib"
+import { createGunzip } from "node:zlib"
 import { ArchiveChecksumError, ArchiveFormatError, CacheCorruptError, DatasetUnavailableError } from "../errors.js"
 import { DEFAULT_BASE_URL, type DatasetLayout } from "../load/layout.js"
 import { type DownloadOptions, TransferError, downloadToFile } from "./http.js"
-import { readTar } from "./tar.js"
+import { tarParser } from "./tar.js"
 import { readDatasetDir } from "../load/read-dir.js"
 
 export interface CacheOptions extends DownloadOptions {
@@ -74,7 +74,7 @@ export const ensureCached = async (layout: DatasetLayout, options: CacheOptions 
     }
     if (md5 !== expectedMd5) throw new ArchiveChecksumError(url, expectedMd5, md5)
     const extracted = join(work, "extract")
-    extractArchive(archivePath, layout.archive, extracted)
+    await extractArchive(archivePath, layout.archive, extracted)
     const folder = join(extracted, layout.folder)
     for (const f of [...layout.files.train, ...layout.files.test]) {
       if (!existsSync(join(folder, f))) throw new ArchiveFormatError(layout.archive, -1, `archive lacks ${layout.folder}/${f}`)
@@ -94,29 +94,57 @@ export const ensureCached = async (layout: DatasetLayout, options: CacheOptions 
   }
 }
 
-/** Gunzips and untars `archivePath` into `dest` (which must not exist yet). */
-export const extractArchive = (archivePath: string, archiveName: string, dest: string): void => {
-  let tar: Uint8Array
-  try {
-    tar = gunzipSync(readFileSync(archivePath))
-  } catch (e) {
-    throw new ArchiveFormatError(archiveName, -1, `not a valid gzip stream: ${e instanceof Error ? e.message : String(e)}`)
-  }
+/**
+ * Gunzips and untars `archivePath` into `dest` (which must not exist yet), streaming: the archive
+ * is read, inflated and written a chunk at a time, so memory stays at a few chunks whatever its size.
+ */
+export const extractArchive = async (archivePath: string, archiveName: string, dest: string): Promise<void> => {
   mkdirSync(dest, { recursive: true })
-  for (const entry of readTar(tar, archiveName)) {
-    const path = join(dest, entry.path)
-    try {
-      if (entry.type === "directory") mkdirSync(path, { recursive: true })
-      else {
-        mkdirSync(dirname(path), { recursive: true })
-        writeFileSync(path, entry.data)
-      }
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code
-      if (code === "EEXIST" || code === "ENOTDIR" || code === "EISDIR") throw new ArchiveFormatError(archiveName, -1, `entry ${entry.path} clashes with another entry (a file where a folder is, or the reverse)`)
-      throw e
-    }
+  let fd: number | undefined
+  const clash = (path: string, e: unknown): unknown => {
+    const code = (e as NodeJS.ErrnoException).code
+    return code === "EEXIST" || code === "ENOTDIR" || code === "EISDIR" ? new ArchiveFormatError(archiveName, -1, `entry ${path} clashes with another entry (a file where a folder is, or the reverse)`) : e
   }
+  const parser = tarParser(archiveName, {
+    entry: (path, type) => {
+      const target = join(dest, path)
+      try {
+        if (type === "directory") mkdirSync(target, { recursive: true })
+        else {
+          mkdirSync(dirname(target), { recursive: true })
+          fd = openSync(target, "w")
+        }
+      } catch (e) {
+        throw clash(path, e)
+      }
+    },
+    data: (chunk) => void writeAll(fd!, chunk),
+    endEntry: () => {
+      if (fd !== undefined) closeSync(fd)
+      fd = undefined
+    }
+  })
+  const input = createReadStream(archivePath)
+  const gunzip = createGunzip({ chunkSize: 1 << 20 })
+  input.on("error", (e) => gunzip.destroy(e))
+  input.pipe(gunzip)
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) parser.push(chunk)
+    parser.end()
+  } catch (e) {
+    // zlib's errors carry Z_* codes (a corrupt or truncated stream); the parser's and the file system's pass through
+    const code = (e as NodeJS.ErrnoException).code
+    if (typeof code === "string" && code.startsWith("Z_")) throw new ArchiveFormatError(archiveName, -1, `not a valid gzip stream: ${(e as Error).message}`)
+    throw e
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+    input.destroy()
+    gunzip.destroy()
+  }
+}
+
+const writeAll = (fd: number, chunk: Uint8Array) => {
+  for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done)
 }
 
 /** Removes partial folders nothing has written to for `staleMs` (downloads killed midway, in any namespace). */
