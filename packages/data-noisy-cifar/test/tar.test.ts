@@ -111,7 +111,7 @@ describe("tar extraction", () => {
     const archive = join(dir, "big.tar.gz")
     const fileBytes = 96 << 20
     const gzip = createGzip({ level: 1 })
-    const written = new Promise((resolve, reject) => gzip.pipe(createWriteStream(archive)).on("finish", resolve).on("error", reject))
+    const written = new Promise<void>((resolve, reject) => gzip.pipe(createWriteStream(archive)).on("finish", () => resolve()).on("error", reject))
     gzip.write(tarHeader("big/zeros.bin", fileBytes, "0"))
     const block = new Uint8Array(1 << 20)
     for (let i = 0; i < fileBytes / block.length; i++) if (!gzip.write(block)) await new Promise((r) => gzip.once("drain", r))
