@@ -35,6 +35,20 @@ const checkpoints = (out: string): string => {
     .join(",")
 }
 
+/** Live (not zombie) processes whose command line names `out` and a `--cell`: the children of a run into `out`. */
+const cellProcesses = (out: string): number[] =>
+  readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+        return argv.includes(out) && argv.includes("--cell") && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"))
+      } catch {
+        return false // gone meanwhile
+      }
+    })
+    .map(Number)
+
 const runJson = (out: string) => JSON.parse(readFileSync(join(out, "run.json"), "utf8"))
 
 describe("samlab run: one run per folder, stopped cleanly", () => {
@@ -49,6 +63,20 @@ describe("samlab run: one run per folder, stopped cleanly", () => {
     expect(runJson(out).state).toBe("interrupted")
     expect(existsSync(join(out, ".samlab-lock"))).toBe(false)
     // the children are gone: no checkpoint moves any more
+    const after = checkpoints(out)
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(checkpoints(out)).toBe(after)
+  }, 180_000)
+
+  it("kill -9 of a run with child processes: the children notice their parent is gone and stop", async () => {
+    const out = mkdtempSync(join(tmpdir(), "samlab-sigkill-"))
+    const run = samlab(["run", toy, "--out", out, "--executor", "child", "--concurrency", "2", "--set", "epochs=200"], 100)
+    await waitFor(() => checkpoints(out).split(",").filter(Boolean).length === 2, 90_000)
+    expect(cellProcesses(out)).toHaveLength(2)
+    run.child.kill("SIGKILL")
+    expect((await run.done).code).toBe(null)
+    // they check every second; a loaded machine gets some slack
+    await waitFor(() => cellProcesses(out).length === 0, 20_000)
     const after = checkpoints(out)
     await new Promise((r) => setTimeout(r, 1500))
     expect(checkpoints(out)).toBe(after)
