@@ -3,6 +3,7 @@
  * `navigator.gpu` and the WebGPU globals that `@tensorflow/tfjs-backend-webgpu` reads, and
  * tells a hardware adapter from a software one. In a browser `navigator.gpu` is already there.
  */
+import { probeAdapterInChild } from "./quiet-probe.js"
 
 /** What the adapter says it is (WebGPU's `GPUAdapterInfo`), and whether samlab counts it as a GPU. */
 export interface GpuAdapterInfo {
@@ -97,8 +98,15 @@ export const loadGpu = (): Promise<Gpu | string> => {
   return loaded
 }
 
+let quiet: ReturnType<typeof probeAdapterInChild>
+
 /** The adapter tfjs's webgpu backend will get (it asks for high performance), or why there is none. */
 export const probeAdapter = async (): Promise<GpuAdapterInfo | string> => {
+  // in Node, first in a child (Dawn's native stderr goes to a pipe there): no adapter, no Dawn here
+  if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    quiet ??= probeAdapterInChild() ?? { found: true }
+    if (!quiet.found) return `no WebGPU adapter (${quiet.reason})`
+  }
   const gpu = await loadGpu()
   if (typeof gpu === "string") return gpu
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" })
