@@ -120,7 +120,8 @@ describe("tar extraction", () => {
     const script = fileURLToPath(new URL("./helpers/extract-peak.ts", import.meta.url))
     const out = execFileSync(process.execPath, ["--import", "tsx", script, archive, join(dir, "x")], { encoding: "utf8" })
     expect(statSync(join(dir, "x", "big", "zeros.bin")).size).toBe(fileBytes)
-    // holding the inflated archive would add at least its 96 MiB
-    expect(JSON.parse(out).peakGrowthKiB).toBeLessThan(32 * 1024)
+    // holding the inflated archive adds at least its 96 MiB (about 190 MiB measured); streaming, a few
+    // chunks plus the 1 MiB buffers the garbage collector has not yet freed (30-40 MiB measured)
+    expect(JSON.parse(out).peakGrowthKiB).toBeLessThan(64 * 1024)
   }, 120_000)
 })
