@@ -24,10 +24,10 @@ afterEach(async () => {
 })
 
 /** A worker on its own schema and queue, stopped (SIGTERM) and dropped after the test. */
-const withWorker = () => {
+const withWorker = (epochMs = 20) => {
   const env = isolated()
   const services = ["--store", env.storeUrl, "--queue-name", env.queueName]
-  const worker = start(["worker", ...services, "--lease-seconds", "10"])
+  const worker = start(["worker", ...services, "--lease-seconds", "10"], { SAMLAB_TOY_EPOCH_MS: String(epochMs) })
   cleanups.push(env.drop, async () => {
     if (worker.child.exitCode === null) worker.child.kill("SIGTERM")
     await worker.done
@@ -50,6 +50,22 @@ describe("samlab worker and samlab status (real Redis and PostgreSQL)", () => {
     expect(stopped.stderr).toMatch(/samlab worker .+: pulling cells from redis:\/\/127\.0\.0\.1:6379/)
     expect(stopped.stderr).toContain("cell method=sgd,seed=0 of run cli-ok")
     expect(stopped.stderr).toContain("samlab worker: SIGTERM, finishing the current cell's epoch and stopping")
+  }, 180_000)
+
+  it("status shows a running cell with its worker and epoch while the run is under way", async () => {
+    const { services, worker } = withWorker(300) // 60 epochs: 18 s of a running cell
+    const run = start(["run", toy, "--executor", "queue", ...services, "--run", "cli-running", "--set", "epochs=60", "--set", 'methods=["sgd"]'])
+    cleanups.push(async () => {
+      if (run.child.exitCode === null) run.child.kill("SIGTERM")
+      await run.done
+    })
+    let line = ""
+    for (const until = Date.now() + 90_000; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+      const status = await samlab("status", "cli-running", ...services)
+      line = status.stdout.trim()
+      if (/epoch [1-9]/.test(line)) break
+    }
+    expect(line).toMatch(new RegExp(`^running {2}method=sgd,seed=0 on [^:]+:${worker.child.pid}, epoch \\d+$`))
   }, 180_000)
 
   it("a cell that fails: the run exits 1, status shows it failed with its error and exits 1", async () => {
