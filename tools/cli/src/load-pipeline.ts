@@ -56,7 +56,7 @@ export const loadPipeline = async (file: string): Promise<AnyPipeline> => {
   throw new NotAPipelineError({ file: path, found: describeValue(candidate) })
 }
 
-/** What a non-pipeline export is, in a few words: `the number 42`, `nothing (no default export)`. */
+/** What a non-pipeline export is, in a few words: `the number 42`, `an object with keys a, b`. */
 const describeValue = (value: unknown): string => {
   if (value === undefined) return "missing (no default export and no export named \"pipeline\")"
   if (value === null) return "null"
@@ -130,7 +130,8 @@ const registerUserPipelineHooks = () => {
   if (hooksRegistered) return
   hooksRegistered = true
   // Run from its TypeScript source this module is itself loaded through tsx; built, it registers tsx
-  // (globally, not tsImport's namespace: a namespace would load a second @samlab/pipeline and tfjs).
+  // (globally, not tsImport's namespace: a namespace would load a second @samlab/pipeline and tfjs),
+  // before these hooks in both cases, so they run first and see tsx's answer (the order tested).
   if (!import.meta.url.endsWith(".ts")) registerTsx()
   register(`data:text/javascript,${encodeURIComponent(hooksSource)}`, { data: { fallbackParent: import.meta.url } })
 }
