@@ -93,8 +93,8 @@ const checkOn = (major, tarballs, work) => {
     try {
       const detail = f()
       results.push({ name, ok: true, detail: detail ?? "" })
-      return true
       say(`node ${version}: ok    ${name} (${((Date.now() - started) / 1000).toFixed(0)} s) ${detail ?? ""}`)
+      return true
     } catch (e) {
       results.push({ name, ok: false, detail: e.message })
       say(`node ${version}: FAIL  ${name}\n${e.message}`)
