@@ -102,8 +102,8 @@ const checkOn = (major, tarballs, work) => {
     }
   }
   const run = (command, ...args) => sh(command, args, { cwd: project, env })
-  const installed = check("npm install the tarballs (+ tfjs-core, tfjs-layers, effect, typescript)", () => {
-    run("npm", "install", "--no-package-lock", ...tarballs, ...["@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "effect", "typescript", "@types/node"].map((name) => `${name}@${rangeOf(name)}`))
+  const installed = check("npm install the tarballs (+ tfjs-core, tfjs-layers, effect, typescript, esbuild)", () => {
+    run("npm", "install", "--no-package-lock", ...tarballs, ...["@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "effect", "typescript", "@types/node", "esbuild"].map((name) => `${name}@${rangeOf(name)}`))
     const tfjsCores = run("npm", "ls", "@tensorflow/tfjs-core", "--all", "--parseable").trim().split("\n").filter((l) => l.endsWith("tfjs-core"))
     if (tfjsCores.length !== 1) throw new Error(`expected one @tensorflow/tfjs-core in the project, found ${tfjsCores.length}:\n${tfjsCores.join("\n")}`)
     return "one @tensorflow/tfjs-core"
@@ -120,6 +120,14 @@ const checkOn = (major, tarballs, work) => {
   check("strict TypeScript: tsc --strict, then run (check.ts)", () => {
     run("npx", "tsc", "-p", "tsconfig.json")
     return expectReport(run("node", "build/check.js"))
+  })
+  check("esbuild keeps bare imports (sideEffects): gradients and SAMOptimizer registered", () => {
+    // the optional backends (native addons, wasm files) stay outside the bundle, as a Node app would leave them
+    const external = ["webgpu", "@tensorflow/tfjs-backend-webgpu", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "@samlab/tfjs-backend-native"]
+    run("npx", "esbuild", "bare-imports.mjs", "--bundle", "--platform=node", "--format=cjs", "--outfile=build/bare-imports.cjs", "--log-level=error", ...external.map((e) => `--external:${e}`))
+    const r = JSON.parse(run("node", "build/bare-imports.cjs").trim().split("\n").at(-1))
+    if (!r.sumGradient || !r.samOptimizer) throw new Error(`the bundle dropped a registration: ${JSON.stringify(r)}`)
+    return JSON.stringify(r)
   })
   check("npx samlab --help", () => {
     const out = run("npx", "samlab", "--help")
@@ -143,6 +151,13 @@ const checkOn = (major, tarballs, work) => {
     const environment = JSON.parse(readFileSync(join(project, "runs/tiny/environment.json"), "utf8"))
     if (environment.node !== version) throw new Error(`environment.json says node ${environment.node}, the run was on ${version}`)
     return `summary.json (${Object.keys(summary).length} keys), environment.json: samlab ${environment.samlab}, tfjs ${environment.tfjsCore}`
+  })
+  check("npx samlab run tiny-pipeline.ts --executor child (the installed bin in child processes)", () => {
+    run("npx", "samlab", "run", "tiny-pipeline.ts", "--executor", "child", "--concurrency", "2", "--out", "runs/tiny-child")
+    const inProcess = readFileSync(join(project, "runs/tiny/summary.json"), "utf8")
+    const children = readFileSync(join(project, "runs/tiny-child/summary.json"), "utf8")
+    if (children !== inProcess) throw new Error("the summary computed in child processes differs from the in-process one (same seeds)")
+    return "summary.json identical to the in-process run's"
   })
   return { major, version, results }
 }
