@@ -23,5 +23,6 @@ export default tseslint.config(
     }
   },
   // build and CI scripts run in Node
-  { files: ["**/*.mjs"], languageOptions: { globals: globals.node } }
+  { files: ["**/*.mjs"], languageOptions: { globals: globals.node } },
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: globals.node }, rules: { "@typescript-eslint/no-require-imports": "off" } }
 )

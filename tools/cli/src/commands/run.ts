@@ -1,5 +1,4 @@
 import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import {
   EventProgress,
   FileResultsStore,
@@ -17,13 +16,12 @@ import {
 } from "@samlab/pipeline"
 import { Effect, Exit, Fiber, Layer, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { samlabBin } from "../bin-path.js"
 import { runEnvironment } from "../environment.js"
 import { commandFailure } from "../errors.js"
 import { loadPipeline } from "../load-pipeline.js"
 import { prepareOutFolder } from "../out-folder.js"
 import { runOnQueue, serviceFlags } from "./distributed.js"
-
-const bin = fileURLToPath(new URL("../../bin/samlab.mjs", import.meta.url))
 
 const pipelineArgument = Argument.String("pipeline").pipe(Argument.withDescription("a pipeline file (TypeScript or JavaScript) whose default export is a pipeline"))
 
@@ -74,7 +72,7 @@ export const runCli = Command.make(
         ? childProcessExecutor(
             (cell) => ({
               command: process.execPath,
-              args: [bin, "run", file, "--out", out, "--cell", String(cell.index), ...(preset ? ["--preset", preset] : []), ...overrides.flatMap((v) => ["--set", v])],
+              args: [samlabBin, "run", file, "--out", out, "--cell", String(cell.index), ...(preset ? ["--preset", preset] : []), ...overrides.flatMap((v) => ["--set", v])],
               env: { SAMLAB_PROGRESS: "events" }
             }),
             (line, cell) => relay(line, cell.id)
