@@ -1,3 +1,4 @@
 import { packageBuild } from "../../tsup.shared.js"
 
-export default packageBuild()
+// `internal`: what samlab's other packages share with this one and users do not need.
+export default packageBuild({ entry: ["src/index.ts", "src/internal.ts"] })
