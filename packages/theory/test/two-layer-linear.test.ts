@@ -1,19 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { Rng, expectNoLeak, selectBackend, twoLayerLinear } from "@samlab/core-tensor"
-import {
-  TheoryConfigError,
-  initTwoLayer,
-  jsamObjectiveGradient,
-  jsamPerExampleGradients,
-  jsamTwoLayerObjective,
-  jsamTwoLayerObjectiveBatch,
-  makeNoisyMixture,
-  maxRelDiff,
-  runDeepLinear,
-  twoLayerLossGradient,
-  twoLayerOutputs
-} from "../src/index.js"
+import { TheoryConfigError, jsamObjectiveGradient, jsamPerExampleGradients, jsamTwoLayerObjective, makeNoisyMixture, maxRelDiff, runDeepLinear } from "../src/index.js"
+import { initTwoLayer } from "../src/train/deep-linear-run.js"
+import { jsamTwoLayerObjectiveBatch, twoLayerLossGradient, twoLayerOutputs } from "../src/train/two-layer-linear.js"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
