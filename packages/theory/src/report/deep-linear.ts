@@ -60,7 +60,7 @@ export const deepLinearPage = (summary: DeepLinearSummaryFile, results: readonly
   const f = summary.facts
   const notes = [
     `J-SAM by definition and plain GD on the derived objective stay within a relative parameter difference of ${num(f.maxParamRelDiff, 2)} over the whole run (${f.trajectoriesMatch ? "below" : "NOT below"} the ${summary.tolerance} tolerance).`,
-    `optim-jacobian-reg's per-example jsamTwoLayerObjective: gradient vs J-SAM by definition, max relative error ${num(f.objectiveCheckMaxRelErr, 2)}.`,
+    `The closed form's per-example jsamTwoLayerObjective: gradient vs J-SAM by definition, max relative error ${num(f.objectiveCheckMaxRelErr, 2)}.`,
     `J-SAM minus plain GD, best test accuracy by ρ: ${f.jsamMinusGdBest.map((v) => `${pct(v)} pts`).join(", ")}; final: ${f.jsamMinusGdFinal.map((v) => `${pct(v)} pts`).join(", ")}.`
   ]
   const rows = summary.rhos.flatMap((r) =>
