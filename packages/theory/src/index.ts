@@ -30,13 +30,15 @@ export {
 export { type TheoryPageInput, renderTheoryPage } from "./report/page.js"
 export { linearLogisticPage } from "./report/linear-logistic.js"
 export { deepLinearPage } from "./report/deep-linear.js"
-export { type MixtureDataConfig, mixtureDataStep } from "./steps/data.js"
+export { type MixtureDataConfig, mixtureDataStep } from "./data/step.js"
 export {
   type LinearLogisticResult,
   type LinearLogisticTrainConfig,
   type StoredLinearLogisticRecord,
   linearLogisticTrainStep
-} from "./steps/linear-logistic-train.js"
-export { type DeepLinearResult, type DeepLinearTrainConfig, type StoredDeepLinearRecord, deepLinearTrainStep } from "./steps/deep-linear-train.js"
-export { linearLogisticReportStep, linearLogisticSummaryStep } from "./steps/linear-logistic-aggregate.js"
-export { deepLinearReportStep, deepLinearSummaryStep } from "./steps/deep-linear-aggregate.js"
+} from "./train/linear-logistic-step.js"
+export { type DeepLinearResult, type DeepLinearTrainConfig, type StoredDeepLinearRecord, deepLinearTrainStep } from "./train/deep-linear-step.js"
+export { linearLogisticSummaryStep } from "./summary/linear-logistic-step.js"
+export { linearLogisticReportStep } from "./report/linear-logistic-step.js"
+export { deepLinearSummaryStep } from "./summary/deep-linear-step.js"
+export { deepLinearReportStep } from "./report/deep-linear-step.js"

@@ -1,7 +1,7 @@
 import { type LegendEntry, type ReportChart, type Series, lineChart, palette } from "@samlab/analysis-decomposition"
 import { meanCurve } from "../metrics/curves.js"
 import type { DeepLinearSummaryFile } from "../summary/deep-linear.js"
-import type { DeepLinearResult, StoredDeepLinearMetrics, StoredDeepLinearRecord } from "../steps/deep-linear-train.js"
+import type { DeepLinearResult, StoredDeepLinearMetrics, StoredDeepLinearRecord } from "../train/deep-linear-step.js"
 import { type TheoryPageInput, num, pct } from "./page.js"
 
 const gray = "#444"

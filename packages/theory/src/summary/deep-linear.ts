@@ -1,5 +1,5 @@
 import type { DeepLinearTrainer } from "../train/deep-linear-run.js"
-import type { DeepLinearResult } from "../steps/deep-linear-train.js"
+import type { DeepLinearResult } from "../train/deep-linear-step.js"
 import { maxOf, meanOf } from "../schema.js"
 
 /** The J-SAM and objective trajectories count as the same when their relative drift stays below this. */
