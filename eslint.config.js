@@ -22,6 +22,13 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "error"
     }
   },
+  // an entry lists what it exports by name, so nothing becomes public by being added to a module
+  {
+    files: ["packages/*/src/**/*.ts", "tools/*/src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration[exported=null]", message: "Export names, not `export *`: entries list their public API (see CONTRIBUTING.md)." }]
+    }
+  },
   // build and CI scripts run in Node
   { files: ["**/*.mjs"], languageOptions: { globals: globals.node } },
   { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: globals.node }, rules: { "@typescript-eslint/no-require-imports": "off" } }

@@ -1,11 +1,25 @@
+import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { defineConfig, type ViteUserConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "distributed", "steps", "tfjs-backend-native", "layers", "theory"]
 
-/** Tests run against the sources of sibling packages, so no build is needed first. */
-export const sourceAliases = {
+/** A package's subpath entries (`@samlab/core-tensor/effect`) and their sources, from its package.json `exports` (`./dist/effect.js` is built from `src/effect.ts`). */
+const subpathEntries = (p: string): Array<[string, string]> => {
+  const exports: Record<string, unknown> = JSON.parse(readFileSync(`${root}packages/${p}/package.json`, "utf8")).exports ?? {}
+  return Object.keys(exports)
+    .filter((k) => k !== "." && k !== "./package.json")
+    .map((k) => [`@samlab/${p}/${k.slice(2)}`, `${root}packages/${p}/src/${k.slice(2)}.ts`])
+}
+
+/**
+ * Tests run against the sources of sibling packages, so no build is needed first. Subpaths come
+ * first: an alias also matches the specifiers it prefixes, so `@samlab/core-tensor` would take
+ * `@samlab/core-tensor/effect` to `src/index.ts/effect`.
+ */
+export const sourceAliases: Record<string, string> = {
+  ...Object.fromEntries(packages.flatMap(subpathEntries)),
   ...Object.fromEntries(packages.map((p) => [`@samlab/${p}`, `${root}packages/${p}/src/index.ts`])),
   "@samlab/golden": `${root}tools/golden/src/index.ts`
 }

@@ -1,4 +1,5 @@
-import { TensorBackendLive, backendNames } from "@samlab/core-tensor"
+import { backendNames } from "@samlab/core-tensor"
+import { TensorBackendLive } from "@samlab/core-tensor/effect"
 import { withDefault } from "@samlab/steps"
 import { Schema } from "effect"
 

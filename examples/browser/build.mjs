@@ -24,7 +24,9 @@ export const bundlePage = async (outDir = join(here, "dist")) => {
     metafile: true,
     logLevel: "warning",
     alias: {
+      "@samlab/core-tensor/internal": source("core-tensor", "internal.ts"),
       "@samlab/core-tensor": source("core-tensor"),
+      "@samlab/optim-sam/internal": source("optim-sam", "internal.ts"),
       "@samlab/optim-sam": source("optim-sam"),
       "@samlab/optim-jacobian-reg": source("optim-jacobian-reg"),
       "@samlab/analysis-decomposition": source("analysis-decomposition"),

@@ -1,3 +1,4 @@
 import { packageBuild } from "../../tsup.shared.js"
 
-export default packageBuild()
+// `internal`: what samlab's other packages share with this one and users do not need (shared chunks: one copy of each module).
+export default packageBuild({ entry: ["src/index.ts", "src/internal.ts"], splitting: true })

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { chartLayout, formatTick, lineChart, niceLinear, niceLog } from "../src/index.js"
+import { lineChart } from "../src/index.js"
+import { chartLayout } from "../src/report/svg/line-chart.js"
+import { formatTick, niceLinear, niceLog } from "../src/report/svg/scale.js"
 import { findAll, hasClass, parseXml, textOf } from "./xml.js"
 
 /** The path's points, [x, y] pairs, per M-started run. */

@@ -1,7 +1,8 @@
 import { Rng, disposeParams, expectNoLeak, layers, linear, resnet18, selectBackend, twoLayerLinear } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { AnalysisInputError, UnsupportedModelError, decompose, im2col } from "../src/index.js"
+import { AnalysisInputError, UnsupportedModelError, decompose } from "../src/index.js"
+import { im2col } from "../src/decomposition/view/im2col.js"
 import { expectAllClose, naiveDecomposition } from "./reference.js"
 
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { type Model, Rng, disposeParams, expectNoLeak, mlp, selectBackend, smallCnn } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type DecomposeOptions, decompose, gramIsCheaper } from "../src/index.js"
+import { type DecomposeOptions, decompose } from "../src/index.js"
+import { gramIsCheaper } from "../src/decomposition/view/per-example.js"
 import { expectAllClose, naiveDecomposition } from "./reference.js"
 
 beforeAll(async () => {

@@ -5,16 +5,37 @@
  * caching are Node-only and live in the main entry. Bundlers that honour the "browser"
  * export condition take this file for `@samlab/data-noisy-cifar`.
  */
-export * from "./errors.js"
-export * from "./dataset.js"
-export * from "./class-names.js"
-export * from "./format/planar.js"
-export * from "./format/records.js"
-export * from "./noise/transition.js"
-export * from "./noise/asymmetric.js"
-export * from "./noise/model.js"
-export * from "./noise/apply.js"
-export * from "./subset/stratified.js"
-export * from "./augment/crop-flip.js"
-export * from "./augment/normalize.js"
-export * from "./batch/batcher.js"
+export {
+  ArchiveChecksumError,
+  ArchiveFormatError,
+  CacheCorruptError,
+  CifarFileMissingError,
+  CifarFileSizeError,
+  CifarLabelError,
+  DatasetUnavailableError,
+  InvalidOptionError,
+  SubsetError,
+  TransitionMatrixError
+} from "./errors.js"
+export {
+  CHANNELS,
+  type Dataset,
+  type DatasetName,
+  type DatasetSplits,
+  IMAGE_BYTES,
+  IMAGE_SIZE,
+  PIXELS,
+  type Split,
+  classCounts,
+  selectExamples
+} from "./dataset.js"
+export { CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES, CIFAR100_FINE_TO_COARSE, CIFAR10_CLASSES } from "./class-names.js"
+export { CIFAR100_RECORD, CIFAR10_RECORD, type DecodedRecords, decodeCifar100Into, decodeCifar10Into, recordCount } from "./format/records.js"
+export { type TransitionMatrix, empiricalTransition, pairFlipMatrix, symmetricAllMatrix, symmetricMatrix } from "./noise/transition.js"
+export { CIFAR100_ASYMMETRIC_TARGETS, CIFAR10_ASYMMETRIC_TARGETS, asymmetricTargets } from "./noise/asymmetric.js"
+export { type NoiseKind, type NoiseModel, type NoiseSpec, noiseModel } from "./noise/model.js"
+export { type LabelNoiseOptions, type NoiseMode, type NoisyLabels, applyLabelNoise } from "./noise/apply.js"
+export { type SubsetSize, holdOutValidation, randomIndices, stratifiedIndices } from "./subset/stratified.js"
+export { type CropFlipDraw, type CropFlipOptions, cropFlipInto, drawCropFlip } from "./augment/crop-flip.js"
+export { CIFAR10_STATS, type ChannelStats, channelStats } from "./augment/normalize.js"
+export { Batcher, type BatcherOptions, type CifarBatch } from "./batch/batcher.js"

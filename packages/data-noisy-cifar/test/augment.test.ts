@@ -1,6 +1,7 @@
 import { Rng } from "@samlab/core-tensor"
 import { describe, expect, it } from "vitest"
-import { CIFAR10_STATS, InvalidOptionError, channelStats, cropFlipInto, drawCropFlip, normalizationTable, normalizeInto } from "../src/index.js"
+import { CIFAR10_STATS, InvalidOptionError, channelStats, cropFlipInto, drawCropFlip } from "../src/index.js"
+import { normalizationTable, normalizeInto } from "../src/augment/normalize.js"
 
 /** A known image: byte (7y + 3x + 100c) mod 256, so rows, columns and channels are told apart. */
 const known = (): Uint8Array => {

@@ -1,19 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import {
-  CIFAR100_CLASSES,
-  CIFAR100_FINE_TO_COARSE,
-  CIFAR10_CLASSES,
-  CifarFileMissingError,
-  CifarFileSizeError,
-  CifarLabelError,
-  loadCifar10,
-  planarConverter,
-  planarToInterleaved,
-  readDatasetDir,
-  readSplit
-} from "../src/index.js"
+import { CIFAR100_CLASSES, CIFAR100_FINE_TO_COARSE, CIFAR10_CLASSES, CifarFileMissingError, CifarFileSizeError, CifarLabelError, loadCifar10, readDatasetDir, readSplit } from "../src/index.js"
+import { planarConverter, planarToInterleaved } from "../src/format/planar.js"
 import { cifar100Record, cifar10Record, concat, fixturePixel, tempDir, writeCifar10Folder } from "./helpers/files.js"
 
 /** The fixtures hold a few records per file, not the official 10,000. */

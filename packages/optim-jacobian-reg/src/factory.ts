@@ -6,7 +6,7 @@ export interface MakeJacobianRegOptions<S> extends Partial<JacobianPenaltyOption
   readonly base: GradientTransformation<S>
 }
 
-/** The lambdas of the reference runs (best of 1e-3..3e-2 there; /work/shared/reference). */
+/** The lambdas of the reference runs (best of 1e-3..3e-2 in the reference results, `../shared/reference` beside the repository). */
 export const defaultLambdas = { lambdaFeatures: 1e-2, lambdaHead: 1e-2 } as const
 
 /**

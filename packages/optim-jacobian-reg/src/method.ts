@@ -6,11 +6,11 @@ import {
   NonFiniteLossError,
   OptimizerConfigError,
   applyUpdates,
-  assertLabelsInRange,
   disposeParams,
   meanCrossEntropy,
   valueAndGradParamsWithAux
 } from "@samlab/core-tensor"
+import { assertLabelsInRange } from "@samlab/core-tensor/internal"
 import { type JacobianPenaltyOptions, resolvePenaltyOptions } from "./options.js"
 import { resolvedJacobianPenalty } from "./penalty.js"
 

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { FileResultsStore, Progress, makeFileStore, makePlan, makeStepCheckpoint, runPlan } from "../src/index.js"
+import { FileResultsStore, Progress, makePlan, makeStepCheckpoint, runPlan } from "../src/index.js"
+import { makeFileStore } from "../src/services/store.js"
 import { counters, toyPipeline } from "./fixtures/toy-pipeline.js"
 
 /** Runs the toy pipeline (SAM only) into `out`; fails the test if the run fails. */

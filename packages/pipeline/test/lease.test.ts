@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { type LeaseHolder, LeaseHeldError, acquireLease, currentHolder } from "../src/index.js"
+import { type LeaseHolder, LeaseHeldError, acquireLease } from "../src/index.js"
+import { currentHolder } from "../src/services/lease.js"
 
 const leasePath = () => join(mkdtempSync(join(tmpdir(), "samlab-lease-")), "sub", ".lock")
 const writeHolder = (path: string, holder: LeaseHolder, ageMs = 0) => {

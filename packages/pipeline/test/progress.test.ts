@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { formatDuration, makeEventProgress, makeProgress, progressBar, relayProgress } from "../src/index.js"
+import { makeEventProgress, makeProgress, relayProgress } from "../src/index.js"
+import { formatDuration, progressBar } from "../src/services/progress.js"
 
 const clockAndSink = (isTTY: boolean) => {
   let t = 0

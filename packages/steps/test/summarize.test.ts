@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { gapRecovered, groupKey, mayNotHavePeaked, metricRows, summarizeResults, summaryLines } from "../src/index.js"
+import { mayNotHavePeaked, summarizeResults, summaryLines } from "../src/index.js"
+import { gapRecovered, groupKey, metricRows } from "../src/summary/summarize.js"
 import { toCsv } from "../src/summary/csv.js"
 import type { TrainResult } from "../src/index.js"
 

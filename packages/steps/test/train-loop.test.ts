@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core"
 import { type TrainingMethod, disposeParams, expectNoLeak, flattenParams, mapParams, mlp, selectBackend } from "@samlab/core-tensor"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
-import { NonFiniteParamsError, TrainSetTooSmallError, type TrainState, disposeTrainState, encodeTrainState, makeMethod, restoreTrainState, trainLoop } from "../src/index.js"
+import { NonFiniteParamsError, TrainSetTooSmallError, type TrainState, makeMethod, trainLoop } from "../src/index.js"
+import { disposeTrainState, encodeTrainState, restoreTrainState } from "../src/train/loop.js"
 import { tinyData } from "./helpers/tiny-data.js"
 
 const model = mlp({ inputDim: 3072, hidden: [16], numClasses: 4 })

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { TensorBackendLive } from "@samlab/core-tensor"
+import { TensorBackendLive } from "@samlab/core-tensor/effect"
 import { FileResultsStore, SilentProgress, makePipeline, makePlan, makeStep, runPlan } from "@samlab/pipeline"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Schema } from "effect"

@@ -8,7 +8,7 @@ decay 5e-4. SAM: rho 0.05, two forward/backward passes per step. Prints one JSON
 
 Benchmark only, never a dependency. Needs Debian's python3-torch
 (`apt-get install -y python3-torch libopenblas0-pthread`) and runs with /usr/bin/python3.
-As in /work/shared/reference/pytorch-small-scale.md: OPENBLAS_NUM_THREADS=1 (Debian's
+As in the reference runs (../shared/reference/pytorch-small-scale.md beside the repository): OPENBLAS_NUM_THREADS=1 (Debian's
 OpenBLAS ignores torch's thread setting) and 2 torch threads.
 
     /usr/bin/python3 bench/torch_bench.py [--steps 20] [--batch 128] [--threads 2] [--device cuda]

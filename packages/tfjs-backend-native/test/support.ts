@@ -3,12 +3,12 @@
  * cpu backend (the independent reference) and on the native backend.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { Rng, ensureGradientsRegistered } from "@samlab/core-tensor"
+import { Rng, registerMissingGradients } from "@samlab/core-tensor"
 import { expect } from "vitest"
 import { loadAddon } from "../src/addon.js"
 import type { NativeBackend } from "../src/backend.js"
 
-ensureGradientsRegistered()
+registerMissingGradients()
 // The cpu backend's "install tfjs-node" advice is noise here (IS_TEST only silences tfjs warnings).
 tf.env().set("IS_TEST", true)
 

@@ -1,5 +1,6 @@
 import { type Model, type Params, assertSameStructure, disposeParams, scaledAdd } from "@samlab/core-tensor"
-import { NORM_EPS, perturbation } from "@samlab/optim-sam"
+import { perturbation } from "@samlab/optim-sam"
+import { NORM_EPS } from "@samlab/optim-sam/internal"
 import * as tf from "@tensorflow/tfjs-core"
 import { AnalysisInputError } from "../errors.js"
 import { correctHost, crossEntropyHost, rowNorms } from "../stats/logits.js"

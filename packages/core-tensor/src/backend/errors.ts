@@ -1,12 +1,12 @@
-import { Data } from "effect"
+import { TaggedError } from "../errors/tagged-error.js"
 
-/** The requested backend cannot be used; `packageName` is what to install. */
-export class BackendUnavailableError extends Data.TaggedError("BackendUnavailableError")<{
-  readonly backend: string
-  readonly packageName: string
-  readonly reason: string
-}> {
-  override get message(): string {
-    return `backend "${this.backend}" is unavailable: ${this.reason}`
+/** The requested backend cannot be used; `packageName` is what to install ("" when nothing would help). */
+export class BackendUnavailableError extends TaggedError("BackendUnavailableError") {
+  constructor(
+    readonly backend: string,
+    readonly packageName: string,
+    readonly reason: string
+  ) {
+    super(`backend "${backend}" is unavailable: ${reason}`)
   }
 }

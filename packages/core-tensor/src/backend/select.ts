@@ -129,11 +129,7 @@ const requestedBackend = (requested: SelectBackendOptions["backend"]): BackendNa
   const raw = requested === undefined || requested === "auto" ? (nodeProcess?.env["SAMLAB_BACKEND"] ?? "auto") : requested
   if (raw === "auto" || raw === "") return "auto"
   if (!isBackendName(raw)) {
-    throw new BackendUnavailableError({
-      backend: raw,
-      packageName: "",
-      reason: `unknown backend "${raw}"; expected one of auto, ${backendNames.join(", ")}`
-    })
+    throw new BackendUnavailableError(raw, "", `unknown backend "${raw}"; expected one of auto, ${backendNames.join(", ")}`)
   }
   return raw
 }
@@ -162,11 +158,12 @@ export const selectBackend = async (options: SelectBackendOptions = {}): Promise
     skipped.push({ name, reason: tried.failure })
   }
   const last = skipped[skipped.length - 1]!
-  throw new BackendUnavailableError({
-    backend: last.name,
-    packageName: backendCandidates[last.name].packageName,
-    reason: wanted === "auto" ? `no backend could be loaded: ${skipped.map((s) => s.reason).join("; ")}` : last.name === "webgpu" ? last.reason : `${last.reason}; install it with: npm install ${backendCandidates[last.name].packageName}`
-  })
+  const packageName = backendCandidates[last.name].packageName
+  throw new BackendUnavailableError(
+    last.name,
+    packageName,
+    wanted === "auto" ? `no backend could be loaded: ${skipped.map((s) => s.reason).join("; ")}` : last.name === "webgpu" ? last.reason : `${last.reason}; install it with: npm install ${packageName}`
+  )
 }
 
 export interface ProbedBackend {

@@ -1,16 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import {
-  LabelMismatchError,
-  accuracy,
-  assertLabelsInRange,
-  expectNoLeak,
-  logitTerm,
-  meanCrossEntropy,
-  perExampleCorrect,
-  perExampleCrossEntropy,
-  selectBackend
-} from "../../src/index.js"
+import { LabelMismatchError, accuracy, expectNoLeak, logitTerm, meanCrossEntropy, perExampleCorrect, perExampleCrossEntropy, selectBackend } from "../../src/index.js"
+import { assertLabelsInRange } from "../../src/loss/validate.js"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Batch, type Params, assertLabelsInRange, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
+import { type Batch, type Params, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
+import { assertLabelsInRange } from "@samlab/core-tensor/internal"
 import { SamConfigError } from "../errors.js"
 import type { MethodGradient } from "../method-gradient.js"
 import type { CheckedSamOptions } from "../options.js"

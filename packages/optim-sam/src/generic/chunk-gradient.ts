@@ -2,13 +2,13 @@ import * as tf from "@tensorflow/tfjs-core"
 import {
   type ForwardFn,
   type Params,
-  assertLabelsInRange,
   logitTerm,
   meanCrossEntropy,
   valueAndGradParams,
   valueAndGradParamsWithAux,
   zipParams
 } from "@samlab/core-tensor"
+import { assertLabelsInRange } from "@samlab/core-tensor/internal"
 import type { CheckedSamOptions } from "../options.js"
 import { perturbation } from "../perturbation.js"
 import { sanerGradient } from "../saner.js"

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { nonFiniteParams, restoreVariables, saveVariables } from "@samlab/core-tensor"
+import { nonFiniteParams } from "@samlab/core-tensor"
+import { restoreVariables, saveVariables } from "@samlab/core-tensor/internal"
 import { NonFiniteUpdateError, SamConfigError } from "../errors.js"
 import { checkChunkSize, checkRho } from "../options.js"
 import { perturbation } from "../perturbation.js"

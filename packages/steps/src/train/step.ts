@@ -1,4 +1,5 @@
-import { type ForwardFn, type Params, type TrainingMethod, TensorBackend, makeModel } from "@samlab/core-tensor"
+import { type ForwardFn, type Params, type TrainingMethod, makeModel } from "@samlab/core-tensor"
+import { TensorBackend } from "@samlab/core-tensor/effect"
 import { groupBShareOn } from "@samlab/optim-sam"
 import { type EpochMetrics, type TrackedDecomposition, createTracker } from "@samlab/analysis-decomposition"
 import { Progress, StepCheckpoint, makeStep } from "@samlab/pipeline"

@@ -1,7 +1,7 @@
 import { type LegendEntry, type ReportChart, type Series, lineChart, palette } from "@samlab/analysis-decomposition"
 import { meanCurve } from "../metrics/curves.js"
 import type { DeepLinearSummaryFile } from "../summary/deep-linear.js"
-import type { DeepLinearResult, StoredDeepLinearMetrics, StoredDeepLinearRecord } from "../steps/deep-linear-train.js"
+import type { DeepLinearResult, StoredDeepLinearMetrics, StoredDeepLinearRecord } from "../train/deep-linear-step.js"
 import { type TheoryPageInput, num, pct } from "./page.js"
 
 const gray = "#444"
@@ -60,7 +60,7 @@ export const deepLinearPage = (summary: DeepLinearSummaryFile, results: readonly
   const f = summary.facts
   const notes = [
     `J-SAM by definition and plain GD on the derived objective stay within a relative parameter difference of ${num(f.maxParamRelDiff, 2)} over the whole run (${f.trajectoriesMatch ? "below" : "NOT below"} the ${summary.tolerance} tolerance).`,
-    `optim-jacobian-reg's per-example jsamTwoLayerObjective: gradient vs J-SAM by definition, max relative error ${num(f.objectiveCheckMaxRelErr, 2)}.`,
+    `The closed form's per-example jsamTwoLayerObjective: gradient vs J-SAM by definition, max relative error ${num(f.objectiveCheckMaxRelErr, 2)}.`,
     `J-SAM minus plain GD, best test accuracy by ρ: ${f.jsamMinusGdBest.map((v) => `${pct(v)} pts`).join(", ")}; final: ${f.jsamMinusGdFinal.map((v) => `${pct(v)} pts`).join(", ")}.`
   ]
   const rows = summary.rhos.flatMap((r) =>

@@ -1,6 +1,6 @@
 import { type ReportChart, type Series, lineChart, palette } from "@samlab/analysis-decomposition"
 import { meanCurve } from "../metrics/curves.js"
-import type { LinearLogisticResult, StoredLinearLogisticRecord } from "../steps/linear-logistic-train.js"
+import type { LinearLogisticResult, StoredLinearLogisticRecord } from "../train/linear-logistic-step.js"
 import type { LinearLogisticSummaryFile } from "../summary/linear-logistic.js"
 import { type TheoryPageInput, num, pct } from "./page.js"
 

@@ -1,5 +1,5 @@
 import type { DeepLinearTrainer } from "../train/deep-linear-run.js"
-import type { DeepLinearResult } from "../steps/deep-linear-train.js"
+import type { DeepLinearResult } from "../train/deep-linear-step.js"
 import { maxOf, meanOf } from "../schema.js"
 
 /** The J-SAM and objective trajectories count as the same when their relative drift stays below this. */
@@ -21,7 +21,7 @@ export interface DeepLinearRhoSummary {
   /** max over seeds and steps of ||theta_jsam - theta_objective||_inf / ||theta_jsam||_inf, and at the last step. */
   readonly maxParamRelDiff: number | null
   readonly finalParamRelDiff: number | null
-  /** optim-jacobian-reg's per-example objective gradient vs J-SAM by definition: max over seeds and records. */
+  /** The closed form's per-example objective gradient vs J-SAM by definition: max over seeds and records. */
   readonly objectiveCheckMaxRelErr: number | null
   /** Means over seeds. */
   readonly trainers: { readonly [K in DeepLinearTrainer]: DeepLinearTrainerSummary }

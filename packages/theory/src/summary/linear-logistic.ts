@@ -1,4 +1,4 @@
-import type { LinearLogisticResult, StoredLinearLogisticRecord } from "../steps/linear-logistic-train.js"
+import type { LinearLogisticResult, StoredLinearLogisticRecord } from "../train/linear-logistic-step.js"
 import { maxOf, meanOf } from "../schema.js"
 
 /** One rho's numbers: means over seeds (closed-form error: the max), with the per-seed values. */

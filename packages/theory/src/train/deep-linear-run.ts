@@ -19,7 +19,7 @@ export interface DeepLinearRunOptions {
   /** Multiplies the PyTorch-default initialisation of core-tensor's `twoLayerLinear`. */
   readonly initScale: number
   readonly seed: number
-  /** Examples on which each record checks optim-jacobian-reg's per-example `jsamTwoLayerObjective` (0 = none). */
+  /** Examples on which each record checks the closed form's per-example `jsamTwoLayerObjective` (0 = none). */
   readonly checkExamples: number
   readonly onRecord?: (record: DeepLinearRecord) => void
 }
@@ -44,7 +44,7 @@ export interface DeepLinearRecord {
   readonly paramRelDiff: number
   /**
    * At the J-SAM iterate, on the first `checkExamples` examples: the gradient of the mean of
-   * `jsamTwoLayerObjective` (optim-jacobian-reg, one call per example) vs the mean J-SAM
+   * `jsamTwoLayerObjective` (the closed form, one call per example) vs the mean J-SAM
    * per-example gradient, max-abs difference relative to max-abs (NaN when not checked).
    */
   readonly objectiveCheckRelErr: number

@@ -57,7 +57,7 @@ export interface OneSamDiagnostics {
   readonly samNorms: Float32Array
   /**
    * ||g_i^SAM - c_i g_i|| / ||g_i^SAM|| with c_i = sigma(-m_i + rho||x_i||)/sigma(-m_i), the
-   * closed form of optim-jacobian-reg's `oneSamGradientFactors`; NaN where g_i^SAM = 0.
+   * closed form `oneSamGradientFactors` (closed-form/one-sam-logistic.ts); NaN where g_i^SAM = 0.
    */
   readonly closedFormRelErr: Float32Array
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { type Params, valueAndGradParams } from "@samlab/core-tensor"
-import { constantOf } from "@samlab/optim-jacobian-reg"
+import { jsamTwoLayerObjectiveBatch } from "../closed-form/jsam-two-layer.js"
 import { TheoryConfigError } from "../errors.js"
 
 /**
@@ -72,28 +72,6 @@ export const jsamPerExampleGradients = (p: TwoLayerParams, x: tf.Tensor2D, t: tf
     const jsam = valueAndGradParams((q) => tf.sum(tf.mul(u, perExampleOutputs(q["W"]!, q["v"]!, x))), perturbed)
     jsam.value.dispose()
     return { W: jsam.grads["W"] as tf.Tensor3D, v: jsam.grads["v"] as tf.Tensor2D }
-  })
-}
-
-/**
- * The regularised objective whose plain gradient is J-SAM's (the paper's Section 4.2),
- * over a batch: mean_i [ softplus(-t_i f_i) + sg(rho sigma(-t_i f_i)/J_i) 1/2 (||x_i||^2 ||v||^2
- * + ||W x_i||^2) ], J_i = sqrt(||W x_i||^2 + ||v||^2 ||x_i||^2). The batched transcription of
- * optim-jacobian-reg's per-example `jsamTwoLayerObjective` (tests check they agree); the
- * coefficient is a constant for differentiation (`constantOf`), 0 where J = 0.
- */
-export const jsamTwoLayerObjectiveBatch = (p: { readonly W: tf.Tensor2D; readonly v: tf.Tensor1D }, x: tf.Tensor2D, t: tf.Tensor1D, rho: number): tf.Scalar => {
-  check("jsamTwoLayerObjectiveBatch", p as TwoLayerParams, x, t, rho)
-  return tf.tidy(() => {
-    const a = twoLayerActivations(p.W, x) // [n, h]
-    const f = tf.squeeze(tf.matMul(a, tf.expandDims(p.v, 1)), [1])
-    const loss = tf.softplus(tf.neg(tf.mul(t, f)))
-    const xx = tf.sum(tf.square(x), 1)
-    const vv = tf.sum(tf.square(p.v))
-    const aa = tf.sum(tf.square(a), 1)
-    const coefficient = constantOf((fv, a2, v2, x2) => tf.mul(tf.divNoNan(tf.sigmoid(tf.neg(tf.mul(t, fv))), tf.sqrt(tf.add(a2!, tf.mul(v2!, x2!)))), rho), f, aa, vv, xx)
-    const penalty = tf.mul(0.5, tf.add(tf.mul(xx, vv), aa))
-    return tf.mean(tf.add(loss, tf.mul(coefficient, penalty))) as tf.Scalar
   })
 }
 

@@ -1,6 +1,6 @@
 import { makeStep, NonNegative, NonNegativeInt, PositiveInt } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
-import { type LinearLogisticRecord, runLinearLogistic } from "../train/linear-logistic-run.js"
+import { type LinearLogisticRecord, runLinearLogistic } from "./linear-logistic-run.js"
 import type { NoisyMixture } from "../data/mixture.js"
 import { MaybeNumber, PositiveFinite, orNull } from "../schema.js"
 import { timedTheoryRun } from "./timed-run.js"

@@ -1,4 +1,4 @@
-import { TensorBackend } from "@samlab/core-tensor"
+import { TensorBackend } from "@samlab/core-tensor/effect"
 import { Progress } from "@samlab/pipeline"
 import { Effect } from "effect"
 import { TheoryRunError } from "../errors.js"

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
-import type { BackendName } from "./candidates.js"
-import { BackendUnavailableError } from "./errors.js"
-import { type BackendInfo, selectBackend } from "./select.js"
+import type { BackendName } from "../backend/candidates.js"
+import { BackendUnavailableError } from "../backend/errors.js"
+import { type BackendInfo, selectBackend } from "../backend/select.js"
 
 /** The active tfjs backend, as an Effect service. */
 export class TensorBackend extends Context.Service<TensorBackend, BackendInfo>()("@samlab/core-tensor/TensorBackend") {}
@@ -13,6 +13,6 @@ export const TensorBackendLive = (backend: BackendName | "auto" = "auto", log?: 
     Effect.tryPromise({
       try: () => selectBackend({ backend, log }),
       catch: (e) =>
-        e instanceof BackendUnavailableError ? e : new BackendUnavailableError({ backend, packageName: "", reason: e instanceof Error ? e.message : String(e) })
+        e instanceof BackendUnavailableError ? e : new BackendUnavailableError(backend, "", e instanceof Error ? e.message : String(e))
     })
   )

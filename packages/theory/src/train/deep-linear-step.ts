@@ -1,6 +1,6 @@
 import { makeStep, NonNegative, NonNegativeInt, PositiveInt } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
-import { type DeepLinearMetrics, type DeepLinearRecord, runDeepLinear } from "../train/deep-linear-run.js"
+import { type DeepLinearMetrics, type DeepLinearRecord, runDeepLinear } from "./deep-linear-run.js"
 import type { NoisyMixture } from "../data/mixture.js"
 import { MaybeNumber, PositiveFinite, orNull } from "../schema.js"
 import { timedTheoryRun } from "./timed-run.js"

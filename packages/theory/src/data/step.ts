@@ -1,7 +1,7 @@
 import { Fraction, makeStep, NonNegative, PositiveInt } from "@samlab/pipeline"
 import { Effect, Schema } from "effect"
 import { TheoryRunError } from "../errors.js"
-import { type NoisyMixture, makeNoisyMixture } from "../data/mixture.js"
+import { type NoisyMixture, makeNoisyMixture } from "./mixture.js"
 
 export const MixtureDataConfigSchema = Schema.Struct({
   n: PositiveInt,

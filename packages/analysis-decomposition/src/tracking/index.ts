@@ -1,7 +1,0 @@
-export * from "./data.js"
-export * from "./evaluate.js"
-export * from "./metrics.js"
-export * from "./reweighting.js"
-export * from "./types.js"
-export * from "./summary.js"
-export * from "./tracker.js"

@@ -1,0 +1,7 @@
+/**
+ * @samlab/core-tensor/internal: helpers samlab's own packages share that are not part of the
+ * public API (no compatibility promise): the label checks the training methods run and the
+ * Variable save/restore behind optim-sam's `SAMOptimizer`.
+ */
+export { assertLabelsFit, assertLabelsInRange } from "./loss/validate.js"
+export { restoreVariables, saveVariables } from "./params/params.js"

@@ -1,5 +1,0 @@
-export * from "./errors.js"
-export * from "./validate.js"
-export * from "./cross-entropy.js"
-export * from "./logit-term.js"
-export * from "./accuracy.js"

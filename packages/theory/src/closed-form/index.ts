@@ -1,3 +1,0 @@
-export * from "./errors.js"
-export * from "./one-sam-logistic.js"
-export * from "./jsam-two-layer.js"
