@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { Rng, expectNoLeak, selectBackend, twoLayerLinear } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { Rng, expectNoLeak, twoLayerLinear } from "@samlab/core-tensor"
 import {
   TheoryConfigError,
   initTwoLayer,
@@ -14,10 +14,6 @@ import {
   twoLayerLossGradient,
   twoLayerOutputs
 } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
 

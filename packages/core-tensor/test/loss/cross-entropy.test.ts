@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   LabelMismatchError,
   accuracy,
@@ -8,13 +8,8 @@ import {
   logitTerm,
   meanCrossEntropy,
   perExampleCorrect,
-  perExampleCrossEntropy,
-  selectBackend
+  perExampleCrossEntropy
 } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** float64 reference: -z_y + log sum exp z. */
 const ce = (z: number[], y: number): number => {
