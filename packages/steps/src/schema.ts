@@ -1,4 +1,6 @@
 import { officialSplitSize } from "@samlab/data-noisy-cifar"
+import { defaultLambdas, featureWeightings, penaltyNorms } from "@samlab/optim-jacobian-reg"
+import { samFamilyKeys, unknownMethodKeyMessage } from "@samlab/optim-sam"
 import { Fraction, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
 import { Schema } from "effect"
 
@@ -44,10 +46,14 @@ export const ModelSpecSchema = Schema.Union([
 ])
 export type ModelSpecConfig = typeof ModelSpecSchema.Type
 
-/** The method keys every experiment understands. */
-export const methodKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "saner", "jacreg"] as const
+/** The method keys every experiment understands: optim-sam's (`erm` = the base optimizer alone, ...) and the Jacobian regularizer. */
+export const methodKeys = [...samFamilyKeys, "jacreg"] as const
 export type MethodKey = (typeof methodKeys)[number]
-export const MethodKeySchema = Schema.Literals(methodKeys)
+const isMethodKey = (s: string): s is MethodKey => methodKeys.some((k) => k === s)
+/** A method key; an old key (`sgd`) fails with a message naming its new name, not the bare list. */
+export const MethodKeySchema = Schema.String.check(Schema.makeFilter((s: string) => isMethodKey(s) || unknownMethodKeyMessage(s, methodKeys), undefined, true)).pipe(
+  Schema.refine(isMethodKey)
+)
 
 export const BaseOptimizerSchema = Schema.Struct({
   kind: withDefault(Schema.Literals(["sgd", "adam", "adamw"]), "sgd"),
@@ -59,21 +65,25 @@ export const BaseOptimizerSchema = Schema.Struct({
 })
 export type BaseOptimizerConfig = typeof BaseOptimizerSchema.Type
 
-const PenaltyNormSchema = Schema.Literals(["squared", "unsquared"])
+const PenaltyNormSchema = Schema.Literals(penaltyNorms)
+const FeatureWeightingSchema = Schema.Literals(featureWeightings)
 
-/** Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key. */
+/**
+ * Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key;
+ * the regularizer's fields carry @samlab/optim-jacobian-reg's names and defaults.
+ */
 export const MethodOptionsSchema = Schema.Struct({
   rho: withDefault(NonNegative, 0.05),
   /** m-sharpness chunk size for `sam`, `lsam`, `jsam` (0 = the whole batch); `sam1` always uses 1. */
   chunkSize: withDefault(NonNegativeInt, 0),
-  lambdaFeatures: withDefault(NonNegative, 1e-3),
-  lambdaHead: withDefault(NonNegative, 1e-3),
+  lambdaFeatures: withDefault(NonNegative, defaultLambdas.lambdaFeatures),
+  lambdaHead: withDefault(NonNegative, defaultLambdas.lambdaHead),
   /** SANER's scale of group B (the coordinates SAM already shrinks); 1 = SAM. */
   alpha: withDefault(NonNegative, 0.5),
-  /** Weight the feature penalty per example by the frozen logit-term norm ||u_i|| (J-SAM's implicit coefficient). */
-  weightByLogitTerm: withDefault(Schema.Boolean, false),
+  /** "logit-term" weights the feature penalty per example by the frozen ||u_i|| (J-SAM's implicit coefficient); absent: "uniform". */
+  featureWeighting: Schema.optionalKey(FeatureWeightingSchema),
   /** The regularizer's norms: "squared" (absent: the paper's form) or "unsquared" (the first-order J-SAM penalty's). */
-  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
+  norm: Schema.optionalKey(PenaltyNormSchema)
 })
 export type MethodOptionsConfig = typeof MethodOptionsSchema.Type
 /** Every method option at its default (rho 0.05, whole batch, SANER's alpha 0.5...). */
@@ -86,6 +96,6 @@ export const MethodOptionOverridesSchema = Schema.Struct({
   lambdaFeatures: Schema.optionalKey(NonNegative),
   lambdaHead: Schema.optionalKey(NonNegative),
   alpha: Schema.optionalKey(NonNegative),
-  weightByLogitTerm: Schema.optionalKey(Schema.Boolean),
-  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
+  featureWeighting: Schema.optionalKey(FeatureWeightingSchema),
+  norm: Schema.optionalKey(PenaltyNormSchema)
 })

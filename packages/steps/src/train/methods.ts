@@ -21,7 +21,7 @@ export const denseStackOf = (spec: ModelSpecConfig | undefined): DenseStack | un
   spec?.kind === "mlp" ? denseStack({ activation: spec.activation ?? "relu" }) : spec?.kind === "two-layer-linear" ? denseStack({ linear: true }) : undefined
 
 /**
- * A training method from its key: `sgd` (plain), the SAM family (`sam`, `asam`, `sam1`,
+ * A training method from its key: `erm` (the base optimizer alone), the SAM family (`sam`, `asam`, `sam1`,
  * `lsam`, `jsam`, `saner`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
  */
 export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpecConfig; model: Model }): TrainingMethod<any> => {
@@ -31,8 +31,8 @@ export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: B
       base: baseOptimizer,
       lambdaFeatures: options.lambdaFeatures,
       lambdaHead: options.lambdaHead,
-      featureWeighting: options.weightByLogitTerm ? "logit-term" : "uniform",
-      ...(options.penaltyNorm !== undefined ? { norm: options.penaltyNorm } : {}),
+      ...(options.featureWeighting !== undefined ? { featureWeighting: options.featureWeighting } : {}),
+      ...(options.norm !== undefined ? { norm: options.norm } : {}),
       ...(model ? { headWeight: model.model.headWeight } : {})
     })
   }
