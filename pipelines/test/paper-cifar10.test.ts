@@ -89,6 +89,10 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
     expect(issuesOf(["methods=[]"])).toEqual([expect.stringMatching(/^methods: /)])
     expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: erm, sam/)])
     expect(issuesOf(['methodOptions={"sam":{"rho":0.1}}'])).toEqual([])
+    // the model is checked by core-tensor's parseModelSpec, each problem at its field
+    expect(issuesOf(["model.hidden=[64,0]"])).toEqual(["model.hidden[1]: must be a positive integer, got 0"])
+    expect(issuesOf(['model={"kind":"resnet","blocks":[]}'])).toEqual(["model.blocks: must have at least 1 entry, got 0"])
+    expect(issuesOf(["model.hidden=[64]"])).toEqual([])
     // the old key of the base optimizer alone: refused, naming its new name (no silent alias)
     expect(issuesOf(['methods=["sgd","sam"]'])).toEqual([expect.stringMatching(/^methods\.0: "sgd" is now "erm"/)])
     expect(issuesOf(['methods=["sma"]'])).toEqual([expect.stringMatching(/^methods\.0: must be one of erm, sam, asam/)])

@@ -1,4 +1,5 @@
 export * from "./errors/tagged-error.js"
+export * from "./errors/fields.js"
 export * from "./backend/candidates.js"
 export * from "./backend/errors.js"
 export * from "./backend/select.js"

@@ -1,3 +1,4 @@
+import { type ModelSpec, ModelSpecError, parseModelSpec } from "@samlab/core-tensor"
 import { officialSplitSize } from "@samlab/data-noisy-cifar"
 import { defaultLambdas, featureWeightings, penaltyNorms } from "@samlab/optim-jacobian-reg"
 import { samFamilyKeys, unknownMethodKeyMessage } from "@samlab/optim-sam"
@@ -35,16 +36,38 @@ export const splitSizeIssues = (c: SplitSizes): Array<{ path: [string]; issue: s
   return issues
 }
 
+/** The problem `parseModelSpec` finds in a spec, at the field it names (`hidden[1]`), or undefined. */
+const modelSpecIssue = (spec: unknown): { path: [string]; issue: string } | undefined => {
+  try {
+    parseModelSpec(spec, "")
+    return undefined
+  } catch (e) {
+    if (!(e instanceof ModelSpecError)) throw e
+    return { path: [e.field.replace(/^\./, "")], issue: e.reason }
+  }
+}
+
+/**
+ * core-tensor's `ModelSpec` as a config field. core-tensor stays Effect-free, so its
+ * `parseModelSpec` is the source of truth: this Schema only declares the shape (so an override
+ * such as `model.hidden=[64]` finds its field, and the compiler checks below that the decoded
+ * type is `ModelSpec` itself) and leaves every rule (positive sizes, a stage per block count,
+ * the allowed fields per kind) to `parseModelSpec`, run as its check.
+ */
 export const ModelSpecSchema = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("linear") }),
-  Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: PositiveInt, bias: Schema.optionalKey(Schema.Boolean) }),
-  Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(PositiveInt), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
-  Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(PositiveInt)), dense: Schema.optionalKey(PositiveInt) }),
-  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(PositiveInt) }),
+  Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: Schema.Number, bias: Schema.optionalKey(Schema.Boolean) }),
+  Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(Schema.Number), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
+  Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(Schema.Number)), dense: Schema.optionalKey(Schema.Number) }),
+  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(Schema.Number) }),
   /** BasicBlocks per stage: [1, 1, 1] is a ResNet-8. */
-  Schema.Struct({ kind: Schema.Literal("resnet"), blocks: Schema.Array(PositiveInt), width: Schema.optionalKey(PositiveInt) })
-])
-export type ModelSpecConfig = typeof ModelSpecSchema.Type
+  Schema.Struct({ kind: Schema.Literal("resnet"), blocks: Schema.Array(Schema.Number), width: Schema.optionalKey(Schema.Number) })
+]).check(Schema.makeFilter((spec) => modelSpecIssue(spec) ?? true))
+
+/** Fails to compile if the Schema's decoded type and core-tensor's `ModelSpec` ever differ. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const modelSpecSchemaIsModelSpec: Same<typeof ModelSpecSchema.Type, ModelSpec> = true
+void modelSpecSchemaIsModelSpec
 
 /** The method keys every experiment understands: optim-sam's (`erm` = the base optimizer alone, ...) and the Jacobian regularizer. */
 export const methodKeys = [...samFamilyKeys, "jacreg"] as const

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { type BackendName, type Model, type ModelSpec, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
 import { unknownMethodKeyMessage } from "@samlab/optim-sam"
-import { type MethodKey, type ModelSpecConfig, baselineMethod, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
+import { type MethodKey, baselineMethod, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -25,7 +25,7 @@ export interface BenchRow {
   readonly peakFraction?: number
 }
 
-const models: Record<BenchModel, { spec: ModelSpecConfig; make: () => Model }> = {
+const models: Record<BenchModel, { spec: ModelSpec; make: () => Model }> = {
   mlp: { spec: { kind: "mlp", hidden: [512, 512] }, make: () => referenceMlp() },
   cnn: { spec: { kind: "cnn" }, make: () => smallCnn() },
   // the cpu-cnn preset's conv net with batch norm
@@ -44,7 +44,7 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
 }
 
 /** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
-const timeMethod = async (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
+const timeMethod = async (spec: ModelSpec, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   let params: Params = model.init(rng.fork("init"))
