@@ -32,6 +32,16 @@ const reporters = (): NonNullable<ViteUserConfig["test"]>["reporters"] =>
 /** For packages with type tests (`test/*.test-d.ts`: expectTypeOf, @ts-expect-error): a wrong type fails the run. */
 export const typeTests: ViteUserConfig["test"] = { typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "tsconfig.json" } }
 
+/**
+ * For packages whose tests run tensors: each test file starts on tfjs's CPU backend
+ * (`vitest.cpu-backend.ts`), so no test repeats the selection. `ownBackend` lists the test files
+ * (or folders), relative to the package, that choose their backend themselves.
+ */
+export const onCpuBackend = (ownBackend: readonly string[] = []): ViteUserConfig["test"] => ({
+  setupFiles: [`${root}vitest.cpu-backend.ts`],
+  provide: { ownBackend: [...ownBackend] }
+})
+
 export const packageTests = (overrides: ViteUserConfig["test"] = {}) =>
   defineConfig({
     resolve: { alias: sourceAliases },

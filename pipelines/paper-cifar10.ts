@@ -39,7 +39,7 @@ export const PaperConfig = Schema.Struct({
   /** Test examples evaluated each epoch (0 = all 10,000). */
   testSize: withDefault(NonNegativeInt, 0),
   seeds: withDefault(Schema.Array(Schema.Int).check(Schema.isMinLength(1)), [0]),
-  methods: withDefault(Schema.Array(MethodKeySchema).check(Schema.isMinLength(1)), ["sgd", "sam", "lsam", "jsam", "jacreg"]),
+  methods: withDefault(Schema.Array(MethodKeySchema).check(Schema.isMinLength(1)), ["erm", "sam", "lsam", "jsam", "jacreg"]),
   model: withDefault(ModelSpecSchema, { kind: "resnet18" }),
   epochs: withDefault(PositiveInt, 200),
   batchSize: withDefault(PositiveInt, 128),
@@ -78,7 +78,7 @@ const cpuScale = {
   augment: false,
   seeds: [0, 1],
   // the regularizer as chosen by sweep-jacreg (best noisy-validation accuracy, seed 0): J-SAM's |u_i| weighting, a stronger head term
-  options: { rho: 0.2, lambdaFeatures: 0.01, lambdaHead: 0.03, weightByLogitTerm: true },
+  options: { rho: 0.2, lambdaFeatures: 0.01, lambdaHead: 0.03, featureWeighting: "logit-term" },
   decomposition: { every: 5, examples: 1000, rho: 0.2, chunkSize: 1 }
 }
 
@@ -96,7 +96,7 @@ const cnnScale = {
   augment: true,
   seeds: [0, 1],
   base: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
-  options: { rho: 0.1, lambdaFeatures: 0.01, lambdaHead: 0.03, weightByLogitTerm: true },
+  options: { rho: 0.1, lambdaFeatures: 0.01, lambdaHead: 0.03, featureWeighting: "logit-term" },
   // the per-example decomposition loops over examples on conv nets: off to fit the budget
   decomposition: { every: 0 }
 }
@@ -108,18 +108,18 @@ export const paperCifar10 = makePipeline({
   presets: {
     paper: {},
     // SANER's alpha is a placeholder until sweep-saner has chosen it on the noisy validation split
-    cpu: { ...cpuScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg", "saner"] },
+    cpu: { ...cpuScale, methods: ["erm", "sam", "lsam", "jsam", "jacreg", "saner"] },
     // the paper's object: one perturbation per example (chunk size 1) for SAM, L-SAM and J-SAM (batched dense path)
-    "cpu-1sam": { ...cpuScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg"], options: { ...cpuScale.options, chunkSize: 1 } },
+    "cpu-1sam": { ...cpuScale, methods: ["erm", "sam", "lsam", "jsam", "jacreg"], options: { ...cpuScale.options, chunkSize: 1 } },
     // SANER's alpha on the noisy validation split (pick the best validationAcc, never test accuracy)
     "sweep-saner": { ...cpuScale, methods: ["saner"], seeds: [0], decomposition: { every: 0 }, sweep: { "options.alpha": [0, 0.25, 0.5, 0.75] } },
-    "cpu-cnn": { ...cnnScale, methods: ["sgd", "sam", "lsam", "jsam", "jacreg", "saner"] },
-    // learning rate x rho for SGD and SAM on the conv net (SGD ignores rho: its cells repeat per rho)
-    "sweep-cnn": { ...cnnScale, methods: ["sgd", "sam"], seeds: [0], epochs: 10, sweep: { "base.lr": [0.02, 0.05, 0.1], "options.rho": [0.05, 0.1, 0.2] } },
+    "cpu-cnn": { ...cnnScale, methods: ["erm", "sam", "lsam", "jsam", "jacreg", "saner"] },
+    // learning rate x rho for SGD alone (erm) and SAM on the conv net (erm ignores rho: its cells repeat per rho)
+    "sweep-cnn": { ...cnnScale, methods: ["erm", "sam"], seeds: [0], epochs: 10, sweep: { "base.lr": [0.02, 0.05, 0.1], "options.rho": [0.05, 0.1, 0.2] } },
     // the reviewers' questions, at CPU scale (SGD against SAM unless the question is about the others)
-    "sweep-noise": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "noise.rate": [0, 0.2, 0.4, 0.6, 0.8] } },
-    "sweep-size": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },
-    "sweep-width": { ...cpuScale, methods: ["sgd", "sam"], seeds: [0], sweep: { "model.hidden": [[128, 128], [512, 512], [2048, 2048]] } },
+    "sweep-noise": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], sweep: { "noise.rate": [0, 0.2, 0.4, 0.6, 0.8] } },
+    "sweep-size": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },
+    "sweep-width": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], sweep: { "model.hidden": [[128, 128], [512, 512], [2048, 2048]] } },
     "sweep-rho": { ...cpuScale, methods: ["sam", "jsam", "lsam"], seeds: [0], sweep: { "options.rho": [0.05, 0.1, 0.2, 0.5] } },
     // the reference's open question: does a weighted form or a stronger penalty close more of SAM's gap?
     "sweep-jacreg": {
@@ -127,7 +127,7 @@ export const paperCifar10 = makePipeline({
       methods: ["jacreg"],
       seeds: [0],
       decomposition: { every: 0 },
-      sweep: { "options.weightByLogitTerm": [false, true], "options.lambdaFeatures": [0.01, 0.03, 0.1, 0.3], "options.lambdaHead": [0.003, 0.01, 0.03] }
+      sweep: { "options.featureWeighting": ["uniform", "logit-term"], "options.lambdaFeatures": [0.01, 0.03, 0.1, 0.3], "options.lambdaHead": [0.003, 0.01, 0.03] }
     },
     asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {
@@ -135,7 +135,7 @@ export const paperCifar10 = makePipeline({
       testSize: 2000,
       epochs: 18,
       seeds: [0],
-      methods: ["sgd", "sam"],
+      methods: ["erm", "sam"],
       decomposition: { every: 0 }
     }
   }

@@ -1,5 +1,5 @@
-import { packageTests } from "../../vitest.shared.js"
+import { onCpuBackend, packageTests } from "../../vitest.shared.js"
 
 // The test files share one module graph per worker: importing tfjs and core-tensor once instead
 // of once per file. Tests restore any environment variable they set.
-export default packageTests({ isolate: false })
+export default packageTests({ ...onCpuBackend(), isolate: false })

@@ -1,3 +1,3 @@
-import { packageTests } from "../../vitest.shared.js"
+import { onCpuBackend, packageTests } from "../../vitest.shared.js"
 
-export default packageTests()
+export default packageTests(onCpuBackend())

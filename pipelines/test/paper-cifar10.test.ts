@@ -19,7 +19,7 @@ describe("paper-cifar10: presets and overrides", () => {
     const cells = (preset: string) => Effect.runSync(makePlan(paperCifar10, { preset })).cells.map((c) => c.id)
     expect(cells("paper")).toHaveLength(5)
     expect(cells("cpu").length).toBeGreaterThanOrEqual(10) // five methods, two seeds at least
-    expect(cells("quick")).toEqual(["method=sgd,seed=0", "method=sam,seed=0"])
+    expect(cells("quick")).toEqual(["method=erm,seed=0", "method=sam,seed=0"])
     const jacreg = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg" }))
     expect(jacreg.cells).toHaveLength(24) // 2 weightings x 4 feature lambdas x 3 head lambdas
     expect(new Set(jacreg.cellConfigs.map((c) => JSON.stringify(c.options))).size).toBe(24)
@@ -32,7 +32,7 @@ describe("paper-cifar10: presets and overrides", () => {
     // each cell's train step config, read back through the step's own schema
     const train = (preset: string) => plan(preset).cellStepConfigs.map((c) => Schema.decodeUnknownSync(TrainConfigSchema)(c["train"]))
     const oneSam = train("cpu-1sam")
-    expect(oneSam.map((t) => t.method)).toEqual(["sgd", "sgd", "sam", "sam", "lsam", "lsam", "jsam", "jsam", "jacreg", "jacreg"])
+    expect(oneSam.map((t) => t.method)).toEqual(["erm", "erm", "sam", "sam", "lsam", "lsam", "jsam", "jsam", "jacreg", "jacreg"])
     expect(oneSam.every((t) => t.options.chunkSize === 1)).toBe(true)
     expect(train("cpu").map((t) => t.method)).toContain("saner")
     const cnn = train("cpu-cnn")
@@ -40,14 +40,14 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(cnn.every((t) => t.augment && JSON.stringify(t.model) === JSON.stringify({ kind: "resnet", blocks: [1, 1, 1], width: 16 }))).toBe(true)
     expect(plan("cpu-cnn").encoded).toMatchObject({ trainSize: 10000, noise: { kind: "symmetric", rate: 0.3 } })
     const grid = train("sweep-cnn")
-    expect(grid).toHaveLength(18) // sgd and sam x 3 learning rates x 3 rhos
+    expect(grid).toHaveLength(18) // erm and sam x 3 learning rates x 3 rhos
     expect(new Set(grid.filter((t) => t.method === "sam").map((t) => `${t.base.lr}/${t.options.rho}`)).size).toBe(9)
     expect(train("sweep-saner").map((t) => t.options.alpha)).toEqual([0, 0.25, 0.5, 0.75])
   })
 
   it.effect("reaches any field with --set and names a bad one", () =>
     Effect.gen(function* () {
-    const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"sgd\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))
+    const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"erm\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))
     expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
     expect(plan.cellStepConfigs[0]?.["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
     expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
@@ -87,8 +87,15 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
   it("rejects empty seeds or methods, an unknown method in methodOptions and a sweep over the matrix's own axes", () => {
     expect(issuesOf(["seeds=[]"])).toEqual([expect.stringMatching(/^seeds: /)])
     expect(issuesOf(["methods=[]"])).toEqual([expect.stringMatching(/^methods: /)])
-    expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: sgd, sam/)])
+    expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: erm, sam/)])
     expect(issuesOf(['methodOptions={"sam":{"rho":0.1}}'])).toEqual([])
+    // the model is checked by core-tensor's parseModelSpec, each problem at its field
+    expect(issuesOf(["model.hidden=[64,0]"])).toEqual(["model.hidden[1]: must be a positive integer, got 0"])
+    expect(issuesOf(['model={"kind":"resnet","blocks":[]}'])).toEqual(["model.blocks: must have at least 1 entry, got 0"])
+    expect(issuesOf(["model.hidden=[64]"])).toEqual([])
+    // the old key of the base optimizer alone: refused, naming its new name (no silent alias)
+    expect(issuesOf(['methods=["sgd","sam"]'])).toEqual([expect.stringMatching(/^methods\.0: "sgd" is now "erm"/)])
+    expect(issuesOf(['methods=["sma"]'])).toEqual([expect.stringMatching(/^methods\.0: must be one of erm, sam, asam/)])
     expect(issuesOf(['sweep={"seeds":[[0],[1]]}'])).toEqual([expect.stringMatching(/^sweep\.seeds: seeds is already an axis of the matrix/)])
   })
 })
@@ -132,7 +139,7 @@ describe("paper-cifar10 end to end through the CLI (synthetic CIFAR-10 files)", 
     expect(reference.code, reference.stderr).toBe(0)
     for (const f of ["config.json", "metrics.jsonl", "summary.json", "report.html", "run.json"]) expect(existsSync(join(clean, f))).toBe(true)
     const ref = results(clean)
-    expect(Object.keys(ref.summary.methods)).toEqual(["sgd", "sam"])
+    expect(Object.keys(ref.summary.methods)).toEqual(["erm", "sam"])
     expect(ref.metrics).toHaveLength(10) // 5 epochs x 2 methods
     expect(ref.summary.methods.sam.bestTestAcc).toBeGreaterThan(0.2) // the synthetic classes are learnable
     expect(JSON.parse(readFileSync(join(clean, "config.json"), "utf8")).config.trainSize).toBe(300)

@@ -76,7 +76,7 @@ export const exampleInput = (): ReportInput => ({
     rho: 0.2
   },
   methods: {
-    sgd: method("SGD", 0.42, 5, 0.33, 0.95, 8, 1, true, 0.35),
+    erm: method("SGD", 0.42, 5, 0.33, 0.95, 8, 1, true, 0.35),
     sam: method("SAM", 0.453, 22, 0.44, 0.4, 1, 3, true),
     lsam: method("L-SAM", 0.418, 5, 0.35, 0.9, 6, 5, true, 0.4),
     jsam: method("J-SAM", 0.452, 24, 0.436, 0.45, 1.1, 7, true, 0.65),

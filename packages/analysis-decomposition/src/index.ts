@@ -1,5 +1,5 @@
 export { AnalysisInputError, ReportInputError, UnsupportedModelError } from "./errors.js"
-export { type DistributionSummary, quantileSorted, summarize } from "./stats/summary.js"
+export { type DistributionSummary, meanOf, quantileSorted, summarize } from "./stats/summary.js"
 // SAM's per-example gradient decomposition
 export type { DecomposeOptions, ExampleDecomposition, PerturbationSpec } from "./decomposition/types.js"
 export { decompose } from "./decomposition/decompose.js"

@@ -1,13 +1,9 @@
-import { Rng, disposeParams, expectNoLeak, layers, linear, resnet18, selectBackend, twoLayerLinear } from "@samlab/core-tensor"
+import { Rng, disposeParams, expectNoLeak, layers, linear, resnet18, twoLayerLinear } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { AnalysisInputError, UnsupportedModelError, decompose } from "../src/index.js"
 import { im2col } from "../src/decomposition/view/im2col.js"
 import { expectAllClose, naiveDecomposition } from "./reference.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** Plain float64 JS for multinomial logistic regression z = x W + b. */
 const linearJs = () => {

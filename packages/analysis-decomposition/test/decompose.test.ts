@@ -1,13 +1,9 @@
-import { type Model, Rng, disposeParams, expectNoLeak, mlp, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { type Model, Rng, disposeParams, expectNoLeak, mlp, smallCnn } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type DecomposeOptions, decompose } from "../src/index.js"
 import { gramIsCheaper } from "../src/decomposition/view/per-example.js"
 import { expectAllClose, naiveDecomposition } from "./reference.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const setup = (model: Model, n: number, seed: number) => {
   const rng = new Rng(seed)

@@ -2,15 +2,11 @@ import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Rng, disposeParams, linear, selectBackend } from "@samlab/core-tensor"
-import { beforeAll, describe, expect, it } from "vitest"
+import { Rng, disposeParams, linear } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
 import { type ReportInput, ReportInputError, createTracker, methodReportFrom, parseReportInput, renderReport, reportCharts, reportJson } from "../src/index.js"
 import { exampleInput } from "../scripts/example-input.js"
 import { findAll, hasClass, parseXml, textOf } from "./xml.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const small = (): ReportInput => ({
   title: "Tiny <run> & co",

@@ -1,11 +1,7 @@
-import { Rng, disposeParams, expectNoLeak, linear, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { Rng, disposeParams, expectNoLeak, linear, smallCnn } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { AnalysisInputError, type BatchedExamples, createTracker, summarizeRun } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** Plain JS: logits of x W + b, arg-max (first on ties), cross-entropy. */
 const logitsJs = (x: number[], W: number[][], b: number[]) => b.map((bj, j) => x.reduce((s, xi, i) => s + xi * W[i]![j]!, bj))

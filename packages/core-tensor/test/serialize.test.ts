@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import { TensorTreeError, decodeTensorTree, encodeTensorTree, expectNoLeak, selectBackend } from "../src/index.js"
+import { TensorTreeError, decodeTensorTree, encodeTensorTree, expectNoLeak } from "../src/index.js"
 
 describe("tensor tree serialisation", () => {
   it("round-trips nested tensors, numbers and strings bit-exactly without leaking", async () => {
-    await selectBackend({ backend: "cpu", log: () => {} })
     const tree = {
       step: 7,
       name: "sgd",

@@ -1,10 +1,6 @@
-import { expectNoLeak, selectBackend } from "@samlab/core-tensor"
-import { beforeAll, describe, expect, it } from "vitest"
+import { expectNoLeak } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
 import { Batcher, InvalidOptionError, type ChannelStats } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const N = 10
 /** Image i is constant per channel: R = 10i, G = 10i + 1, B = 10i + 2 (so a row of x names its image). */

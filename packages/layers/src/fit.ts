@@ -1,4 +1,5 @@
 import { type Params, Rng, type TrainingMethod, accuracy, disposeParams, meanCrossEntropy } from "@samlab/core-tensor"
+import { type FieldFailure, positiveInt } from "@samlab/core-tensor/internal"
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
 import { adaptLayersModel } from "./adapter.js"
@@ -41,11 +42,6 @@ const classLabels = (y: tf.Tensor, where: string): tf.Tensor1D => {
   throw new LayersAdapterError(where, "y", `must be int labels [n] or one-hot rows [n, classes], got shape [${y.shape}]`)
 }
 
-const positiveInt = (v: number, field: string, where: string): number => {
-  if (!(Number.isInteger(v) && v > 0)) throw new LayersAdapterError(where, field, `must be a positive integer, got ${v}`)
-  return v
-}
-
 /**
  * Trains an unchanged tfjs-layers model with any samlab `TrainingMethod` (SGD, SAM, ASAM,
  * m-sharpness, 1-SAM, L-SAM, J-SAM, the Jacobian regularizer...), the way `model.fit` would:
@@ -55,8 +51,11 @@ const positiveInt = (v: number, field: string, where: string): number => {
  */
 export const fitWithMethod = async (model: tfl.LayersModel, method: TrainingMethod<any>, x: tf.Tensor, y: tf.Tensor, options: FitOptions): Promise<FitHistory> => {
   const where = `fitWithMethod(${model.name}, ${method.name})`
-  const epochs = positiveInt(options.epochs, "epochs", where)
-  const batchSize = positiveInt(options.batchSize, "batchSize", where)
+  const fail: FieldFailure = (field, problem) => {
+    throw new LayersAdapterError(where, field, problem)
+  }
+  const epochs = positiveInt(options.epochs, "epochs", fail)
+  const batchSize = positiveInt(options.batchSize, "batchSize", fail)
   const n = x.shape[0] ?? 0
   if (n === 0) throw new LayersAdapterError(where, "x", "has no examples")
   if (y.shape[0] !== n) throw new LayersAdapterError(where, "y", `has ${y.shape[0]} rows for ${n} examples`)

@@ -1,16 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Rng, selectBackend } from "@samlab/core-tensor"
+import { Rng } from "@samlab/core-tensor"
 import { SAMOptimizer } from "@samlab/optim-sam"
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { fileIO } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const data = () => {
   const rng = new Rng(4)

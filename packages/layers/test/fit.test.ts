@@ -1,14 +1,10 @@
-import { type Params, Rng, type TrainingMethod, disposeParams, erm, mlp, selectBackend, sgd } from "@samlab/core-tensor"
+import { type Params, Rng, type TrainingMethod, disposeParams, erm, mlp, sgd } from "@samlab/core-tensor"
 import { jacobianRegularized } from "@samlab/optim-jacobian-reg"
 import { SAMOptimizer, samFamily } from "@samlab/optim-sam"
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { LayersAdapterError, adaptLayersModel, fitWithMethod } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const inputDim = 6
 const hidden = 5

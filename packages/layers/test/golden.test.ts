@@ -1,15 +1,11 @@
-import { type TrainingMethod, erm, selectBackend, sgd } from "@samlab/core-tensor"
+import { type TrainingMethod, erm, sgd } from "@samlab/core-tensor"
 import { type GoldenFixture, closeToGolden, goldenFixtures } from "@samlab/golden"
 import { jacobianRegularized } from "@samlab/optim-jacobian-reg"
 import { samFamily } from "@samlab/optim-sam"
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { adaptLayersModel, fitWithMethod } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** The fixture's MLP as an unchanged tfjs-layers Sequential model with the fixture's weights. */
 const layersModel = (f: GoldenFixture): tfl.LayersModel => {

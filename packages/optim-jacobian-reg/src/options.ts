@@ -1,4 +1,5 @@
 import { OptimizerConfigError } from "@samlab/core-tensor"
+import { type FieldFailure, nonEmptyString, nonNegativeFinite, oneOf } from "@samlab/core-tensor/internal"
 
 /** How each norm enters the penalty. */
 export const penaltyNorms = ["squared", "unsquared"] as const
@@ -43,34 +44,18 @@ export interface ResolvedPenaltyOptions {
 
 export const defaultHeadWeight = "head/kernel"
 
-const nonNegative = (where: string, field: string, value: unknown): number => {
-  if (typeof value !== "number" || !(value >= 0 && Number.isFinite(value))) {
-    throw new OptimizerConfigError(where, field, `must be a finite number >= 0, got ${String(value)}`)
-  }
-  return value
-}
-
-const oneOf = <T extends string>(where: string, field: string, value: unknown, allowed: readonly T[], fallback: T): T => {
-  if (value === undefined) return fallback
-  if (!allowed.includes(value as T)) throw new OptimizerConfigError(where, field, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(value)}`)
-  return value as T
-}
-
-const nonEmptyString = (where: string, field: string, value: unknown): string | undefined => {
-  if (value === undefined) return undefined
-  if (typeof value !== "string" || value.length === 0) throw new OptimizerConfigError(where, field, `must be a non-empty string, got ${JSON.stringify(value)}`)
-  return value
-}
-
 /** Checks every field (typed `OptimizerConfigError` naming the first bad one) and fills the defaults. */
 export const resolvePenaltyOptions = (options: JacobianPenaltyOptions, where: string): ResolvedPenaltyOptions => {
-  if (typeof options !== "object" || options === null) throw new OptimizerConfigError(where, "options", `must be an object, got ${JSON.stringify(options)}`)
+  const fail: FieldFailure = (field, problem) => {
+    throw new OptimizerConfigError(where, field, problem)
+  }
+  if (typeof options !== "object" || options === null) return fail("options", `must be an object, got ${JSON.stringify(options)}`)
   return {
-    lambdaFeatures: nonNegative(where, "lambdaFeatures", options.lambdaFeatures),
-    lambdaHead: nonNegative(where, "lambdaHead", options.lambdaHead),
-    headWeight: nonEmptyString(where, "headWeight", options.headWeight) ?? defaultHeadWeight,
-    featureLayer: nonEmptyString(where, "featureLayer", options.featureLayer),
-    norm: oneOf(where, "norm", options.norm, penaltyNorms, "squared"),
-    featureWeighting: oneOf(where, "featureWeighting", options.featureWeighting, featureWeightings, "uniform")
+    lambdaFeatures: nonNegativeFinite(options.lambdaFeatures, "lambdaFeatures", fail),
+    lambdaHead: nonNegativeFinite(options.lambdaHead, "lambdaHead", fail),
+    headWeight: options.headWeight === undefined ? defaultHeadWeight : nonEmptyString(options.headWeight, "headWeight", fail),
+    featureLayer: options.featureLayer === undefined ? undefined : nonEmptyString(options.featureLayer, "featureLayer", fail),
+    norm: options.norm === undefined ? "squared" : oneOf(options.norm, penaltyNorms, "norm", fail),
+    featureWeighting: options.featureWeighting === undefined ? "uniform" : oneOf(options.featureWeighting, featureWeightings, "featureWeighting", fail)
   }
 }

@@ -1,13 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type Params, disposeParams, expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type Params, disposeParams, expectNoLeak, sgd } from "@samlab/core-tensor"
 import { jacobianRegularized } from "../src/index.js"
 import { goldenFixtures } from "@samlab/golden"
 import { expectAllClose, goldenModel, values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const cases = goldenFixtures(["jacreg"])
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   type Batch,
   type ForwardFn,
@@ -18,17 +18,12 @@ import {
   flattenParams,
   meanCrossEntropy,
   mlp,
-  selectBackend,
   sgd,
   smallCnn,
   valueAndGradParams
 } from "@samlab/core-tensor"
 import { MissingFeaturesError, MissingHeadWeightError, jacobianRegularized, makeJacobianRegMethod } from "../src/index.js"
 import { expectAllClose } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const model = mlp({ inputDim: 6, hidden: [5, 4], numClasses: 3, activation: "tanh" })
 const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type ForwardOutput, type Params, OptimizerConfigError, disposeParams, expectNoLeak, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type ForwardOutput, type Params, OptimizerConfigError, disposeParams, expectNoLeak, valueAndGradParams } from "@samlab/core-tensor"
 import { FeatureShapeError, type JacobianPenaltyCallOptions, MissingFeaturesError, MissingHeadWeightError, MissingLabelsError, jacobianPenalty } from "../src/index.js"
 import { expectAllClose, values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** A fixed output: features rows (1, 2), (0, 0), (3, -1); head [[1, 0.5], [-2, 0]]. */
 const fixed = () => {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   type Batch,
   type ForwardFn,
@@ -14,7 +14,6 @@ import {
   flattenParams,
   meanCrossEntropy,
   mlp,
-  selectBackend,
   sgd,
   valueAndGradParams,
   valueAndGradParamsWithAux
@@ -22,10 +21,6 @@ import {
 import { perturbation, sam } from "@samlab/optim-sam"
 import { type LossTerm, jacobianLossTerm, jacobianRegularized } from "../src/index.js"
 import { expectAllClose } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /**
  * The README's recipe: SAM on `CE + penalty`. Gradient of the objective at w, optim-sam's

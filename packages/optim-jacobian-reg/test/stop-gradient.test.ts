@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { expectNoLeak, selectBackend } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { expectNoLeak } from "@samlab/core-tensor"
 import { constantOf, stopGradient } from "../src/index.js"
 import { values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("stopGradient and constantOf", () => {
   it("stopGradient keeps the values and blocks the gradient: d/dx [x * sg(x)] = sg(x) = x, not 2x", async () => {

@@ -3,31 +3,45 @@ import type { DenseStack } from "./dense/structure.js"
 import { SamConfigError } from "./errors.js"
 import { samFamily } from "./method.js"
 
-/** The methods a benchmark or a config names by key. */
-export const samFamilyKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "saner"] as const
+/**
+ * The methods a benchmark or a config names by key. `erm` is the base optimizer alone (plain
+ * empirical risk minimization, `erm(base)`), whatever the base is.
+ */
+export const samFamilyKeys = ["erm", "sam", "asam", "sam1", "lsam", "jsam", "saner"] as const
 export type SamFamilyKey = (typeof samFamilyKeys)[number]
+
+/** Keys that were renamed, old -> new: the error for an old key names the new one. */
+export const renamedMethodKeys: Readonly<Record<string, SamFamilyKey>> = { sgd: "erm" }
+
+/** "`sgd` is now `erm` ..." for a renamed key, else the list of keys; `known` is the caller's list. */
+export const unknownMethodKeyMessage = (key: unknown, known: readonly string[]): string => {
+  const renamed = typeof key === "string" ? renamedMethodKeys[key] : undefined
+  return renamed !== undefined
+    ? `"${String(key)}" is now "${renamed}" (the base optimizer alone, whichever base is configured)`
+    : `must be one of ${known.join(", ")}, got ${JSON.stringify(key)}`
+}
 
 export interface SamFamilyMethodOptions<S> {
   readonly base: GradientTransformation<S>
-  /** Required for every key but "sgd". */
+  /** Required for every key but "erm". */
   readonly rho?: number
   /** m-sharpness for sam/asam/lsam/jsam; "sam1" fixes it to 1. */
   readonly chunkSize?: number
-  /** Batched path for dense stacks (ignored by "asam", "saner" and "sgd", which do not use it). */
+  /** Batched path for dense stacks (ignored by "asam", "saner" and "erm", which do not use it). */
   readonly dense?: DenseStack
   /** Required for "saner": the scale of group B. */
   readonly alpha?: number
 }
 
 /**
- * One call from a key to a method: "sgd" = plain training with `base`; "sam", "asam",
+ * One call from a key to a method: "erm" = plain training with `base`; "sam", "asam",
  * "lsam", "jsam" (per batch, or per `chunkSize`); "sam1" = SAM with one perturbation per
  * example (1-SAM); "saner" = SANER with `alpha` (whole batch).
  */
 export const makeSamFamilyMethod = <S>(key: SamFamilyKey, options: SamFamilyMethodOptions<S>): TrainingMethod<S> => {
-  if (!samFamilyKeys.includes(key)) throw new SamConfigError("makeSamFamilyMethod", "key", `must be one of ${samFamilyKeys.join(", ")}, got ${String(key)}`)
+  if (!samFamilyKeys.includes(key)) throw new SamConfigError("makeSamFamilyMethod", "key", unknownMethodKeyMessage(key, samFamilyKeys))
   const { base, rho, chunkSize, dense, alpha } = options
-  if (key === "sgd") return erm(base)
+  if (key === "erm") return erm(base)
   if (rho === undefined) throw new SamConfigError("makeSamFamilyMethod", "rho", `is required for "${key}"`)
   switch (key) {
     case "sam":

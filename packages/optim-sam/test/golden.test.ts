@@ -1,12 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest"
-import { expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { expectNoLeak, sgd } from "@samlab/core-tensor"
 import { type SamVariant, denseStack, samFamily } from "../src/index.js"
 import { type GoldenFixture, goldenFixtures } from "@samlab/golden"
 import { runGolden } from "./golden.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const methodFor = (c: GoldenFixture, batched: boolean) => {
   const o = c.optimizer

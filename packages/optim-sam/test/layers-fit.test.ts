@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type ForwardFn, Rng, disposeParams, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type ForwardFn, Rng, disposeParams, sgd } from "@samlab/core-tensor"
 import { SAMOptimizer, samFamily } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const inputDim = 5
 const classes = 3

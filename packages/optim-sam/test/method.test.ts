@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type ForwardFn, LabelMismatchError, NonFiniteLossError, type Params, Rng, adam, disposeParams, erm, expectNoLeak, selectBackend, sgd, twoLayerLinear } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type ForwardFn, LabelMismatchError, NonFiniteLossError, type Params, Rng, adam, disposeParams, erm, expectNoLeak, sgd, twoLayerLinear } from "@samlab/core-tensor"
 import { ChunkSizeError, InvalidRhoError, SamConfigError, type SamVariant, denseStack, makeSamFamilyMethod, samFamily } from "../src/index.js"
 import { maxRelDiff, mlpProblem, trajectory } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const base = () => sgd({ lr: 0.1, momentum: 0.9, weightDecay: 5e-4 })
 const variants: SamVariant[] = ["sam", "lsam", "jsam"]
@@ -141,7 +137,7 @@ describe("makeSamFamilyMethod", () => {
   it("builds each key in one call, with the documented meaning", () => {
     const pb = mlpProblem(6, { inputDim: 4, hidden: [5], numClasses: 3, batch: 4 })
     const b = base()
-    expect(makeSamFamilyMethod("sgd", { base: b }).name).toBe("erm(sgd)")
+    expect(makeSamFamilyMethod("erm", { base: b }).name).toBe("erm(sgd)")
     expect(makeSamFamilyMethod("sam", { base: b, rho: 0.05 }).name).toBe("sam(rho=0.05) -> sgd")
     expect(makeSamFamilyMethod("asam", { base: b, rho: 0.5, dense: denseStack() }).name).toBe("asam(rho=0.5) -> sgd")
     expect(makeSamFamilyMethod("sam1", { base: b, rho: 0.05, dense: denseStack() }).name).toBe("sam(rho=0.05, m=1, batched) -> sgd")
@@ -149,7 +145,9 @@ describe("makeSamFamilyMethod", () => {
     expect(makeSamFamilyMethod("jsam", { base: b, rho: 0.1 }).name).toBe("jsam(rho=0.1) -> sgd")
     expect(() => makeSamFamilyMethod("sam", { base: b })).toThrow(/rho is required/)
     expect(() => makeSamFamilyMethod("sam1", { base: b, rho: 0.1, chunkSize: 2 })).toThrow(SamConfigError)
-    expect(() => makeSamFamilyMethod("nope" as never, { base: b })).toThrow(/must be one of sgd, sam, asam, sam1, lsam, jsam/)
+    expect(() => makeSamFamilyMethod("nope" as never, { base: b })).toThrow(/must be one of erm, sam, asam, sam1, lsam, jsam/)
+    // the old key for the base optimizer alone is refused, naming the new one (no silent alias)
+    expect(() => makeSamFamilyMethod("sgd" as never, { base: b })).toThrow(/key "sgd" is now "erm"/)
     // sam1 = sam with chunkSize 1
     const a = trajectory(makeSamFamilyMethod("sam1", { base: base(), rho: 0.2 }), pb.params, pb.batch, pb.forward, 2)
     const c = trajectory(samFamily({ base: base(), rho: 0.2, chunkSize: 1 }), pb.params, pb.batch, pb.forward, 2)

@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type ForwardFn, type Params, Rng, disposeParams, expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type ForwardFn, type Params, Rng, disposeParams, expectNoLeak, sgd } from "@samlab/core-tensor"
 import { type SamVariant, samFamily } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /**
  * dense -> batch norm (batch statistics, running averages with momentum 0.1) -> relu -> head.

@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, globalNorm, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { disposeParams, expectNoLeak, globalNorm, valueAndGradParams } from "@samlab/core-tensor"
 import { InvalidRhoError, logitSurrogate, perturbation, stopGradient } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const values = (p: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, Array.from(t.dataSync())]))
 

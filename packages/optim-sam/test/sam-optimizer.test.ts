@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { expectNoLeak, meanCrossEntropy, selectBackend } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { expectNoLeak, meanCrossEntropy } from "@samlab/core-tensor"
 import { InvalidRhoError, NonFiniteUpdateError, SAMOptimizer, SamConfigError } from "../src/index.js"
 import { type GoldenFixture, closeToGolden, goldenFixtures } from "@samlab/golden"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("SAMOptimizer on a plain loss closure", () => {
   it("one step on a quadratic, by hand", async () => {

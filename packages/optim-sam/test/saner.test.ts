@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { disposeParams, expectNoLeak, sgd } from "@samlab/core-tensor"
 import { SAMOptimizer, SamConfigError, groupBMask, makeSamFamilyMethod, sam, saner, samFamily, sanerGradient } from "../src/index.js"
 import { mlpProblem, trajectory } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("SANER's group B and gradient, by hand", () => {
   it("0 < gs / (g0 + 1e-8) < 1 picks the coordinates SAM shrinks; they get alpha * gs", async () => {

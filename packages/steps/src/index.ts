@@ -7,7 +7,6 @@ export {
   MethodOptionOverridesSchema,
   type MethodOptionsConfig,
   MethodOptionsSchema,
-  type ModelSpecConfig,
   ModelSpecSchema,
   RecordsSchema,
   Fraction,

@@ -1,4 +1,7 @@
+import { type ModelSpec, ModelSpecError, parseModelSpec } from "@samlab/core-tensor"
 import { officialSplitSize } from "@samlab/data-noisy-cifar"
+import { defaultLambdas, featureWeightings, penaltyNorms } from "@samlab/optim-jacobian-reg"
+import { samFamilyKeys, unknownMethodKeyMessage } from "@samlab/optim-sam"
 import { Fraction, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
 import { Schema } from "effect"
 
@@ -33,21 +36,47 @@ export const splitSizeIssues = (c: SplitSizes): Array<{ path: [string]; issue: s
   return issues
 }
 
+/** The problem `parseModelSpec` finds in a spec, at the field it names (`hidden[1]`), or undefined. */
+const modelSpecIssue = (spec: unknown): { path: [string]; issue: string } | undefined => {
+  try {
+    parseModelSpec(spec, "")
+    return undefined
+  } catch (e) {
+    if (!(e instanceof ModelSpecError)) throw e
+    return { path: [e.field.replace(/^\./, "")], issue: e.reason }
+  }
+}
+
+/**
+ * core-tensor's `ModelSpec` as a config field. core-tensor stays Effect-free, so its
+ * `parseModelSpec` is the source of truth: this Schema only declares the shape (so an override
+ * such as `model.hidden=[64]` finds its field, and the compiler checks below that the decoded
+ * type is `ModelSpec` itself) and leaves every rule (positive sizes, a stage per block count,
+ * the allowed fields per kind) to `parseModelSpec`, run as its check.
+ */
 export const ModelSpecSchema = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("linear") }),
-  Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: PositiveInt, bias: Schema.optionalKey(Schema.Boolean) }),
-  Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(PositiveInt), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
-  Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(PositiveInt)), dense: Schema.optionalKey(PositiveInt) }),
-  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(PositiveInt) }),
+  Schema.Struct({ kind: Schema.Literal("two-layer-linear"), hidden: Schema.Number, bias: Schema.optionalKey(Schema.Boolean) }),
+  Schema.Struct({ kind: Schema.Literal("mlp"), hidden: Schema.Array(Schema.Number), activation: Schema.optionalKey(Schema.Literals(["relu", "tanh"])) }),
+  Schema.Struct({ kind: Schema.Literal("cnn"), channels: Schema.optionalKey(Schema.Array(Schema.Number)), dense: Schema.optionalKey(Schema.Number) }),
+  Schema.Struct({ kind: Schema.Literal("resnet18"), width: Schema.optionalKey(Schema.Number) }),
   /** BasicBlocks per stage: [1, 1, 1] is a ResNet-8. */
-  Schema.Struct({ kind: Schema.Literal("resnet"), blocks: Schema.Array(PositiveInt), width: Schema.optionalKey(PositiveInt) })
-])
-export type ModelSpecConfig = typeof ModelSpecSchema.Type
+  Schema.Struct({ kind: Schema.Literal("resnet"), blocks: Schema.Array(Schema.Number), width: Schema.optionalKey(Schema.Number) })
+]).check(Schema.makeFilter((spec) => modelSpecIssue(spec) ?? true))
 
-/** The method keys every experiment understands. */
-export const methodKeys = ["sgd", "sam", "asam", "sam1", "lsam", "jsam", "saner", "jacreg"] as const
+/** Fails to compile if the Schema's decoded type and core-tensor's `ModelSpec` ever differ. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const modelSpecSchemaIsModelSpec: Same<typeof ModelSpecSchema.Type, ModelSpec> = true
+void modelSpecSchemaIsModelSpec
+
+/** The method keys every experiment understands: optim-sam's (`erm` = the base optimizer alone, ...) and the Jacobian regularizer. */
+export const methodKeys = [...samFamilyKeys, "jacreg"] as const
 export type MethodKey = (typeof methodKeys)[number]
-export const MethodKeySchema = Schema.Literals(methodKeys)
+const isMethodKey = (s: string): s is MethodKey => methodKeys.some((k) => k === s)
+/** A method key; an old key (`sgd`) fails with a message naming its new name, not the bare list. */
+export const MethodKeySchema = Schema.String.check(Schema.makeFilter((s: string) => isMethodKey(s) || unknownMethodKeyMessage(s, methodKeys), undefined, true)).pipe(
+  Schema.refine(isMethodKey)
+)
 
 export const BaseOptimizerSchema = Schema.Struct({
   kind: withDefault(Schema.Literals(["sgd", "adam", "adamw"]), "sgd"),
@@ -59,21 +88,25 @@ export const BaseOptimizerSchema = Schema.Struct({
 })
 export type BaseOptimizerConfig = typeof BaseOptimizerSchema.Type
 
-const PenaltyNormSchema = Schema.Literals(["squared", "unsquared"])
+const PenaltyNormSchema = Schema.Literals(penaltyNorms)
+const FeatureWeightingSchema = Schema.Literals(featureWeightings)
 
-/** Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key. */
+/**
+ * Hyper-parameters of the SAM family and of the Jacobian regularizer, one set for every method key;
+ * the regularizer's fields carry @samlab/optim-jacobian-reg's names and defaults.
+ */
 export const MethodOptionsSchema = Schema.Struct({
   rho: withDefault(NonNegative, 0.05),
   /** m-sharpness chunk size for `sam`, `lsam`, `jsam` (0 = the whole batch); `sam1` always uses 1. */
   chunkSize: withDefault(NonNegativeInt, 0),
-  lambdaFeatures: withDefault(NonNegative, 1e-3),
-  lambdaHead: withDefault(NonNegative, 1e-3),
+  lambdaFeatures: withDefault(NonNegative, defaultLambdas.lambdaFeatures),
+  lambdaHead: withDefault(NonNegative, defaultLambdas.lambdaHead),
   /** SANER's scale of group B (the coordinates SAM already shrinks); 1 = SAM. */
   alpha: withDefault(NonNegative, 0.5),
-  /** Weight the feature penalty per example by the frozen logit-term norm ||u_i|| (J-SAM's implicit coefficient). */
-  weightByLogitTerm: withDefault(Schema.Boolean, false),
+  /** "logit-term" weights the feature penalty per example by the frozen ||u_i|| (J-SAM's implicit coefficient); absent: "uniform". */
+  featureWeighting: Schema.optionalKey(FeatureWeightingSchema),
   /** The regularizer's norms: "squared" (absent: the paper's form) or "unsquared" (the first-order J-SAM penalty's). */
-  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
+  norm: Schema.optionalKey(PenaltyNormSchema)
 })
 export type MethodOptionsConfig = typeof MethodOptionsSchema.Type
 /** Every method option at its default (rho 0.05, whole batch, SANER's alpha 0.5...). */
@@ -86,6 +119,6 @@ export const MethodOptionOverridesSchema = Schema.Struct({
   lambdaFeatures: Schema.optionalKey(NonNegative),
   lambdaHead: Schema.optionalKey(NonNegative),
   alpha: Schema.optionalKey(NonNegative),
-  weightByLogitTerm: Schema.optionalKey(Schema.Boolean),
-  penaltyNorm: Schema.optionalKey(PenaltyNormSchema)
+  featureWeighting: Schema.optionalKey(FeatureWeightingSchema),
+  norm: Schema.optionalKey(PenaltyNormSchema)
 })

@@ -17,8 +17,8 @@ const run = (method: string, seed: number, curve: readonly number[]): TrainResul
 })
 
 const cells = [
-  run("sgd", 0, [0.3, 0.4, 0.34]),
-  run("sgd", 1, [0.32, 0.42, 0.3]),
+  run("erm", 0, [0.3, 0.4, 0.34]),
+  run("erm", 1, [0.32, 0.42, 0.3]),
   run("sam", 0, [0.3, 0.42, 0.44]),
   run("sam", 1, [0.31, 0.43, 0.46]),
   run("jsam", 0, [0.3, 0.41, 0.43]),
@@ -48,7 +48,16 @@ describe("the report's headline", () => {
   })
 
   it("names methods and swept groups for people", () => {
-    expect(["sgd", "sam1", "jacreg", "sam noise.rate=0.4", "mystery"].map(methodLabel)).toEqual(["SGD", "1-SAM", "Jacobian regularizer", "SAM (noise.rate=0.4)", "mystery"])
+    expect(["erm", "sam1", "jacreg", "sam noise.rate=0.4", "mystery"].map((g) => methodLabel(g))).toEqual(["SGD", "1-SAM", "Jacobian regularizer", "SAM (noise.rate=0.4)", "mystery"])
+    // the base optimizer alone is labelled by the base it runs
+    expect(["erm", "erm base.lr=0.1", "sam"].map((g) => methodLabel(g, "adamw"))).toEqual(["AdamW", "AdamW (base.lr=0.1)", "SAM"])
+    expect(methodLabel("erm", "adam")).toBe("Adam")
+  })
+
+  it("labels and compares against the configured base (Adam here)", () => {
+    const input = buildReportInput("t", { base: { kind: "adam", lr: 0.001 } }, summary, cells)
+    expect(input.methods["erm"]!.label).toBe("Adam")
+    expect(input.headline).toMatch(/^SAM against Adam: \+4\.0 points/)
   })
 
   it("puts model, training size and epochs in the title", () => {
@@ -63,7 +72,7 @@ describe("the report's headline", () => {
 
   it("gives each curve the lowest and highest seed beside the mean", () => {
     const input = buildReportInput("t", {}, summary, cells)
-    const sgd = input.methods["sgd"]!
+    const sgd = input.methods["erm"]!
     expect(sgd.label).toBe("SGD")
     sgd.perEpoch.forEach((e, i) => expect(e.testAcc).toBeCloseTo([0.31, 0.41, 0.32][i]!, 12))
     expect(sgd.perEpochMin!.map((e) => e.testAcc)).toEqual([0.3, 0.4, 0.3])

@@ -11,7 +11,7 @@ import { tinyData } from "./helpers/tiny-data.js"
 const tiny = makeStep({ name: "data", config: Schema.Struct({}), run: () => Effect.sync(tinyData) })
 const pipeline = makePipeline({ name: "interrupt", config: Schema.Struct({}) })
   .step(tiny, {})
-  .step(trainStep, { needs: ["data"], config: () => ({ method: "sgd", model: { kind: "mlp", hidden: [16] }, epochs: 30, batchSize: 16 }) })
+  .step(trainStep, { needs: ["data"], config: () => ({ method: "erm", model: { kind: "mlp", hidden: [16] }, epochs: 30, batchSize: 16 }) })
   .provide(() => TensorBackendLive("cpu"))
 
 const run = (out: string) =>

@@ -1,19 +1,19 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Model, type Params, Rng, disposeParams, makeModel, selectBackend, trainingKernels } from "@samlab/core-tensor"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type MethodKey, type ModelSpecConfig, makeMethod, methodKeys } from "../src/index.js"
+import { type Model, type ModelSpec, type Params, Rng, disposeParams, makeModel, trainingKernels } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { type MethodKey, makeMethod, methodKeys } from "../src/index.js"
 import { expectCloseToCpu, hostOn, skipWithReason, webgpuUnavailable } from "../../core-tensor/test/webgpu/on-webgpu.js"
 
-const specs: ReadonlyArray<{ spec: ModelSpecConfig; inputShape: number[] }> = [
+const specs: ReadonlyArray<{ spec: ModelSpec; inputShape: number[] }> = [
   { spec: { kind: "mlp", hidden: [8] }, inputShape: [4, 4, 3] },
   { spec: { kind: "cnn", channels: [2, 4, 4], dense: 8 }, inputShape: [8, 8, 3] },
   { spec: { kind: "resnet18", width: 2 }, inputShape: [16, 16, 3] }
 ]
-const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-2, lambdaHead: 1e-2, alpha: 0.5, weightByLogitTerm: true, penaltyNorm: "squared" } as const
+const options = { rho: 0.05, chunkSize: 0, lambdaFeatures: 1e-2, lambdaHead: 1e-2, alpha: 0.5, featureWeighting: "logit-term", norm: "squared" } as const
 const base = { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" } as const
 
 /** One step of `key` from fixed params on a fixed batch of 4: the new params, the loss and the new batch-norm state. */
-const oneStep = (spec: ModelSpecConfig, model: Model, key: MethodKey, inputShape: number[]): tf.Tensor[] => {
+const oneStep = (spec: ModelSpec, model: Model, key: MethodKey, inputShape: number[]): tf.Tensor[] => {
   const rng = new Rng(11)
   const method = makeMethod(key, options, base, 10, { spec, model })
   const params: Params = model.init(rng.fork("init"))
@@ -29,9 +29,6 @@ const oneStep = (spec: ModelSpecConfig, model: Model, key: MethodKey, inputShape
 }
 
 describe("the training kernels core-tensor checks a backend for", () => {
-  beforeAll(async () => {
-    await selectBackend({ backend: "cpu", log: () => {} })
-  })
   it("cover every kernel a step of every method runs on every model", async () => {
     const ran = new Set<string>()
     for (const { spec, inputShape } of specs) {

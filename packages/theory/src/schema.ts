@@ -24,12 +24,6 @@ export const MaybeNumber = Schema.NullOr(Schema.Finite)
 /** NaN and +-Infinity become null (JSON has neither). */
 export const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null)
 
-/** Mean of the finite values; null when there are none. */
-export const meanOf = (values: ReadonlyArray<number | null | undefined>): number | null => {
-  const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v))
-  return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length
-}
-
 /** Largest finite value; null when there are none. */
 export const maxOf = (values: ReadonlyArray<number | null | undefined>): number | null => {
   const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v))

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { Rng, expectNoLeak, selectBackend } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { Rng, expectNoLeak } from "@samlab/core-tensor"
 import { TheoryInputError, jsamTwoLayerObjective } from "../src/index.js"
 import { values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** f(x) = v^T W x */
 const f = (W: tf.Tensor, v: tf.Tensor, x: tf.Tensor1D): tf.Scalar => tf.sum(tf.mul(v, tf.squeeze(tf.matMul(W as tf.Tensor2D, tf.expandDims(x, 1)), [1])))

@@ -1,13 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, it } from "vitest"
-import { type Params, Rng, disposeParams, expectNoLeak, linear, selectBackend, sgd } from "@samlab/core-tensor"
+import { describe, it } from "vitest"
+import { type Params, Rng, disposeParams, expectNoLeak, linear, sgd } from "@samlab/core-tensor"
 import { sam } from "@samlab/optim-sam"
 import { oneSamGradientFactors } from "../src/index.js"
 import { expectAllClose, values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /**
  * optim-sam's 1-SAM (`sam` with chunkSize 1) on core-tensor's two-class `linear` model is

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { Rng, expectNoLeak, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { Rng, expectNoLeak, valueAndGradParams } from "@samlab/core-tensor"
 import { perturbation } from "@samlab/optim-sam"
 import { TheoryConfigError, cleanNoisyWeightRatio, makeNoisyMixture, oneSamDiagnostics, oneSamLinearGradients, runLinearLogistic } from "../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i]!, 0)

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { Rng, expectNoLeak, selectBackend } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { Rng, expectNoLeak } from "@samlab/core-tensor"
 import { TheoryInputError, oneSamGradientFactor, oneSamGradientFactors } from "../src/index.js"
 import { values } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** Logistic loss of one example, -log sigma(t <w, x>). */
 const exampleLoss = (x: tf.Tensor1D, t: number) => (w: tf.Tensor) => tf.softplus(tf.mul(tf.sum(tf.mul(w, x)), -t)) as tf.Scalar

@@ -1,13 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { Rng, expectNoLeak, selectBackend, twoLayerLinear } from "@samlab/core-tensor"
+import { describe, expect, it } from "vitest"
+import { Rng, expectNoLeak, twoLayerLinear } from "@samlab/core-tensor"
 import { TheoryConfigError, jsamObjectiveGradient, jsamPerExampleGradients, jsamTwoLayerObjective, jsamTwoLayerObjectiveBatch, makeNoisyMixture, maxRelDiff, runDeepLinear } from "../src/index.js"
 import { initTwoLayer } from "../src/train/deep-linear-run.js"
 import { twoLayerLossGradient, twoLayerOutputs } from "../src/train/two-layer-linear.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
 

@@ -36,7 +36,7 @@ const samFamilyEntry =
   (key: SamFamilyKey): ConformanceMethodFactory =>
   ({ fixture, base, options }) => {
     const { rho, chunkSize, alpha } = fixture.optimizer
-    if (key !== "sgd" && rho === undefined) throw new FixtureError("fixture.optimizer.rho", `is required for "${key}"`)
+    if (key !== "erm" && rho === undefined) throw new FixtureError("fixture.optimizer.rho", `is required for "${key}"`)
     if (key === "saner" && alpha === undefined) throw new FixtureError("fixture.optimizer.alpha", 'is required for "saner"')
     const dense = options.batched && key !== "asam" && key !== "saner" ? denseStack({ activation: fixture.model.activation }) : undefined
     return makeSamFamilyMethod(key, { base, rho, chunkSize, dense, ...(key === "saner" ? { alpha } : {}) })
@@ -55,7 +55,8 @@ const jacregEntry: ConformanceMethodFactory = ({ fixture, model, base }) => {
  * (`jacreg` comes from @samlab/optim-jacobian-reg).
  */
 export const conformanceMethods: Record<string, ConformanceMethodFactory> = {
-  sgd: samFamilyEntry("sgd"),
+  // the fixtures (computed in PyTorch) call the base optimizer alone "sgd"; samlab's key is "erm"
+  sgd: samFamilyEntry("erm"),
   sam: samFamilyEntry("sam"),
   asam: samFamilyEntry("asam"),
   lsam: samFamilyEntry("lsam"),

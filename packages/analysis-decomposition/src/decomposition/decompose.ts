@@ -1,4 +1,5 @@
 import { type Model, type Params, assertSameStructure, disposeParams, scaledAdd } from "@samlab/core-tensor"
+import { type FieldFailure, positiveInt } from "@samlab/core-tensor/internal"
 import { perturbation } from "@samlab/optim-sam"
 import { NORM_EPS } from "@samlab/optim-sam/internal"
 import * as tf from "@tensorflow/tfjs-core"
@@ -173,9 +174,8 @@ const withPerExampleEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor,
   }
 }
 
-const positiveInt = (v: unknown, field: string): number => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new AnalysisInputError("decompose", field, `must be a positive integer, got ${JSON.stringify(v)}`)
-  return v
+const fail: FieldFailure = (field, problem) => {
+  throw new AnalysisInputError("decompose", field, problem)
 }
 
 const checkedLabels = (labels: ArrayLike<number>, n: number, k: number): Int32Array => {
@@ -207,13 +207,13 @@ export const decompose = (model: Model, params: Params, x: tf.Tensor, labels: Ar
   if (x.rank < 2 || n < 1) throw new AnalysisInputError("decompose", "x", `must be a non-empty batch [n, ...], got shape [${x.shape.join(", ")}]`)
   const k = model.numClasses
   const ys = checkedLabels(labels, n, k)
-  const batchSize = positiveInt(options.batchSize ?? 128, "batchSize")
+  const batchSize = positiveInt(options.batchSize ?? 128, "batchSize", fail)
   const spec = options.perturbation
   if ("eps" in spec) {
     assertSameStructure(params, spec.eps, "decompose: perturbation.eps")
   } else {
     if (typeof spec.rho !== "number" || !Number.isFinite(spec.rho) || spec.rho < 0) throw new AnalysisInputError("decompose", "perturbation.rho", `must be a finite number >= 0, got ${spec.rho}`)
-    positiveInt(spec.chunkSize, "perturbation.chunkSize")
+    positiveInt(spec.chunkSize, "perturbation.chunkSize", fail)
     if (spec.adaptive !== undefined && typeof spec.adaptive !== "boolean") throw new AnalysisInputError("decompose", "perturbation.adaptive", `must be a boolean, got ${JSON.stringify(spec.adaptive)}`)
   }
   const choice = options.engine ?? "auto"

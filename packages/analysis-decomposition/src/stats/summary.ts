@@ -63,8 +63,21 @@ export const selectByMask = (values: ArrayLike<number>, mask: ArrayLike<number>,
   return Float64Array.from(out)
 }
 
-export const meanOf = (values: ArrayLike<number>): number => {
-  let s = 0
-  for (let i = 0; i < values.length; i++) s += values[i]!
-  return values.length === 0 ? Number.NaN : s / values.length
+/**
+ * Mean of the finite values; null when there are none (no values, or only null, undefined, NaN
+ * or infinities). The one mean of the repository's summaries: a missing run or an undefined
+ * metric is left out rather than turning the whole mean into NaN; `?? Number.NaN` where a
+ * number is needed.
+ */
+export const meanOf = (values: ArrayLike<number | null | undefined>): number | null => {
+  let sum = 0
+  let count = 0
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (typeof v === "number" && Number.isFinite(v)) {
+      sum += v
+      count++
+    }
+  }
+  return count === 0 ? null : sum / count
 }

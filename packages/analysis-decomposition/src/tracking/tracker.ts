@@ -1,4 +1,5 @@
 import { type Model, type Params } from "@samlab/core-tensor"
+import { type FieldFailure, positiveInt } from "@samlab/core-tensor/internal"
 import * as tf from "@tensorflow/tfjs-core"
 import { type DecompositionSummary, summarizeDecomposition } from "../decomposition/aggregate.js"
 import { decompose } from "../decomposition/decompose.js"
@@ -50,9 +51,8 @@ export interface Tracker {
   summary(): RunSummary
 }
 
-const positiveInt = (v: unknown, field: string): number => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new AnalysisInputError("createTracker", field, `must be a positive integer, got ${JSON.stringify(v)}`)
-  return v
+const fail: FieldFailure = (field, problem) => {
+  throw new AnalysisInputError("createTracker", field, problem)
 }
 
 /** The first `n` training examples as one tensor, with their labels and noise mask. */
@@ -85,14 +85,14 @@ const firstExamples = (source: ExampleSource, labels: CheckedLabels, n: number, 
 export const createTracker = (options: TrackerOptions): Tracker => {
   const { model, normalization } = options
   const k = model.numClasses
-  const batchSize = positiveInt(options.batchSize ?? 256, "batchSize")
+  const batchSize = positiveInt(options.batchSize ?? 256, "batchSize", fail)
   const train = checkLabels(options.train, k, "tracker train")
   const test = checkLabels(options.test, k, "tracker test")
   const validation = options.validation ? checkLabels(options.validation, k, "tracker validation") : undefined
   const dec = options.decomposition
   if (dec) {
-    positiveInt(dec.every, "decomposition.every")
-    positiveInt(dec.examples, "decomposition.examples")
+    positiveInt(dec.every, "decomposition.every", fail)
+    positiveInt(dec.examples, "decomposition.examples", fail)
     if (dec.examples > train.n) throw new AnalysisInputError("createTracker", "decomposition.examples", `is ${dec.examples}, but there are ${train.n} training examples`)
   }
   if (!model.headWeight) throw new AnalysisInputError("createTracker", "model.headWeight", "is missing")

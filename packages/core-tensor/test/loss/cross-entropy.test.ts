@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { LabelMismatchError, accuracy, expectNoLeak, logitTerm, meanCrossEntropy, perExampleCorrect, perExampleCrossEntropy, selectBackend } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { LabelMismatchError, accuracy, expectNoLeak, logitTerm, meanCrossEntropy, perExampleCorrect, perExampleCrossEntropy } from "../../src/index.js"
 import { assertLabelsInRange } from "../../src/loss/validate.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** float64 reference: -z_y + log sum exp z. */
 const ce = (z: number[], y: number): number => {

@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelInputError, Rng, disposeOutput, disposeParams, expectNoLeak, layers, resnet18, selectBackend } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { ModelInputError, Rng, disposeOutput, disposeParams, expectNoLeak, layers, resnet18 } from "../../src/index.js"
 import { expectAllClose, filledLike } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** One channel, batch 2, 1x2 spatial: n = 4 values x = [1, 2, 3, 6]. */
 const fourValues = () => tf.tensor4d([1, 2, 3, 6], [2, 1, 2, 1])

@@ -1,10 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { type ModelSpec, Rng, disposeOutput, disposeParams, linear, makeModel, mlp, selectBackend, smallCnn, snapshotParams } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 afterAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })

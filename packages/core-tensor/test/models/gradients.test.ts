@@ -1,10 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type Model, type Params, Rng, disposeParams, layers, mlp, resnet18, selectBackend, smallCnn } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
+import { describe, expect, it } from "vitest"
+import { type Model, type Params, Rng, disposeParams, layers, mlp, resnet18, smallCnn } from "../../src/index.js"
 
 interface Case {
   readonly model: Model

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   type Params,
   Rng,
@@ -9,15 +9,10 @@ import {
   meanCrossEntropy,
   mlp,
   resnet18,
-  selectBackend,
   sgd,
   valueAndGradParams,
   valueAndGradParamsWithAux
 } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** A separable toy problem: the label is the index of the largest of the first 3 inputs. */
 const toyData = (n: number, dim: number, seed: number) => {

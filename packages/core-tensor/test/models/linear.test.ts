@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelSpecError, Rng, disposeOutput, disposeParams, linear, selectBackend, twoLayerLinear } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { ModelSpecError, Rng, disposeOutput, disposeParams, linear, twoLayerLinear } from "../../src/index.js"
 import { denseJs, logitsFromFeatures, matrix } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("linear", () => {
   it("features are the flattened input, the head is the only layer: logits = x W + b by hand", () => {

@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { type ModelSpec, Rng, disposeOutput, disposeParams, makeModel, perExampleCrossEntropy, selectBackend } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { type ModelSpec, Rng, disposeOutput, disposeParams, makeModel, perExampleCrossEntropy } from "../../src/index.js"
 import { crossEntropyJs, expectAllClose } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("per-example softmax cross-entropy on model outputs", () => {
   it("matches hand-computed values: log 3 for equal logits, log(1 + e^-1 + e^-2) for [2, 1, 0] and label 0, stable at 1e3", () => {

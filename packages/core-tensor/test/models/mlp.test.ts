@@ -1,11 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelInputError, ModelParamError, ModelSpecError, Rng, disposeOutput, disposeParams, expectNoLeak, mlp, referenceMlp, selectBackend } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { ModelInputError, ModelParamError, ModelSpecError, Rng, disposeOutput, disposeParams, expectNoLeak, mlp, referenceMlp } from "../../src/index.js"
 import { denseJs, logitsFromFeatures, matrix, tanh } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("mlp", () => {
   it("names its params dense_i/kernel, dense_i/bias, ..., head/kernel, head/bias in order, [in, out] kernels", () => {

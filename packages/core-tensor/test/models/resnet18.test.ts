@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelParamError, ModelSpecError, Rng, disposeOutput, disposeParams, makeModel, paramCount, resnet, resnet18, selectBackend } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { ModelParamError, ModelSpecError, Rng, disposeOutput, disposeParams, makeModel, paramCount, resnet, resnet18 } from "../../src/index.js"
 import { expectAllClose, filledLike, hostParams, logitsFromFeatures } from "./helpers.js"
 import { type Image, addImages, channelStats, convJs, denseFlatJs, globalAverageJs, image, mapImage, normaliseJs, relu } from "./reference.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 type Host = Record<string, Float64Array>
 

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelInputError, ModelSpecError, Rng, disposeOutput, disposeParams, paramCount, selectBackend, smallCnn } from "../../src/index.js"
+import { describe, expect, it } from "vitest"
+import { ModelInputError, ModelSpecError, Rng, disposeOutput, disposeParams, paramCount, smallCnn } from "../../src/index.js"
 import { expectAllClose, filledLike, hostParams, logitsFromFeatures } from "./helpers.js"
 import { type Image, convJs, denseFlatJs, image, mapImage, maxPoolJs, relu } from "./reference.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** The small CNN in plain JS loops: conv 3x3 (pad 1) + ReLU + 2x2 max-pool per block, flatten (h, w, c), dense ReLU, head. */
 const smallCnnJs = (x: Image, p: Record<string, Float64Array>, channels: readonly number[], dense: number, numClasses: number) => {

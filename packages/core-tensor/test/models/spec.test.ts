@@ -1,9 +1,5 @@
-import { beforeAll, describe, expect, it } from "vitest"
-import { ModelSpecError, Rng, disposeParams, makeModel, parseModelSpec, selectBackend } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
+import { describe, expect, it } from "vitest"
+import { ModelSpecError, Rng, disposeParams, makeModel, parseModelSpec } from "../../src/index.js"
 
 const errorOf = (f: () => unknown): ModelSpecError => {
   try {

@@ -1,12 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { type Model, Rng, disposeParams, layers, mlp, resnet18, selectBackend, smallCnn } from "../../src/index.js"
 import { hasNativeConvFilterGradient, hasSlowTransposedMatMul, matMulPortableGrad } from "../../src/models/layers/backend-quirks.js"
 import { expectAllClose } from "./helpers.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 afterAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })

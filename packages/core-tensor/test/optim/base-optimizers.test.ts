@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   OptimizerConfigError,
   type GradientTransformation,
@@ -12,13 +12,8 @@ import {
   clipByGlobalNorm,
   disposeParams,
   expectNoLeak,
-  selectBackend,
   sgd
 } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 /** Runs `t` on a one-parameter set with the given gradient sequence; returns w after each update. */
 const trajectory = <S>(t: GradientTransformation<S>, w0: number[], grads: number[][]): number[][] => {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import {
   type ForwardFn,
   LabelMismatchError,
@@ -9,14 +9,9 @@ import {
   erm,
   expectNoLeak,
   mlp,
-  selectBackend,
   sgd
 } from "../../src/index.js"
 import { closeToGolden, fixtureParams, goldenFixtures } from "@samlab/golden"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
 
 describe("erm(sgd) against the golden fixtures (PyTorch, float64)", () => {
   for (const c of goldenFixtures(["sgd"])) {

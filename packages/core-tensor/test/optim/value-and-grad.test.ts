@@ -1,10 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, selectBackend, valueAndGradParams, valueAndGradParamsWithAux } from "../../src/index.js"
-
-beforeAll(async () => {
-  await selectBackend({ backend: "cpu", log: () => {} })
-})
+import { describe, expect, it } from "vitest"
+import { disposeParams, expectNoLeak, valueAndGradParams, valueAndGradParamsWithAux } from "../../src/index.js"
 
 describe("valueAndGradParams", () => {
   it("matches central finite differences (float64 on the host) on a small nonlinear loss", async () => {

@@ -1,6 +1,6 @@
-import type { DecompositionGroupPoint, DecompositionPoint, JsonValue, MethodReport, ReportEpoch, ReportInput } from "@samlab/analysis-decomposition"
+import { type DecompositionGroupPoint, type DecompositionPoint, type JsonValue, type MethodReport, type ReportEpoch, type ReportInput, meanOf } from "@samlab/analysis-decomposition"
 import { type CellResult, type RunSummaryFile, groupKey, spreadKeys } from "../summary/summarize.js"
-import { headlineOf, methodLabel, settingOf } from "./headline.js"
+import { baseKindOf, headlineOf, methodLabel, settingOf } from "./headline.js"
 import type { TrainResult } from "../train/result.js"
 
 type Row = Readonly<Record<string, unknown>>
@@ -19,7 +19,7 @@ const curveOver = (runs: readonly TrainResult[], combine: (values: number[]) => 
   })
 }
 
-const meanOfValues = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length
+const meanOfValues = (v: number[]): number => meanOf(v) ?? Number.NaN
 
 const group = (g: Row | undefined): DecompositionGroupPoint | undefined => {
   if (!g) return undefined
@@ -49,7 +49,8 @@ const orNaN = (v: number | null | undefined) => (v === null || v === undefined ?
 
 /** Turns the stored results of every cell and the summary into the report's input. */
 export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, cells: readonly CellResult[], notes: readonly string[] = []): ReportInput => {
-  const headline = headlineOf(summary)
+  const baseKind = baseKindOf(config)
+  const headline = headlineOf(summary, baseKind)
   const methods: Record<string, MethodReport> = {}
   for (const [method, s] of Object.entries(summary.methods)) {
     const runs = cells.filter((c) => groupKey(c) === method).map((c) => c.result).sort((a, b) => a.seed - b.seed)
@@ -72,7 +73,7 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
         seeds: s.seeds,
         std: stdOf
       },
-      label: methodLabel(method),
+      label: methodLabel(method, baseKind),
       perEpoch: curveOver(runs, meanOfValues),
       ...(runs.length > 1 ? { perEpochMin: curveOver(runs, (v) => Math.min(...v)), perEpochMax: curveOver(runs, (v) => Math.max(...v)) } : {}),
       decomposition: decompositionPoints(runs[0])
@@ -82,7 +83,7 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
   return {
     title: setting ? `${title}: ${setting}` : title,
     ...(headline ? { headline } : {}),
-    ...(summary.warnings.length > 0 ? { warnings: Object.entries(summary.methods).flatMap(([m, s]) => s.warnings.map((w) => `${methodLabel(m)} ${w}`)) } : {}),
+    ...(summary.warnings.length > 0 ? { warnings: Object.entries(summary.methods).flatMap(([m, s]) => s.warnings.map((w) => `${methodLabel(m, baseKind)} ${w}`)) } : {}),
     config,
     methods,
     notes,

@@ -1,12 +1,23 @@
 import type { JsonValue } from "@samlab/analysis-decomposition"
 import { baselineMethod, gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
 
-const names: Readonly<Record<string, string>> = { sgd: "SGD", sam: "SAM", asam: "ASAM", sam1: "1-SAM", lsam: "L-SAM", jsam: "J-SAM", saner: "SANER", jacreg: "Jacobian regularizer" }
+const names: Readonly<Record<string, string>> = { sam: "SAM", asam: "ASAM", sam1: "1-SAM", lsam: "L-SAM", jsam: "J-SAM", saner: "SANER", jacreg: "Jacobian regularizer" }
+const baseNames: Readonly<Record<string, string>> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" }
 
-/** A summary group's display name: the method's (`sam` -> "SAM"), with any swept values after it. */
-export const methodLabel = (group: string): string => {
+/** The base optimizer's kind in a pipeline config (`base.kind`), "sgd" where it says none (the schema's default). */
+export const baseKindOf = (config: Readonly<Record<string, JsonValue>>): string => {
+  const base = config["base"]
+  const kind = typeof base === "object" && base !== null && !Array.isArray(base) ? (base as Readonly<Record<string, JsonValue>>)["kind"] : undefined
+  return typeof kind === "string" ? kind : "sgd"
+}
+
+/**
+ * A summary group's display name: the method's (`sam` -> "SAM"; `erm`, the base optimizer alone,
+ * by the base: "SGD", "Adam", "AdamW"), with any swept values after it.
+ */
+export const methodLabel = (group: string, baseKind = "sgd"): string => {
   const [method = group, ...swept] = group.split(" ")
-  const name = names[method] ?? method
+  const name = method === baselineMethod ? (baseNames[baseKind] ?? baseKind) : (names[method] ?? method)
   return swept.length > 0 ? `${name} (${swept.join(", ")})` : name
 }
 
@@ -19,11 +30,11 @@ const share = (v: number | null) => (v === null ? undefined : `${Math.round(100 
  * and the share of the peak gain that J-SAM and L-SAM recover (those present). Undefined
  * without both the baseline and SAM, or with a sweep (several groups per method).
  */
-export const headlineOf = (summary: RunSummaryFile): string | undefined => {
+export const headlineOf = (summary: RunSummaryFile, baseKind = "sgd"): string | undefined => {
   const base = summary.methods[baselineMethod]
   const sam = summary.methods["sam"]
   if (!base || !sam || base.bestTestAcc === null || sam.bestTestAcc === null || base.finalTestAcc === null || sam.finalTestAcc === null) return undefined
-  const head = `SAM against ${methodLabel(baselineMethod)}: ${points(sam.bestTestAcc, base.bestTestAcc)} points of test accuracy at the peak (${(100 * sam.bestTestAcc).toFixed(1)}% vs ${(100 * base.bestTestAcc).toFixed(1)}%) and ${points(sam.finalTestAcc, base.finalTestAcc)} at the last epoch`
+  const head = `SAM against ${methodLabel(baselineMethod, baseKind)}: ${points(sam.bestTestAcc, base.bestTestAcc)} points of test accuracy at the peak (${(100 * sam.bestTestAcc).toFixed(1)}% vs ${(100 * base.bestTestAcc).toFixed(1)}%) and ${points(sam.finalTestAcc, base.finalTestAcc)} at the last epoch`
   const shares = ["jsam", "lsam", "jacreg"].flatMap((m) => {
     const s = summary.methods[m] ? share(gapRecovered(summary, m)) : undefined
     return s === undefined ? [] : [`${methodLabel(m)} recovers ${s} of the peak gain`]

@@ -1,3 +1,5 @@
+import { meanOf } from "@samlab/analysis-decomposition"
+import type { MethodKey } from "../schema.js"
 import type { TrainResult } from "../train/result.js"
 
 const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "earlyStopEpoch", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
@@ -35,11 +37,6 @@ export interface RunSummaryFile {
 const valueOf = (r: TrainResult, key: SummaryKey): number | null => (key === "wallSeconds" ? r.wallSeconds : r.summary[key])
 
 const finiteValues = (values: ReadonlyArray<number | null>): number[] => values.filter((v): v is number => v !== null && Number.isFinite(v))
-
-const mean = (values: ReadonlyArray<number | null>): number | null => {
-  const finite = finiteValues(values)
-  return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length
-}
 
 /** Sample standard deviation; null with fewer than two values. */
 export const sampleStd = (values: ReadonlyArray<number | null>): number | null => {
@@ -91,7 +88,7 @@ export const summarizeResults = (cells: readonly CellResult[]): RunSummaryFile =
   for (const [method, runs] of byMethod) {
     const sorted = [...runs].sort((a, b) => a.seed - b.seed)
     const perSeed = Object.fromEntries(summaryKeys.map((k) => [k, sorted.map((r) => valueOf(r, k))])) as unknown as MethodSummary["perSeed"]
-    const means = Object.fromEntries(summaryKeys.map((k) => [k, mean(perSeed[k])])) as { [K in SummaryKey]: number | null }
+    const means = Object.fromEntries(summaryKeys.map((k) => [k, meanOf(perSeed[k])])) as { [K in SummaryKey]: number | null }
     const spread = Object.fromEntries(spreadKeys.map((k) => [k, spreadOf(perSeed[k])])) as unknown as MethodSummary["spread"]
     const epochs = Math.max(0, ...sorted.map((r) => r.history.length))
     methods[method] = { ...means, seeds: sorted.map((r) => r.seed), epochs, perSeed, spread, warnings: peakWarnings(sorted, epochs) }
@@ -106,19 +103,19 @@ export const metricRows = (cells: readonly CellResult[]): Array<Readonly<Record<
     return c.result.history.map((row) => ({ ...labels, ...row }))
   })
 
-/** The method every other one is compared with: the base optimizer alone. */
-export const baselineMethod = "sgd"
+/** The method every other one is compared with: `erm`, the base optimizer alone. */
+export const baselineMethod = "erm" satisfies MethodKey
 
 /**
- * How much of SAM's best-accuracy gain over SGD another method recovers:
- * (acc(method) - acc(sgd)) / (acc(sam) - acc(sgd)); null without a positive gap.
+ * How much of SAM's best-accuracy gain over the base optimizer alone another method recovers:
+ * (acc(method) - acc(erm)) / (acc(sam) - acc(erm)); null without a positive gap.
  */
 export const gapRecovered = (summary: RunSummaryFile, method: string, key: "bestTestAcc" | "finalTestAcc" = "bestTestAcc"): number | null => {
-  const sgd = summary.methods[baselineMethod]?.[key]
+  const base = summary.methods[baselineMethod]?.[key]
   const sam = summary.methods["sam"]?.[key]
   const other = summary.methods[method]?.[key]
-  if (sgd == null || sam == null || other == null || sam - sgd <= 0) return null
-  return (other - sgd) / (sam - sgd)
+  if (base == null || sam == null || other == null || sam - base <= 0) return null
+  return (other - base) / (sam - base)
 }
 
 const pct = (v: number | null): string => (v === null ? "-" : (100 * v).toFixed(1))

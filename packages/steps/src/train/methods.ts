@@ -1,7 +1,7 @@
-import { type GradientTransformation, type Model, type Schedule, type TrainingMethod, adam, adamw, cosineSchedule, sgd } from "@samlab/core-tensor"
+import { type GradientTransformation, type Model, type ModelSpec, type Schedule, type TrainingMethod, adam, adamw, cosineSchedule, sgd } from "@samlab/core-tensor"
 import { makeJacobianRegMethod } from "@samlab/optim-jacobian-reg"
 import { type DenseStack, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
-import type { BaseOptimizerConfig, MethodKey, MethodOptionsConfig, ModelSpecConfig } from "../schema.js"
+import type { BaseOptimizerConfig, MethodKey, MethodOptionsConfig } from "../schema.js"
 
 /** The base optimizer a config names; `totalSteps` sizes a cosine schedule. */
 export const makeBaseOptimizer = (c: BaseOptimizerConfig, totalSteps: number): GradientTransformation<any> => {
@@ -17,22 +17,22 @@ export const makeBaseOptimizer = (c: BaseOptimizerConfig, totalSteps: number): G
 }
 
 /** The batched 1-SAM/L-SAM/J-SAM path applies to MLPs (stacks of dense layers); other models use the chunk loop. */
-export const denseStackOf = (spec: ModelSpecConfig | undefined): DenseStack | undefined =>
+export const denseStackOf = (spec: ModelSpec | undefined): DenseStack | undefined =>
   spec?.kind === "mlp" ? denseStack({ activation: spec.activation ?? "relu" }) : spec?.kind === "two-layer-linear" ? denseStack({ linear: true }) : undefined
 
 /**
- * A training method from its key: `sgd` (plain), the SAM family (`sam`, `asam`, `sam1`,
+ * A training method from its key: `erm` (the base optimizer alone), the SAM family (`sam`, `asam`, `sam1`,
  * `lsam`, `jsam`, `saner`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
  */
-export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpecConfig; model: Model }): TrainingMethod<any> => {
+export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpec; model: Model }): TrainingMethod<any> => {
   const baseOptimizer = makeBaseOptimizer(base, totalSteps)
   if (key === "jacreg") {
     return makeJacobianRegMethod({
       base: baseOptimizer,
       lambdaFeatures: options.lambdaFeatures,
       lambdaHead: options.lambdaHead,
-      featureWeighting: options.weightByLogitTerm ? "logit-term" : "uniform",
-      ...(options.penaltyNorm !== undefined ? { norm: options.penaltyNorm } : {}),
+      ...(options.featureWeighting !== undefined ? { featureWeighting: options.featureWeighting } : {}),
+      ...(options.norm !== undefined ? { norm: options.norm } : {}),
       ...(model ? { headWeight: model.model.headWeight } : {})
     })
   }

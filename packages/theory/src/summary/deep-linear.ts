@@ -1,6 +1,7 @@
 import type { DeepLinearTrainer } from "../train/deep-linear-run.js"
 import type { DeepLinearResult } from "../train/deep-linear-step.js"
-import { maxOf, meanOf } from "../schema.js"
+import { meanOf } from "@samlab/analysis-decomposition"
+import { maxOf } from "../schema.js"
 
 /** The J-SAM and objective trajectories count as the same when their relative drift stays below this. */
 export const trajectoryTolerance = 1e-4

@@ -1,5 +1,6 @@
 import type { LinearLogisticResult, StoredLinearLogisticRecord } from "../train/linear-logistic-step.js"
-import { maxOf, meanOf } from "../schema.js"
+import { meanOf } from "@samlab/analysis-decomposition"
+import { maxOf } from "../schema.js"
 
 /** One rho's numbers: means over seeds (closed-form error: the max), with the per-seed values. */
 export interface LinearLogisticRhoSummary {

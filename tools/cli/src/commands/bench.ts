@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
-import { type MethodKey, type ModelSpecConfig, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
+import { type BackendName, type Model, type ModelSpec, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { unknownMethodKeyMessage } from "@samlab/optim-sam"
+import { type MethodKey, baselineMethod, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -24,7 +25,7 @@ export interface BenchRow {
   readonly peakFraction?: number
 }
 
-const models: Record<BenchModel, { spec: ModelSpecConfig; make: () => Model }> = {
+const models: Record<BenchModel, { spec: ModelSpec; make: () => Model }> = {
   mlp: { spec: { kind: "mlp", hidden: [512, 512] }, make: () => referenceMlp() },
   cnn: { spec: { kind: "cnn" }, make: () => smallCnn() },
   // the cpu-cnn preset's conv net with batch norm
@@ -43,7 +44,7 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
 }
 
 /** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
-const timeMethod = async (spec: ModelSpecConfig, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
+const timeMethod = async (spec: ModelSpec, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   let params: Params = model.init(rng.fork("init"))
@@ -89,6 +90,9 @@ interface TorchRow {
  * is installed: each case's best over two OpenBLAS settings (the machine's OPENBLAS_CORETYPE,
  * and OpenBLAS's own detection with it unset), so samlab is compared with PyTorch at its best here.
  */
+/** The PyTorch script's names for the methods it times: plain SGD is samlab's `erm` over the SGD base. */
+const torchMethods: Partial<Record<string, string>> = { erm: "sgd", sam: "sam" }
+
 const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: string; results: TorchRow[] } | undefined => {
   const script = fileURLToPath(new URL("../../../../packages/tfjs-backend-native/bench/torch_bench.py", import.meta.url))
   if (!existsSync(script)) return undefined
@@ -98,7 +102,7 @@ const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: str
   const { OPENBLAS_CORETYPE: _coretype, OPENBLAS_L2_SIZE: _l2, ...detected } = process.env
   const runs = [process.env, detected].flatMap((env) => {
     try {
-      return [JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", "sgd,sam"], { encoding: "utf8", env: { ...env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] })) as { torch: string; results: TorchRow[] }]
+      return [JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", Object.values(torchMethods).join(",")], { encoding: "utf8", env: { ...env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] })) as { torch: string; results: TorchRow[] }]
     } catch {
       return []
     }
@@ -148,16 +152,16 @@ const bench = async (o: BenchOptions): Promise<void> => {
         ...(peak ? { peakFraction: Number((gflops / peak.gflops).toFixed(3)) } : {})
       }
       results.push(row)
-      const sgd = results.find((r) => r.model === m && r.method === "sgd")
+      const baseline = results.find((r) => r.model === m && r.method === baselineMethod)
       say(
-        `${m.padEnd(8)} ${key.padEnd(7)} ${row.msPerStep.toFixed(1).padStart(9)} ms/step ${row.examplesPerSecond.toFixed(0).padStart(7)} ex/s ${row.gflops.toFixed(0).padStart(5)} GFLOP/s${row.peakFraction !== undefined ? ` (${(100 * row.peakFraction).toFixed(0)}% of peak)` : ""}${sgd ? `  x${(row.msPerStep / sgd.msPerStep).toFixed(2)} SGD` : ""}`
+        `${m.padEnd(8)} ${key.padEnd(7)} ${row.msPerStep.toFixed(1).padStart(9)} ms/step ${row.examplesPerSecond.toFixed(0).padStart(7)} ex/s ${row.gflops.toFixed(0).padStart(5)} GFLOP/s${row.peakFraction !== undefined ? ` (${(100 * row.peakFraction).toFixed(0)}% of peak)` : ""}${baseline ? `  x${(row.msPerStep / baseline.msPerStep).toFixed(2)} SGD` : ""}`
       )
     }
   }
   const pytorch = o.torch ? torchTimings(batch, modelKeys) : undefined
   const ratios = (pytorch?.results ?? []).flatMap((t) => {
-    const ours = results.find((r) => r.model === t.model && r.method === t.method)
-    return ours ? [{ model: t.model, method: t.method, pytorchMs: t.medianMs, samlabMs: ours.msPerStep, throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2)) }] : []
+    const ours = results.find((r) => r.model === t.model && torchMethods[r.method] === t.method)
+    return ours ? [{ model: t.model, method: ours.method, pytorchMs: t.medianMs, samlabMs: ours.msPerStep, throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2)) }] : []
   })
   if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, ...(peak ? { peak } : {}), results, ...(pytorch ? { pytorch, ratios } : {}) })}\n`)
   else if (o.torch) {
@@ -166,16 +170,16 @@ const bench = async (o: BenchOptions): Promise<void> => {
   }
 }
 
-/** A comma-separated list of names from `allowed`. */
-const listFlag = <A extends string>(name: string, allowed: readonly A[], fallback: readonly A[], description: string) =>
+/** A comma-separated list of names from `allowed`; `unknown` says what is wrong with a name outside it. */
+const listFlag = <A extends string>(name: string, allowed: readonly A[], fallback: readonly A[], description: string, unknown: (name: string) => string = (n) => `unknown ${name} "${n}" (expected ${allowed.join(", ")})`) =>
   Flag.String(name).pipe(
     Flag.withDefault(fallback.join(",")),
     Flag.withDescription(`${description} (comma-separated: ${allowed.join(", ")})`),
     Flag.mapTryCatch(
       (raw) => {
         const names = raw.split(",").filter((n) => n.length > 0)
-        const unknown = names.filter((n) => !(allowed as readonly string[]).includes(n))
-        if (unknown.length > 0 || names.length === 0) throw new Error(`unknown ${name} "${unknown.join(",") || raw}" (expected ${allowed.join(", ")})`)
+        const bad = names.find((n) => !(allowed as readonly string[]).includes(n))
+        if (bad !== undefined || names.length === 0) throw new Error(unknown(bad ?? raw))
         return names as A[]
       },
       (e) => (e instanceof Error ? e.message : String(e))
@@ -189,7 +193,7 @@ export const benchCli = Command.make(
     torch: Flag.Boolean("torch").pipe(Flag.withDefault(false), Flag.withDescription("also time PyTorch's same steps (Debian's python3-torch) and print the ratios")),
     backend: Flag.Literals("backend", ["auto", ...backendNames]).pipe(Flag.withDefault("auto" as const), Flag.withDescription("tfjs backend")),
     models: listFlag("models", Object.keys(models) as BenchModel[], ["mlp", "cnn"], "models"),
-    methods: listFlag("methods", methodKeys, methodKeys, "methods"),
+    methods: listFlag("methods", methodKeys, methodKeys, "methods", (n) => `--methods: ${unknownMethodKeyMessage(n, methodKeys)}`),
     batch: Flag.Int("batch").pipe(Flag.withDefault(128), Flag.withDescription("batch size")),
     steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
     warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
