@@ -1,6 +1,6 @@
 /**
  * Where a training step spends its time, by tfjs kernel (tf.profile):
- *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn] [--method sgd|sam] [--batch 128] [--warmup 3] [--top 20]
+ *   npx tsx bench/profile.ts [--backend native|cpu] [--model mlp|cnn|resnet8] [--method sgd|sam] [--batch 128] [--warmup 3] [--top 20]
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { option, useBackend } from "./backend.js"

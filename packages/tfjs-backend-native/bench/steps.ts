@@ -1,7 +1,8 @@
 /**
  * The training steps the benchmarks time, built from core-tensor's reference models and
  * optimizer so they match what samlab trains: the MLP 3072-512-512-10 and the small CNN
- * (3x3 convs 32/64/128 + ReLU + 2x2 max-pool, dense 2048-256, head 256-10), SGD with
+ * (3x3 convs 32/64/128 + ReLU + 2x2 max-pool, dense 2048-256, head 256-10) and the ResNet-8
+ * (`resnet({ blocks: [1, 1, 1], width: 16 })`, batch norm), SGD with
  * momentum 0.9 and weight decay 5e-4, and SAM (rho 0.05) as two gradient passes.
  */
 import * as tf from "@tensorflow/tfjs-core"
@@ -14,16 +15,18 @@ import {
   globalNorm,
   meanCrossEntropy,
   referenceMlp,
+  resnet,
   scaledAdd,
   sgd,
   smallCnn,
   valueAndGradParams
 } from "@samlab/core-tensor"
 
-export type ModelName = "mlp" | "cnn"
+export type ModelName = "mlp" | "cnn" | "resnet8"
 export type MethodName = "sgd" | "sam"
 
-export const makeModel = (name: ModelName): Model => (name === "mlp" ? referenceMlp(10) : smallCnn({ channels: [32, 64, 128], dense: 256 }))
+export const makeModel = (name: ModelName): Model =>
+  name === "mlp" ? referenceMlp(10) : name === "cnn" ? smallCnn({ channels: [32, 64, 128], dense: 256 }) : resnet({ blocks: [1, 1, 1], width: 16 })
 
 /** A fixed random batch: NHWC images for the CNN, flat rows for the MLP. */
 export const makeBatch = (model: Model, batch: number, seed = 7): { x: tf.Tensor; y: tf.Tensor1D } => {
@@ -45,7 +48,9 @@ export const makeTrainer = (modelName: ModelName, method: MethodName, batchSize:
   let params: Params = model.init(new Rng(seed))
   const batch = makeBatch(model, batchSize)
   const opt = sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
-  const forward = (p: Params, x: tf.Tensor) => model.apply(p, x, { training: true })
+  // Batch-norm models read their running statistics; the benchmark keeps the initial ones.
+  const modelState = model.initState?.()
+  const forward = (p: Params, x: tf.Tensor) => model.apply(p, x, { training: true, ...(modelState ? { state: modelState } : {}) })
   if (method === "sgd") {
     const m = erm(opt)
     let state = m.init(params)

@@ -28,6 +28,10 @@ export class NativeBackend extends MathBackendCPU {
   /** Test hook: fill reused arrays with NaN, so a kernel that leaves an element unwritten shows. */
   poisonRecycled = false
   private recycled = 0
+  private freshBytes = 0
+  /** Bytes of allocated outputs some data entry still refers to, and their peak (the pool's capacity follows it). */
+  private liveBytes = 0
+  private peakLiveBytes = 0
 
   constructor(readonly addon: NativeAddon) {
     super()
@@ -45,17 +49,25 @@ export class NativeBackend extends MathBackendCPU {
     let array = this.pool.take(length)
     if (array === undefined) {
       array = new Float32Array(length)
+      this.freshBytes += array.byteLength
     } else {
       this.recycled++
       if (this.poisonRecycled) array.fill(Number.NaN)
     }
     this.owned.set(array.buffer, { array, live: 0, escaped: false })
+    this.liveBytes += array.byteLength
+    if (this.liveBytes > this.peakLiveBytes) {
+      this.peakLiveBytes = this.liveBytes
+      // A quarter over the peak: arrays of one size freed while another is asked for make the
+      // distinct arrays of a step a little more than its live peak.
+      this.pool.growTo(this.peakLiveBytes * 1.25)
+    }
     return array
   }
 
-  /** Recycling counters: arrays reused so far and bytes waiting on the free lists. */
-  poolStats(): { readonly reused: number; readonly heldBytes: number } {
-    return { reused: this.recycled, heldBytes: this.pool.heldBytes }
+  /** Recycling counters: arrays reused and bytes allocated fresh so far, bytes waiting on the free lists and the most they may hold. */
+  poolStats(): { readonly reused: number; readonly freshBytes: number; readonly heldBytes: number; readonly capacityBytes: number } {
+    return { reused: this.recycled, freshBytes: this.freshBytes, heldBytes: this.pool.heldBytes, capacityBytes: this.pool.capacityBytes }
   }
 
   private track(values: BackendValues | undefined, delta: number): void {
@@ -63,9 +75,10 @@ export class NativeBackend extends MathBackendCPU {
     const owner = this.owned.get(values.buffer)
     if (owner === undefined) return
     owner.live += delta
-    if (owner.live === 0 && !owner.escaped) {
+    if (owner.live === 0) {
       this.owned.delete(values.buffer)
-      this.pool.give(owner.array)
+      this.liveBytes -= owner.array.byteLength
+      if (!owner.escaped) this.pool.give(owner.array)
     }
   }
 

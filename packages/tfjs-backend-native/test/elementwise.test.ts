@@ -2,7 +2,9 @@ import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
 import { evaluateOn, expectSameAsCpu, nativeAvailable, nativeCalls, randomTensor, registerNative } from "./support.js"
 
-// Pairs of shapes covering the broadcasts training uses: equal, scalar, bias row, column, and general.
+// Pairs of shapes covering the broadcasts training uses: equal, scalar, bias row, column, and
+// general; the last two are large enough to be split across threads mid-row (batch norm's
+// per-channel row, and a general broadcast whose rows repeat on two axes).
 const shapePairs: Array<[number[], number[]]> = [
   [[37, 29], [37, 29]],
   [[37, 29], []],
@@ -11,7 +13,9 @@ const shapePairs: Array<[number[], number[]]> = [
   [[33, 1], [33, 17]],
   [[2, 1, 5, 1], [3, 1, 4]],
   [[4, 6, 6, 3], [3]],
-  [[1031], [1]]
+  [[1031], [1]],
+  [[9, 33, 29, 16], [1, 1, 1, 16]],
+  [[40, 1, 33, 50], [7, 33, 1]]
 ]
 
 const specials = () => tf.tensor1d([0, -0, 1, -1, 2.5, -3.75, 1e-8, -1e8, Infinity, -Infinity, NaN, 0.5])

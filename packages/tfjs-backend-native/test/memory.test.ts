@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import type { NativeBackend } from "../src/backend.js"
+import { requireAddon } from "../src/addon.js"
+import { NativeBackend } from "../src/backend.js"
 import { Float32Pool } from "../src/memory/float32-pool.js"
 import { nativeAvailable, registerNative } from "./support.js"
 
@@ -26,6 +27,44 @@ describe("Float32Pool", () => {
     expect(pool.heldBytes).toBe(32)
     expect(pool.take(8)).toBeDefined()
     expect(pool.take(8)).toBeUndefined()
+  })
+
+  it("grows to the capacity it is told, never shrinks, and stays off with a zero floor", () => {
+    const pool = new Float32Pool(40)
+    pool.growTo(100)
+    pool.growTo(60)
+    expect(pool.capacityBytes).toBe(100)
+    for (let i = 0; i < 4; i++) pool.give(new Float32Array(6))
+    expect(pool.heldBytes).toBe(96) // four arrays of 24 bytes: the floor of 40 held one
+    const off = new Float32Pool(0)
+    off.growTo(100)
+    off.give(new Float32Array(1))
+    expect(off.heldBytes).toBe(0)
+  })
+})
+
+describe.skipIf(!nativeAvailable)("the native backend's pool capacity", () => {
+  it("follows the peak of live outputs, so a working set above the floor is reused whole", () => {
+    // A 4 KB floor and three 4 KB outputs alive at once: under a fixed capacity two would be
+    // dropped on disposal and allocated afresh on the next pass.
+    const saved = process.env["SAMLAB_NATIVE_POOL_MB"]
+    process.env["SAMLAB_NATIVE_POOL_MB"] = String(4096 / 2 ** 20)
+    const backend = new NativeBackend(requireAddon())
+    if (saved === undefined) delete process.env["SAMLAB_NATIVE_POOL_MB"]
+    else process.env["SAMLAB_NATIVE_POOL_MB"] = saved
+    const pass = () => {
+      const ids = [0, 1, 2].map(() => backend.write(backend.allocFloat32(1024), [1024], "float32"))
+      for (const id of ids) backend.disposeData(id)
+    }
+    pass()
+    const afterFirst = backend.poolStats()
+    expect(afterFirst.freshBytes).toBe(3 * 4096)
+    expect(afterFirst.capacityBytes).toBe(1.25 * 3 * 4096)
+    expect(afterFirst.heldBytes).toBe(3 * 4096)
+    pass()
+    expect(backend.poolStats().freshBytes).toBe(3 * 4096)
+    expect(backend.poolStats().reused).toBe(3)
+    backend.dispose()
   })
 })
 
