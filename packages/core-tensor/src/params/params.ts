@@ -61,7 +61,7 @@ export const globalNorm = (p: Params): tf.Scalar =>
 export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params =>
   tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
 
-export const scale = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
+export const scaleParams = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
 
 export const zerosLike = (p: Params): Params => mapParams(p, (t) => tf.zerosLike(t))
 
