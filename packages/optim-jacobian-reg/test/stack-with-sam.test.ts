@@ -17,6 +17,7 @@ import {
   mlp,
   selectBackend,
   sgd,
+  stepper,
   valueAndGradParams,
   valueAndGradParamsWithAux,
   withBase,
@@ -63,20 +64,14 @@ const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })
 
 const trajectory = <S>(method: TrainingMethod<S>, steps: number): Float32Array[] => {
   const rng = new Rng(21)
-  let params = model.init(rng.fork("init"))
-  let state = method.init(params)
+  const run = stepper({ method, forward, params: model.init(rng.fork("init")) })
   const batch: Batch = { x: tf.tensor2d(rng.normalArray(40), [8, 5]), y: tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], "int32") }
   const out: Float32Array[] = []
   for (let s = 0; s < steps; s++) {
-    const r = method.step(params, state, batch, forward, s)
-    disposeParams(params, r.modelState)
-    method.disposeState(state)
-    params = r.params
-    state = r.state
-    out.push(flattenParams(params))
+    run.step(batch)
+    out.push(flattenParams(run.params))
   }
-  disposeParams(params)
-  method.disposeState(state)
+  run.dispose()
   tf.dispose([batch.x, batch.y])
   return out
 }
