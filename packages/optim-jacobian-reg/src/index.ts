@@ -1,6 +1,5 @@
 export * from "./errors.js"
 export * from "./options.js"
-export * from "./stop-gradient.js"
 export * from "./features.js"
 export * from "./penalty.js"
 export * from "./method.js"

@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardOutput, type LossTerm, type Params, logitTerm } from "@samlab/core-tensor"
+import { type ForwardOutput, type LossTerm, type Params, constantOf, logitTerm } from "@samlab/core-tensor"
 import { MissingHeadWeightError, MissingLabelsError } from "./errors.js"
 import { selectFeatures } from "./features.js"
 import { frobenius, rowNorms, rowSquaredNorms } from "./norms.js"
 import { type JacobianPenaltyOptions, type ResolvedPenaltyOptions, resolvePenaltyOptions } from "./options.js"
-import { constantOf } from "./stop-gradient.js"
 
 /** Per-call options: the settings, plus the labels that `featureWeighting: "logit-term"` needs. */
 export interface JacobianPenaltyCallOptions extends JacobianPenaltyOptions {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, globalNorm, selectBackend, valueAndGradParams } from "@samlab/core-tensor"
-import { InvalidRhoError, logitSurrogate, perturbation, stopGradient } from "../src/index.js"
+import { disposeParams, expectNoLeak, globalNorm, selectBackend, stopGradient, valueAndGradParams } from "@samlab/core-tensor"
+import { InvalidRhoError, logitSurrogate, perturbation } from "../src/index.js"
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })

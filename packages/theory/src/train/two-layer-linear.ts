@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Params, valueAndGradParams } from "@samlab/core-tensor"
-import { constantOf } from "@samlab/optim-jacobian-reg"
+import { type Params, constantOf, valueAndGradParams } from "@samlab/core-tensor"
 import { TheoryConfigError } from "../errors.js"
 
 /**

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { expectNoLeak, selectBackend } from "@samlab/core-tensor"
-import { constantOf, stopGradient } from "../src/index.js"
-import { values } from "./helpers.js"
+import { constantOf, expectNoLeak, selectBackend, stopGradient } from "../../src/index.js"
+
+const values = (t: tf.Tensor): number[] => Array.from(t.dataSync())
 
 beforeAll(async () => {
   await selectBackend({ backend: "cpu", log: () => {} })
