@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { type Params, Rng, disposeParams, resnet18, selectBackend } from "@samlab/core-tensor"
+import { Rng, resnet18, selectBackend, stepper, trainingForward } from "@samlab/core-tensor"
 import { Batcher, CIFAR10_RECORD, applyLabelNoise, channelStats, decodeCifar10Into } from "@samlab/data-noisy-cifar"
 import { type MethodKey, makeMethod } from "@samlab/steps"
 
@@ -30,29 +30,18 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
   for (const key of methods) {
     const batcher = new Batcher({ images: data.images, labels: noisy.noisy, batchSize, normalization: channelStats(data.images), augment: true, dropLast: true, seed: 0 })
     const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 0, lambdaHead: 0, alpha: 0.5, weightByLogitTerm: false }, { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, epochs * batcher.batchesPerEpoch)
-    let params: Params = model.init(new Rng(0).fork("init"))
-    let state = method.init(params)
-    let modelState = model.initState()
-    let step = 0
+    const run = stepper({ method, forward: trainingForward(model), params: model.init(new Rng(0).fork("init")), modelState: model.initState() })
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now()
       let lossSum = 0
       for (const batch of batcher.batches(epoch)) {
-        const ms = modelState
-        const r = method.step(params, state, batch, (p, x) => model.apply(p, x, { training: true, state: ms }), ++step)
-        disposeParams(params, modelState)
-        method.disposeState(state)
-        params = r.params
-        state = r.state
-        modelState = r.modelState ?? modelState
-        lossSum += r.loss
+        lossSum += run.step(batch).loss
         batch.dispose()
       }
       const seconds = (performance.now() - t0) / 1000
       process.stdout.write(`${key} epoch ${epoch}: ${seconds.toFixed(1)} s, ${((batcher.batchesPerEpoch * batchSize) / seconds).toFixed(0)} examples/s, mean train loss ${(lossSum / batcher.batchesPerEpoch).toFixed(4)}\n`)
     }
-    disposeParams(params, modelState)
-    method.disposeState(state)
+    run.dispose()
   }
   return 0
 }

@@ -4,7 +4,7 @@
  * (default 1000 examples, backend from SAMLAB_BACKEND or the best available). Prints JSON.
  * Random inputs: the cost does not depend on the values.
  */
-import { Rng, disposeParams, erm, selectBackend, sgd, smallCnn } from "@samlab/core-tensor"
+import { Rng, cloneParams, disposeParams, erm, selectBackend, sgd, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
 import * as tf from "@tensorflow/tfjs-core"
 import { createTracker, decompose } from "../src/index.js"
 
@@ -30,21 +30,14 @@ const time = <A>(f: () => A): { seconds: number; cpuSeconds: number; result: A }
 
 // One SGD epoch over the same n examples, batch 128, as the yardstick.
 const trainEpoch = time(() => {
-  const method = erm(sgd({ lr: 0.01, momentum: 0.9 }))
-  let p = params
-  let state = method.init(p)
+  const run = stepper({ method: erm(sgd({ lr: 0.01, momentum: 0.9 })), forward: trainingForward(model), params: cloneParams(params) })
   for (let s = 0; s + 128 <= n; s += 128) {
     const xb = tf.slice(x, s, 128)
     const yb = tf.tensor1d(labels.slice(s, s + 128), "int32")
-    const r = method.step(p, state, { x: xb, y: yb }, (q, xx) => model.apply(q, xx, { training: true }), s / 128 + 1)
-    if (p !== params) disposeParams(p)
-    method.disposeState(state)
-    p = r.params
-    state = r.state
+    run.step({ x: xb, y: yb })
     tf.dispose([xb, yb])
   }
-  if (p !== params) disposeParams(p)
-  method.disposeState(state)
+  run.dispose()
 })
 
 const rows: Record<string, number> = { trainEpochSgdSeconds: trainEpoch.seconds, trainEpochSgdCpuSeconds: trainEpoch.cpuSeconds }

@@ -17,7 +17,7 @@ export {
   nonFiniteParams,
   paramCount,
   restoreParams,
-  scale,
+  scaleParams,
   scaledAdd,
   snapshotParams,
   unflattenParams,
@@ -44,12 +44,23 @@ export { logitTerm } from "./loss/logit-term.js"
 export { accuracy, perExampleCorrect } from "./loss/accuracy.js"
 export { NonFiniteLossError, OptimizerConfigError } from "./optim/errors.js"
 export { type LearningRate, type Schedule, constantSchedule, cosineSchedule, rateAt, stepSchedule, toSchedule } from "./optim/schedule.js"
-export { type SgdOptions, type SgdState, sgd } from "./optim/sgd.js"
-export { type AdamOptions, type AdamState, adam, adamw } from "./optim/adam.js"
-export { addDecayedWeights, chain, clipByGlobalNorm } from "./optim/chain.js"
+export { identity } from "./optim/identity.js"
+export { scale } from "./optim/scale.js"
+export { type ScaleByLearningRateState, scaleByLearningRate } from "./optim/scale-by-learning-rate.js"
+export { type TraceOptions, type TraceState, trace } from "./optim/trace.js"
+export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from "./optim/scale-by-adam.js"
+export { addDecayedWeights } from "./optim/add-decayed-weights.js"
+export { clipByGlobalNorm } from "./optim/clip-by-global-norm.js"
+export { chain } from "./optim/chain.js"
+export { type AdamOptions, type SgdOptions, adam, adamw, sgd } from "./optim/alias.js"
 export { applyUpdates } from "./optim/apply-updates.js"
 export { type ValueAndGrads, valueAndGradParams, valueAndGradParamsWithAux } from "./optim/value-and-grad.js"
-export { erm } from "./optim/erm.js"
+export { constantOf, stopGradient } from "./optim/stop-gradient.js"
+export type { GradientEstimate, GradientEstimator, LossTerm } from "./optim/estimator.js"
+export { withLossTerm } from "./optim/with-loss-term.js"
+export { withBase } from "./optim/with-base.js"
+export { erm, ermEstimator } from "./optim/erm.js"
+export { type StatefulForward, type StepReport, type Stepper, type StepperOptions, stepper, trainingForward } from "./optim/stepper.js"
 export { gradientsTfjsCoreVersion, registerMissingGradients } from "./optim/gradients/register.js"
 export { TensorTreeError, type TreeSkeleton, decodeTensorTree, encodeTensorTree } from "./params/serialize.js"
 export { missingTrainingKernels, trainingKernels } from "./backend/training-kernels.js"

@@ -4,5 +4,5 @@
  * Variable save/restore behind optim-sam's `SAMOptimizer`, and the field checks of the plain validators.
  */
 export { assertLabelsFit, assertLabelsInRange } from "./loss/validate.js"
-export { restoreVariables, saveVariables } from "./params/params.js"
+export { type VariableSnapshot, disposeVariableSnapshot, restoreVariables, snapshotVariables } from "./params/params.js"
 export { type FieldFailure, booleanField, nonEmptyString, nonNegativeFinite, oneOf, positiveInt, positiveIntList, shownValue } from "./errors/fields.js"

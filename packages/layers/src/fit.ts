@@ -1,4 +1,4 @@
-import { type Params, Rng, type TrainingMethod, accuracy, disposeParams, meanCrossEntropy } from "@samlab/core-tensor"
+import { Rng, type TrainingMethod, accuracy, meanCrossEntropy, stepper } from "@samlab/core-tensor"
 import { type FieldFailure, positiveInt } from "@samlab/core-tensor/internal"
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
@@ -64,9 +64,8 @@ export const fitWithMethod = async (model: tfl.LayersModel, method: TrainingMeth
   const validation = options.validationData ? { x: options.validationData[0], y: classLabels(options.validationData[1], `${where} validationData`) } : undefined
   const rng = new Rng(options.seed ?? 0)
   const history: FitHistory = { epoch: [], history: {} }
-  let params: Params = adapter.params()
-  let state = method.init(params)
-  let step = 0
+  // the adapter's forward reads the model state from the layers' variables, written back below
+  const run = stepper({ method, forward: (p, input) => adapter.forward(p, input), params: adapter.params() })
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       await options.callbacks?.onEpochBegin?.(epoch)
@@ -79,12 +78,8 @@ export const fitWithMethod = async (model: tfl.LayersModel, method: TrainingMeth
         const batch = { x: tf.gather(x, idx), y: tf.gather(labels, idx) as tf.Tensor1D }
         idx.dispose()
         try {
-          const r = method.step(params, state, batch, adapter.forward, ++step)
-          adapter.assign(r.params, r.modelState)
-          disposeParams(params, r.modelState)
-          method.disposeState(state)
-          params = r.params
-          state = r.state
+          const r = run.step(batch)
+          adapter.assign(run.params, run.modelState)
           lossSum += r.loss
           batches++
           await options.callbacks?.onBatchEnd?.(batches - 1, { loss: r.loss })
@@ -105,8 +100,7 @@ export const fitWithMethod = async (model: tfl.LayersModel, method: TrainingMeth
     }
     return history
   } finally {
-    disposeParams(params)
-    method.disposeState(state)
+    run.dispose()
     labels.dispose()
     validation?.y.dispose()
   }

@@ -9,7 +9,7 @@
  * (The wasm backend of tfjs 4.22 has no Conv2DBackpropFilter kernel: train the CNN on cpu.)
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { type BackendName, type Model, type Params, Rng, type TrainingMethod, disposeParams, erm, referenceMlp, selectBackend, sgd, smallCnn } from "@samlab/core-tensor"
+import { type BackendName, type Model, Rng, type Stepper, type TrainingMethod, erm, referenceMlp, selectBackend, sgd, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
 import { makeJacobianRegMethod } from "../src/index.js"
 
 const arg = (name: string, fallback: string): string => {
@@ -24,29 +24,23 @@ const variants = arg("variants", "sgd,jacreg,weighted").split(",")
 const warmup = Number(arg("warmup", "1"))
 
 interface Run {
-  params: Params
-  state: unknown
-  readonly method: TrainingMethod<unknown>
+  readonly run: Stepper<unknown>
+  readonly name: string
   readonly times: number[]
   readonly cpuTimes: number[]
 }
 
-const timeSteps = (run: Run, model: Model, x: tf.Tensor, y: tf.Tensor1D, steps: number, record: boolean): void => {
-  const forward = (p: Params, input: tf.Tensor) => model.apply(p, input, { training: true })
+const timeSteps = (run: Run, x: tf.Tensor, y: tf.Tensor1D, steps: number, record: boolean): void => {
   for (let s = 0; s < steps; s++) {
     const t0 = performance.now()
     const c0 = process.cpuUsage()
-    const r = run.method.step(run.params, run.state, { x, y }, forward, s)
+    run.run.step({ x, y })
     const c1 = process.cpuUsage(c0)
-    disposeParams(run.params, r.modelState)
-    run.method.disposeState(run.state)
-    run.params = r.params
-    run.state = r.state
     if (record) {
       run.times.push(performance.now() - t0)
       run.cpuTimes.push((c1.user + c1.system) / 1000)
     }
-    process.stderr.write(`  ${run.method.name}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c1.user + c1.system) / 1000).toFixed(0)} ms cpu${record ? "" : " (warm-up)"}\n`)
+    process.stderr.write(`  ${run.name}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c1.user + c1.system) / 1000).toFixed(0)} ms cpu${record ? "" : " (warm-up)"}\n`)
   }
 }
 
@@ -63,14 +57,13 @@ const bench = (label: string, model: Model): void => {
   const base = () => sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
   const runs: Record<string, Run> = {}
   const add = (key: string, method: TrainingMethod<any>) => {
-    const params = model.init(rng.fork("init"))
-    runs[key] = { params, state: method.init(params), method, times: [], cpuTimes: [] }
+    runs[key] = { run: stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")) }), name: method.name, times: [], cpuTimes: [] }
   }
   add("sgd", erm(base())) // always: the reference
   if (variants.includes("jacreg")) add("jacreg", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight }))
   if (variants.includes("weighted")) add("jacreg (unsquared, logit-term weighted)", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight, norm: "unsquared", featureWeighting: "logit-term" }))
-  for (const run of Object.values(runs)) timeSteps(run, model, x, y, warmup, false)
-  for (let r = 0; r < rounds; r++) for (const run of Object.values(runs)) timeSteps(run, model, x, y, stepsPerRound, true)
+  for (const run of Object.values(runs)) timeSteps(run, x, y, warmup, false)
+  for (let r = 0; r < rounds; r++) for (const run of Object.values(runs)) timeSteps(run, x, y, stepsPerRound, true)
   const sgdMs = median(runs["sgd"]!.times)
   const sgdCpu = median(runs["sgd"]!.cpuTimes)
   for (const [key, run] of Object.entries(runs)) {
@@ -79,8 +72,7 @@ const bench = (label: string, model: Model): void => {
     console.log(
       `${label.padEnd(5)} ${key.padEnd(40)} wall ${ms.toFixed(1).padStart(8)} ms/step ${(ms / sgdMs).toFixed(3)}x sgd | cpu ${cpu.toFixed(1).padStart(8)} ms/step ${(cpu / sgdCpu).toFixed(3)}x sgd`
     )
-    disposeParams(run.params)
-    run.method.disposeState(run.state)
+    run.run.dispose()
   }
   tf.dispose([x, y])
 }

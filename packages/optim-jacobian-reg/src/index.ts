@@ -1,6 +1,5 @@
 export { FeatureShapeError, MissingFeaturesError, MissingHeadWeightError, MissingLabelsError } from "./errors.js"
 export { type FeatureWeighting, type JacobianPenaltyOptions, type PenaltyNorm, featureWeightings, penaltyNorms } from "./options.js"
-export { constantOf, stopGradient } from "./stop-gradient.js"
-export { type JacobianPenaltyCallOptions, type LossTerm, jacobianLossTerm, jacobianPenalty } from "./penalty.js"
+export { type JacobianPenaltyCallOptions, jacobianLossTerm, jacobianPenalty } from "./penalty.js"
 export { type JacobianRegStepResult, type JacobianRegularizedMethod, type JacobianRegularizedOptions, jacobianRegularized } from "./method.js"
 export { type MakeJacobianRegOptions, defaultLambdas, makeJacobianRegMethod } from "./factory.js"

@@ -1,18 +1,6 @@
-import * as tf from "@tensorflow/tfjs-core"
-import {
-  type GradientTransformation,
-  type StepResult,
-  type TrainingMethod,
-  NonFiniteLossError,
-  OptimizerConfigError,
-  applyUpdates,
-  disposeParams,
-  meanCrossEntropy,
-  valueAndGradParamsWithAux
-} from "@samlab/core-tensor"
-import { assertLabelsInRange } from "@samlab/core-tensor/internal"
+import { type GradientTransformation, type StepResult, type TrainingMethod, OptimizerConfigError, ermEstimator, withBase, withLossTerm } from "@samlab/core-tensor"
 import { type JacobianPenaltyOptions, resolvePenaltyOptions } from "./options.js"
-import { resolvedJacobianPenalty } from "./penalty.js"
+import { resolvedLossTerm } from "./penalty.js"
 
 export interface JacobianRegularizedOptions<S> extends JacobianPenaltyOptions {
   /** The base optimizer the gradient is handed to (sgd, adam, adamw, a chain...). */
@@ -35,48 +23,25 @@ export interface JacobianRegularizedMethod<S> extends TrainingMethod<S> {
 /**
  * Training with the Jacobian regularizer: the gradient at `w` of
  * `mean CE + lambdaFeatures * mean_i c_i ||features(x_i)||^p + lambdaHead * ||W_head||_F^p`,
- * handed to `base` (which applies its own weight decay and momentum). One forward and one
+ * handed to `base` (which applies its own weight decay and momentum): ERM with
+ * `jacobianLossTerm` (`withBase(withLossTerm(ermEstimator, term), base)`). One forward and one
  * backward pass per step: the penalty reads the features of the same forward pass.
  * Throws `OptimizerConfigError` for a bad setting, and at a step `MissingFeaturesError`,
  * `MissingHeadWeightError`, `LabelMismatchError` or `NonFiniteLossError` (with the step number).
  */
 export const jacobianRegularized = <S>(options: JacobianRegularizedOptions<S>): JacobianRegularizedMethod<S> => {
-  const penaltyOptions = resolvePenaltyOptions(options, "jacobianRegularized")
+  const term = resolvedLossTerm(resolvePenaltyOptions(options, "jacobianRegularized"))
   const { base } = options
   if (typeof base !== "object" || base === null || typeof base.update !== "function") {
     throw new OptimizerConfigError("jacobianRegularized", "base", "must be a GradientTransformation (sgd, adam, adamw, chain...)")
   }
-  const name = `jacreg(${base.name})`
+  const method = withBase(withLossTerm(ermEstimator, term), base, `jacreg(${base.name})`)
   return {
-    name,
-    init: (params) => base.init(params),
-    disposeState: (state) => base.disposeState(state),
-    step: (params, state, batch, forward, stepNumber) => {
-      const where = `${name} step ${stepNumber}`
-      const { value, grads, aux } = valueAndGradParamsWithAux((p) => {
-        const out = forward(p, batch.x)
-        assertLabelsInRange(batch.y, out.logits.shape[1], where)
-        const crossEntropy = meanCrossEntropy(out.logits, batch.y)
-        const penalty = resolvedJacobianPenalty(out, p, penaltyOptions, batch.y, where)
-        const objective = tf.add(crossEntropy, penalty) as tf.Scalar
-        // The three numbers go to the host in one read.
-        return { loss: objective, aux: { terms: tf.stack([objective, crossEntropy, penalty]), state: out.state } }
-      }, params)
-      try {
-        const [objective, loss, penalty] = aux.terms.dataSync() as unknown as [number, number, number]
-        if (!Number.isFinite(objective)) throw new NonFiniteLossError(name, stepNumber, objective)
-        const { updates, state: next } = base.update(grads, state, params)
-        const newParams = applyUpdates(params, updates)
-        disposeParams(updates)
-        return { params: newParams, state: next, loss, penalty, objective, modelState: aux.state }
-      } catch (e) {
-        disposeParams(aux.state)
-        throw e
-      } finally {
-        value.dispose()
-        aux.terms.dispose()
-        disposeParams(grads)
-      }
+    ...method,
+    step: (...args) => {
+      const r = method.step(...args)
+      const penalty = r.penalty ?? 0
+      return { ...r, penalty, objective: r.loss + penalty }
     }
   }
 }

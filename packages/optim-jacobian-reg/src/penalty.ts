@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardOutput, type Params, logitTerm } from "@samlab/core-tensor"
+import { type ForwardOutput, type LossTerm, type Params, constantOf, logitTerm } from "@samlab/core-tensor"
 import { MissingHeadWeightError, MissingLabelsError } from "./errors.js"
 import { selectFeatures } from "./features.js"
 import { frobenius, rowNorms, rowSquaredNorms } from "./norms.js"
 import { type JacobianPenaltyOptions, type ResolvedPenaltyOptions, resolvePenaltyOptions } from "./options.js"
-import { constantOf } from "./stop-gradient.js"
 
 /** Per-call options: the settings, plus the labels that `featureWeighting: "logit-term"` needs. */
 export interface JacobianPenaltyCallOptions extends JacobianPenaltyOptions {
@@ -55,15 +54,16 @@ export const resolvedJacobianPenalty = (output: ForwardOutput, params: Params, o
 export const jacobianPenalty = (output: ForwardOutput, params: Params, options: JacobianPenaltyCallOptions): tf.Scalar =>
   resolvedJacobianPenalty(output, params, resolvePenaltyOptions(options, "jacobianPenalty"), options.labels, "jacobianPenalty")
 
-/** A loss term of a forward pass: what a training step adds to the mean cross-entropy. */
-export type LossTerm = (output: ForwardOutput, params: Params, labels: tf.Tensor1D) => tf.Scalar
-
 /**
- * `jacobianPenalty` with its options checked once (throws `OptimizerConfigError` here, not
- * at the first step): `(output, params, labels) => penalty`, for custom loops and for
- * stacking with SAM (see the README).
+ * The penalty as a core-tensor `LossTerm`, its options checked once (throws
+ * `OptimizerConfigError` here, not at the first step). It composes with any gradient
+ * estimator: `withBase(withLossTerm(samEstimator({ rho }), jacobianLossTerm(options)), base)`
+ * is SAM on `CE + penalty`.
  */
-export const jacobianLossTerm = (options: JacobianPenaltyOptions): LossTerm => {
-  const resolved = resolvePenaltyOptions(options, "jacobianLossTerm")
-  return (output, params, labels) => resolvedJacobianPenalty(output, params, resolved, labels, "jacobianLossTerm")
-}
+export const jacobianLossTerm = (options: JacobianPenaltyOptions): LossTerm => resolvedLossTerm(resolvePenaltyOptions(options, "jacobianLossTerm"))
+
+/** The loss term of already-checked options. */
+export const resolvedLossTerm = (resolved: ResolvedPenaltyOptions): LossTerm => ({
+  name: "jacobianPenalty",
+  value: (output, params, labels, where) => resolvedJacobianPenalty(output, params, resolved, labels, where)
+})

@@ -4,6 +4,7 @@ import {
   type Batch,
   type ForwardFn,
   type GradientTransformation,
+  type LossTerm,
   type Params,
   OptimizerConfigError,
   Rng,
@@ -15,15 +16,18 @@ import {
   meanCrossEntropy,
   mlp,
   sgd,
+  stepper,
   valueAndGradParams,
-  valueAndGradParamsWithAux
+  valueAndGradParamsWithAux,
+  withBase,
+  withLossTerm
 } from "@samlab/core-tensor"
-import { perturbation, sam } from "@samlab/optim-sam"
-import { type LossTerm, jacobianLossTerm, jacobianRegularized } from "../src/index.js"
+import { perturbation, sam, samEstimator } from "@samlab/optim-sam"
+import { jacobianLossTerm, jacobianRegularized } from "../src/index.js"
 import { expectAllClose } from "./helpers.js"
 
 /**
- * The README's recipe: SAM on `CE + penalty`. Gradient of the objective at w, optim-sam's
+ * SAM on `CE + penalty` written out by hand, independently of the estimators: gradient of the objective at w, optim-sam's
  * `perturbation`, gradient of the objective at w + eps, base step at w.
  */
 const samOnRegularized = <S>(rho: number, term: LossTerm, base: GradientTransformation<S>): TrainingMethod<S> => ({
@@ -34,7 +38,7 @@ const samOnRegularized = <S>(rho: number, term: LossTerm, base: GradientTransfor
     const objective = (p: Params) => {
       const out = forward(p, batch.x)
       const ce = meanCrossEntropy(out.logits, batch.y)
-      return { loss: tf.add(ce, term(out, p, batch.y)) as tf.Scalar, aux: ce }
+      return { loss: tf.add(ce, term.value(out, p, batch.y, "test")) as tf.Scalar, aux: ce }
     }
     const first = valueAndGradParamsWithAux(objective, params)
     const eps = perturbation(params, first.grads, { rho })
@@ -55,23 +59,63 @@ const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })
 
 const trajectory = <S>(method: TrainingMethod<S>, steps: number): Float32Array[] => {
   const rng = new Rng(21)
-  let params = model.init(rng.fork("init"))
-  let state = method.init(params)
+  const run = stepper({ method, forward, params: model.init(rng.fork("init")) })
   const batch: Batch = { x: tf.tensor2d(rng.normalArray(40), [8, 5]), y: tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], "int32") }
   const out: Float32Array[] = []
   for (let s = 0; s < steps; s++) {
-    const r = method.step(params, state, batch, forward, s)
-    disposeParams(params, r.modelState)
-    method.disposeState(state)
-    params = r.params
-    state = r.state
-    out.push(flattenParams(params))
+    run.step(batch)
+    out.push(flattenParams(run.params))
   }
-  disposeParams(params)
-  method.disposeState(state)
+  run.dispose()
   tf.dispose([batch.x, batch.y])
   return out
 }
+
+/** The one-line composition under test. */
+const samPlusPenalty = <S>(rho: number, term: LossTerm, base: GradientTransformation<S>): TrainingMethod<S> => withBase(withLossTerm(samEstimator({ rho }), term), base)
+
+describe("SAM + the Jacobian penalty: withLossTerm(samEstimator, jacobianLossTerm)", () => {
+  const base = () => sgd({ lr: 0.1, momentum: 0.9, weightDecay: 5e-4 })
+  const options = { lambdaFeatures: 0.05, lambdaHead: 0.02 }
+
+  it("equals SAM on CE + penalty written out by hand", async () => {
+    const composed = await expectNoLeak("composed", () => trajectory(samPlusPenalty(0.1, jacobianLossTerm(options), base()), 3))
+    const byHand = trajectory(samOnRegularized(0.1, jacobianLossTerm(options), base()), 3)
+    composed.forEach((p, s) => expectAllClose(`step ${s}`, p, byHand[s]!, 1e-6, 1e-5))
+  })
+
+  it("with lambdas 0 it is optim-sam's SAM, bit for bit", () => {
+    const composed = trajectory(samPlusPenalty(0.1, jacobianLossTerm({ lambdaFeatures: 0, lambdaHead: 0 }), base()), 3)
+    const plain = trajectory(sam({ rho: 0.1, base: base() }), 3)
+    composed.forEach((p, s) => expect(p, `step ${s}`).toEqual(plain[s]))
+  })
+
+  it("with rho 0 it is jacobianRegularized (the regularizer's gradient)", () => {
+    const composed = trajectory(samPlusPenalty(0, jacobianLossTerm(options), base()), 3)
+    const reg = trajectory(jacobianRegularized({ ...options, base: base() }), 3)
+    composed.forEach((p, s) => expectAllClose(`step ${s}`, p, reg[s]!, 1e-6, 1e-5))
+  })
+
+  it("reports the cross-entropy as its loss and the penalty apart", () => {
+    const method = samPlusPenalty(0.1, jacobianLossTerm(options), base())
+    const rng = new Rng(3)
+    const params = model.init(rng.fork("init"))
+    const state = method.init(params)
+    const batch: Batch = { x: tf.tensor2d(rng.normalArray(40), [8, 5]), y: tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], "int32") }
+    const reg = jacobianRegularized({ ...options, base: base() })
+    const regState = reg.init(params)
+    const r = method.step(params, state, batch, forward, 1)
+    const want = reg.step(params, regState, batch, forward, 1)
+    expect(r.loss).toBeCloseTo(want.loss, 6)
+    expect(r.penalty).toBeCloseTo(want.penalty, 6)
+    disposeParams(params, r.params, want.params)
+    method.disposeState(state)
+    method.disposeState(r.state)
+    reg.disposeState(regState)
+    reg.disposeState(want.state)
+    tf.dispose([batch.x, batch.y])
+  })
+})
 
 describe("stacking the penalty with SAM through jacobianLossTerm", () => {
   const base = () => sgd({ lr: 0.1, momentum: 0.9, weightDecay: 5e-4 })

@@ -4,7 +4,7 @@
  * (SAMLAB_BACKEND to force one). Not a test: `npx tsx bench/step-time.ts [--steps N] [--json]`.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardFn, type TrainingMethod, Rng, disposeParams, referenceMlp, selectBackend, sgd } from "@samlab/core-tensor"
+import { type TrainingMethod, Rng, cloneParams, disposeParams, referenceMlp, selectBackend, sgd, stepper, trainingForward } from "@samlab/core-tensor"
 import { type SamFamilyKey, denseStack, makeSamFamilyMethod } from "../src/index.js"
 
 const args = process.argv.slice(2)
@@ -18,24 +18,14 @@ const params = model.init(rng.fork("init"))
 const batchSize = 128
 const x = tf.tensor2d(rng.normalArray(batchSize * 3072), [batchSize, 3072])
 const y = tf.tensor1d(Int32Array.from({ length: batchSize }, () => rng.int(10)), "int32")
-const forward: ForwardFn = (p, xx) => model.apply(p, xx, { training: true })
 
 const time = <S>(method: TrainingMethod<S>, n: number): number => {
-  let p = params
-  let state = method.init(p)
-  const run = () => {
-    const r = method.step(p, state, { x, y }, forward, 0)
-    if (p !== params) disposeParams(p)
-    method.disposeState(state)
-    p = r.params
-    state = r.state
-  }
-  run() // warm-up
+  const run = stepper({ method, forward: trainingForward(model), params: cloneParams(params) })
+  run.step({ x, y }) // warm-up
   const start = performance.now()
-  for (let i = 0; i < n; i++) run()
+  for (let i = 0; i < n; i++) run.step({ x, y })
   const ms = (performance.now() - start) / n
-  if (p !== params) disposeParams(p)
-  method.disposeState(state)
+  run.dispose()
   return ms
 }
 

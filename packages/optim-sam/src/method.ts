@@ -1,8 +1,8 @@
-import { type Batch, LabelMismatchError, NonFiniteLossError, type TrainingMethod, applyUpdates, disposeParams } from "@samlab/core-tensor"
+import { type Batch, type GradientEstimator, type TrainingMethod, LabelMismatchError, withBase } from "@samlab/core-tensor"
 import { denseMethodGradient } from "./dense/method-gradient.js"
+import { SamConfigError } from "./errors.js"
 import { chunkLoopGradient } from "./generic/chunk-loop.js"
-import type { MethodGradient } from "./method-gradient.js"
-import { type SamFamilyOptions, checkSamOptions, chunkCount } from "./options.js"
+import { type SamEstimatorOptions, type SamFamilyOptions, checkBase, checkSamOptions, chunkCount } from "./options.js"
 
 const checkBatch = (batch: Batch, where: string): number => {
   const size = batch.x.shape[0]
@@ -13,44 +13,34 @@ const checkBatch = (batch: Batch, where: string): number => {
 }
 
 /**
- * The SAM family as a `TrainingMethod`: SAM, ASAM (`adaptive`), m-sharpness (`chunkSize`;
- * 1 = 1-SAM), L-SAM, J-SAM and SANER (`variant`), each wrapping any base `GradientTransformation`.
- * SANER's steps report `metrics.groupBShare` (share of coordinates in group B).
- * The method's gradient goes to `base` at the unperturbed w, so weight decay and momentum
- * apply once. `loss` is the mean loss at w; `modelState` comes from the unperturbed pass only.
+ * The SAM family's gradient: SAM, ASAM (`adaptive`), m-sharpness (`chunkSize`; 1 = 1-SAM),
+ * L-SAM, J-SAM and SANER (`variant`; its estimates report `metrics.groupBShare`, the share of
+ * coordinates in group B). `loss` is the mean loss at w; `modelState` comes from the
+ * unperturbed pass only. A loss term (`withLossTerm`) joins every pass's objective; the batched
+ * `dense` path computes the cross-entropy alone and refuses one (`SamConfigError`).
+ */
+export const samEstimator = (options: SamEstimatorOptions): GradientEstimator => {
+  const o = checkSamOptions(options, "samEstimator")
+  return {
+    name: `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.variant === "saner" ? `, alpha=${o.alpha}` : ""}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.dense ? ", batched" : ""})`,
+    estimate: (params, batch, forward, where, term) => {
+      const chunks = chunkCount(checkBatch(batch, where), o.chunkSize, where)
+      if (o.dense === undefined) return chunkLoopGradient(o, params, batch, forward, chunks, where, term)
+      if (term) throw new SamConfigError(where, "dense", `the batched path computes the cross-entropy alone, so it cannot add the loss term ${term.name}; leave dense unset`)
+      return denseMethodGradient(o, o.dense, params, batch, chunks, where)
+    }
+  }
+}
+
+/**
+ * The SAM family as a `TrainingMethod`: `withBase(samEstimator(options), base)`. The method's
+ * gradient goes to `base` at the unperturbed w, so weight decay and momentum apply once.
  * Errors: `InvalidRhoError`, `ChunkSizeError`, `SamConfigError` (construction or step),
  * `LabelMismatchError`, `NonFiniteLossError` (with the step number; no update is made).
  */
 export const samFamily = <S>(options: SamFamilyOptions<S>): TrainingMethod<S> => {
-  const o = checkSamOptions(options, "samFamily")
-  const base = options.base
-  const name = `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.variant === "saner" ? `, alpha=${o.alpha}` : ""}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.dense ? ", batched" : ""}) -> ${base.name}`
-  return {
-    name,
-    init: (params) => base.init(params),
-    disposeState: (state) => base.disposeState(state),
-    step: (params, state, batch, forward, stepNumber) => {
-      const where = `${name} step ${stepNumber}`
-      const chunks = chunkCount(checkBatch(batch, where), o.chunkSize, where)
-      const r: MethodGradient = o.dense ? denseMethodGradient(o, o.dense, params, batch, chunks, where) : chunkLoopGradient(o, params, batch, forward, chunks, where)
-      try {
-        const loss = r.loss.dataSync()[0]!
-        const metrics = r.groupBShare ? { groupBShare: r.groupBShare.dataSync()[0]! } : undefined
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError(name, stepNumber, loss)
-        const { updates, state: next } = base.update(r.grad, state, params)
-        const newParams = applyUpdates(params, updates)
-        disposeParams(updates)
-        return { params: newParams, state: next, loss, modelState: r.modelState, ...(metrics ? { metrics } : {}) }
-      } catch (e) {
-        disposeParams(r.modelState)
-        throw e
-      } finally {
-        disposeParams(r.grad)
-        r.loss.dispose()
-        r.groupBShare?.dispose()
-      }
-    }
-  }
+  const base = checkBase(options.base, "samFamily")
+  return withBase(samEstimator(options), base)
 }
 
 type Named<S> = Omit<SamFamilyOptions<S>, "variant" | "adaptive" | "alpha">

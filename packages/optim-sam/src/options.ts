@@ -11,11 +11,10 @@ import { checkAlpha } from "./saner.js"
 export type SamVariant = "sam" | "lsam" | "jsam" | "saner"
 export const samVariants: readonly SamVariant[] = ["sam", "lsam", "jsam", "saner"]
 
-export interface SamFamilyOptions<S = unknown> {
+/** The estimator's settings: which gradient SAM's family hands to a base optimizer. */
+export interface SamEstimatorOptions {
   /** Perturbation radius; 0 gives exactly the base optimizer. */
   readonly rho: number
-  /** The optimizer that takes the method's gradient (weight decay and momentum apply there, once, at w). */
-  readonly base: GradientTransformation<S>
   readonly variant?: SamVariant
   /** ASAM: eps = rho * w^2 g / || |w| g ||. */
   readonly adaptive?: boolean
@@ -32,6 +31,11 @@ export interface SamFamilyOptions<S = unknown> {
    * `0 < gs / (g0 + 1e-8) < 1`. 1 gives SAM; 0 drops them.
    */
   readonly alpha?: number
+}
+
+export interface SamFamilyOptions<S = unknown> extends SamEstimatorOptions {
+  /** The optimizer that takes the method's gradient (weight decay and momentum apply there, once, at w). */
+  readonly base: GradientTransformation<S>
 }
 
 export interface CheckedSamOptions {
@@ -62,10 +66,14 @@ export const chunkCount = (batchSize: number, chunkSize: number | undefined, whe
   return batchSize / chunkSize
 }
 
-export const checkSamOptions = (o: SamFamilyOptions<any>, where: string): CheckedSamOptions => {
+export const checkBase = <S>(base: GradientTransformation<S> | undefined, where: string): GradientTransformation<S> => {
+  if (base === undefined || typeof base.update !== "function") throw new SamConfigError(where, "base", "must be a GradientTransformation (e.g. sgd({ lr }))")
+  return base
+}
+
+export const checkSamOptions = (o: SamEstimatorOptions, where: string): CheckedSamOptions => {
   const variant = o.variant ?? "sam"
   if (!samVariants.includes(variant)) throw new SamConfigError(where, "variant", `must be one of ${samVariants.join(", ")}, got ${String(variant)}`)
-  if (o.base === undefined || typeof o.base.update !== "function") throw new SamConfigError(where, "base", "must be a GradientTransformation (e.g. sgd({ lr }))")
   const adaptive = o.adaptive ?? false
   if (adaptive && o.dense !== undefined) throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
   if (variant === "saner") {

@@ -1,11 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-
-/**
- * The identity whose gradient is zero: treats `x` as a constant inside a loss, like
- * `jax.lax.stop_gradient` (tfjs-core has no such op).
- */
-export const stopGradient = <T extends tf.Tensor>(x: T): T =>
-  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({ value: tf.clone(args[0] as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }))(x) as T
+import { stopGradient } from "@samlab/core-tensor"
 
 /**
  * `mean_i <stopgrad(u_i), logits_i>`: its gradient in the weights is the mean of

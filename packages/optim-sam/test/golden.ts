@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardFn, type TrainingMethod, disposeParams, mlp } from "@samlab/core-tensor"
+import { type ForwardFn, type TrainingMethod, disposeParams, mlp, stepper } from "@samlab/core-tensor"
 import { type GoldenFixture, closeToGolden, fixtureParams } from "@samlab/golden"
 
 export const goldenForward = (c: GoldenFixture): ForwardFn => {
@@ -13,15 +13,11 @@ export const runGolden = <S>(c: GoldenFixture, method: TrainingMethod<S>): strin
   const forward = goldenForward(c)
   const x = tf.tensor2d(c.data.x)
   const y = tf.tensor1d(c.data.y, "int32")
-  let params = fixtureParams(c.model.layers)
-  let state = method.init(params)
+  const run = stepper({ method, forward, params: fixtureParams(c.model.layers) })
   try {
     for (let s = 0; s < c.steps; s++) {
-      const r = method.step(params, state, { x, y }, forward, s)
-      disposeParams(params, r.modelState)
-      method.disposeState(state)
-      params = r.params
-      state = r.state
+      const r = run.step({ x, y })
+      const params = run.params
       if (!closeToGolden(r.loss, c.expected.lossBeforeEachStep[s]!)) return `loss before step ${s}: ${r.loss} vs ${c.expected.lossBeforeEachStep[s]}`
       const want = fixtureParams(c.expected.layersAfterEachStep[s]!)
       try {
@@ -36,8 +32,7 @@ export const runGolden = <S>(c: GoldenFixture, method: TrainingMethod<S>): strin
     }
     return undefined
   } finally {
-    disposeParams(params)
-    method.disposeState(state)
+    run.dispose()
     tf.dispose([x, y])
   }
 }

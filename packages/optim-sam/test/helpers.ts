@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Batch, type ForwardFn, type Params, type TrainingMethod, Rng, disposeParams, mlp } from "@samlab/core-tensor"
+import { type Batch, type ForwardFn, type Params, type TrainingMethod, Rng, cloneParams, disposeParams, mlp, stepper } from "@samlab/core-tensor"
 
 /** A seeded random MLP problem: params, forward, batch (inputs normal, labels uniform). */
 export const mlpProblem = (seed: number, o: { inputDim: number; hidden: number[]; numClasses: number; batch: number; activation?: "relu" | "tanh" }) => {
@@ -15,22 +15,14 @@ export const mlpProblem = (seed: number, o: { inputDim: number; hidden: number[]
 
 /** Params after `steps` steps of `method` from `params` (which stay untouched), plus the losses. */
 export const trajectory = <S>(method: TrainingMethod<S>, params0: Params, batch: Batch, forward: ForwardFn, steps: number) => {
-  let params = params0
-  let state = method.init(params)
+  const run = stepper({ method, forward, params: cloneParams(params0) })
   const losses: number[] = []
   const values: Float32Array[][] = []
   for (let s = 0; s < steps; s++) {
-    const r = method.step(params, state, batch, forward, s)
-    if (params !== params0) disposeParams(params)
-    disposeParams(r.modelState)
-    method.disposeState(state)
-    params = r.params
-    state = r.state
-    losses.push(r.loss)
-    values.push(Object.values(params).map((t) => Float32Array.from(t.dataSync())))
+    losses.push(run.step(batch).loss)
+    values.push(Object.values(run.params).map((t) => Float32Array.from(t.dataSync())))
   }
-  disposeParams(params)
-  method.disposeState(state)
+  run.dispose()
   return { losses, values }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import { disposeParams, expectNoLeak, globalNorm, valueAndGradParams } from "@samlab/core-tensor"
-import { InvalidRhoError, logitSurrogate, perturbation, stopGradient } from "../src/index.js"
+import { disposeParams, expectNoLeak, globalNorm, stopGradient, valueAndGradParams } from "@samlab/core-tensor"
+import { InvalidRhoError, logitSurrogate, perturbation } from "../src/index.js"
 
 const values = (p: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, Array.from(t.dataSync())]))
 

@@ -40,6 +40,7 @@ export {
   type RunSummaryFile,
   type Spread,
   type SpreadKey,
+  baselineMethod,
   mayNotHavePeaked,
   summarizeResults,
   summaryLines

@@ -2,25 +2,12 @@
  * The training steps the benchmarks time, built from core-tensor's reference models and
  * optimizer so they match what samlab trains: the MLP 3072-512-512-10 and the small CNN
  * (3x3 convs 32/64/128 + ReLU + 2x2 max-pool, dense 2048-256, head 256-10) and the ResNet-8
- * (`resnet({ blocks: [1, 1, 1], width: 16 })`, batch norm), SGD with
- * momentum 0.9 and weight decay 5e-4, and SAM (rho 0.05) as two gradient passes.
+ * (`resnet({ blocks: [1, 1, 1], width: 16 })`, batch norm), SGD with momentum 0.9 and weight
+ * decay 5e-4, and optim-sam's SAM (rho 0.05).
  */
 import * as tf from "@tensorflow/tfjs-core"
-import {
-  type Model,
-  type Params,
-  Rng,
-  disposeParams,
-  erm,
-  globalNorm,
-  meanCrossEntropy,
-  referenceMlp,
-  resnet,
-  scaledAdd,
-  sgd,
-  smallCnn,
-  valueAndGradParams
-} from "@samlab/core-tensor"
+import { type Model, Rng, erm, referenceMlp, resnet, sgd, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
+import { sam } from "@samlab/optim-sam"
 
 export type ModelName = "mlp" | "cnn" | "resnet8"
 export type MethodName = "sgd" | "sam"
@@ -45,58 +32,13 @@ export interface Trainer {
 
 export const makeTrainer = (modelName: ModelName, method: MethodName, batchSize: number, seed = 1): Trainer => {
   const model = makeModel(modelName)
-  let params: Params = model.init(new Rng(seed))
   const batch = makeBatch(model, batchSize)
   const opt = sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
-  // Batch-norm models read their running statistics; the benchmark keeps the initial ones.
-  const modelState = model.initState?.()
-  const forward = (p: Params, x: tf.Tensor) => model.apply(p, x, { training: true, ...(modelState ? { state: modelState } : {}) })
-  if (method === "sgd") {
-    const m = erm(opt)
-    let state = m.init(params)
-    let n = 0
-    return {
-      step: () => {
-        const r = m.step(params, state, batch, forward, n++)
-        disposeParams(params)
-        m.disposeState(state)
-        params = r.params
-        state = r.state
-        return r.loss
-      },
-      dispose: () => {
-        disposeParams(params)
-        m.disposeState(state)
-        tf.dispose([batch.x, batch.y])
-      }
-    }
-  }
-  // SAM: g = grad L(w); w' = w + rho g/||g||; update w with grad L(w').
-  const rho = 0.05
-  let state = opt.init(params)
-  const lossAt = (p: Params) => meanCrossEntropy(forward(p, batch.x).logits, batch.y)
+  const run = stepper({ method: method === "sgd" ? erm(opt) : sam({ rho: 0.05, base: opt }), forward: trainingForward(model), params: model.init(new Rng(seed)) })
   return {
-    step: () => {
-      const { loss, next, nextState } = tf.tidy(() => {
-        const first = valueAndGradParams(lossAt, params)
-        const norm = globalNorm(first.grads)
-        const perturbed = scaledAdd(params, first.grads, tf.div(rho, tf.add(norm, 1e-12)) as tf.Scalar)
-        const second = valueAndGradParams(lossAt, perturbed)
-        const { updates, state: s } = opt.update(second.grads, state, params)
-        const n = scaledAdd(params, updates, 1)
-        return { loss: first.value, next: n, nextState: s }
-      })
-      const value = loss.dataSync()[0]!
-      loss.dispose()
-      disposeParams(params)
-      opt.disposeState(state)
-      params = next
-      state = nextState
-      return value
-    },
+    step: () => run.step(batch).loss,
     dispose: () => {
-      disposeParams(params)
-      opt.disposeState(state)
+      run.dispose()
       tf.dispose([batch.x, batch.y])
     }
   }

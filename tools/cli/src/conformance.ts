@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type ForwardFn, type GradientTransformation, type Model, type Params, type TrainingMethod, disposeParams, mlp, sgd } from "@samlab/core-tensor"
+import { type GradientTransformation, type Model, type Params, type TrainingMethod, mlp, sgd, stepper, trainingForward } from "@samlab/core-tensor"
 import { type Fixture, type FixtureLayer, type FixtureResult, FixtureError, decodeFixture, fixtureParams } from "@samlab/golden"
 import { jacobianRegularized } from "@samlab/optim-jacobian-reg"
 import { type SamFamilyKey, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
@@ -88,26 +88,18 @@ export const runConformance = (fixtureJson: unknown, options: ConformanceOptions
   const model = mlp({ inputDim: layers[0]!.W.length, hidden: layers.slice(0, -1).map((l) => l.b.length), numClasses: layers[layers.length - 1]!.b.length, activation })
   const { base } = fixture.optimizer
   const method = factory({ fixture, model, base: sgd({ lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay }), options })
-  const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })
   const x = tf.tensor2d(fixture.data.x, undefined, "float32")
   const y = tf.tensor1d(fixture.data.y, "int32")
-  let params: Params = fixtureParams(layers)
-  let state = method.init(params)
+  const run = stepper({ method, forward: trainingForward(model), params: fixtureParams(layers) })
   const result: ConformanceResult = { lossBeforeEachStep: [], layersAfterEachStep: [] }
   try {
     for (let step = 0; step < fixture.steps; step++) {
-      const r = method.step(params, state, { x, y }, forward, step)
-      disposeParams(params, r.modelState)
-      method.disposeState(state)
-      params = r.params
-      state = r.state
-      result.lossBeforeEachStep.push(r.loss)
-      result.layersAfterEachStep.push(layersOf(params, layers.length))
+      result.lossBeforeEachStep.push(run.step({ x, y }).loss)
+      result.layersAfterEachStep.push(layersOf(run.params, layers.length))
     }
     return result
   } finally {
-    disposeParams(params)
-    method.disposeState(state)
+    run.dispose()
     tf.dispose([x, y])
   }
 }

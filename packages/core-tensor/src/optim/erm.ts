@@ -1,42 +1,37 @@
+import * as tf from "@tensorflow/tfjs-core"
 import { meanCrossEntropy } from "../loss/cross-entropy.js"
 import { assertLabelsInRange } from "../loss/validate.js"
-import { disposeParams } from "../params/params.js"
-import { applyUpdates } from "./apply-updates.js"
-import { NonFiniteLossError } from "./errors.js"
+import type { Params } from "../params/params.js"
+import type { GradientEstimator } from "./estimator.js"
 import type { GradientTransformation, TrainingMethod } from "./transform.js"
 import { valueAndGradParamsWithAux } from "./value-and-grad.js"
+import { withBase } from "./with-base.js"
+
+interface ErmAux {
+  readonly state: Params | undefined
+  readonly terms: { readonly crossEntropy: tf.Scalar; readonly penalty: tf.Scalar } | undefined
+}
 
 /**
- * Plain training (empirical risk minimisation): the gradient of the mean cross-entropy at
- * `w`, handed to `base`. One forward and one backward pass per step.
+ * Empirical risk minimisation: the gradient at `w` of the mean cross-entropy (plus the loss
+ * term, if any, on the same forward pass). One forward and one backward pass.
  */
-export const erm = <S>(base: GradientTransformation<S>): TrainingMethod<S> => {
-  const name = `erm(${base.name})`
-  return {
-    name,
-    init: (params) => base.init(params),
-    disposeState: (state) => base.disposeState(state),
-    step: (params, state, batch, forward, stepNumber) => {
-      const { value, grads, aux } = valueAndGradParamsWithAux((p) => {
-        const out = forward(p, batch.x)
-        assertLabelsInRange(batch.y, out.logits.shape[1], `${name} step ${stepNumber}`)
-        return { loss: meanCrossEntropy(out.logits, batch.y), aux: out.state }
-      }, params)
-      try {
-        const loss = value.dataSync()[0]!
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError(name, stepNumber, loss)
-        const { updates, state: next } = base.update(grads, state, params)
-        const newParams = applyUpdates(params, updates)
-        disposeParams(updates)
-        return { params: newParams, state: next, loss, modelState: aux }
-      } catch (e) {
-        disposeParams(aux)
-        throw e
-      } finally {
-        value.dispose()
-        disposeParams(grads)
-      }
-    }
+export const ermEstimator: GradientEstimator = {
+  name: "erm",
+  estimate: (params, batch, forward, where, term) => {
+    const { value, grads, aux } = valueAndGradParamsWithAux<ErmAux>((p) => {
+      const out = forward(p, batch.x)
+      assertLabelsInRange(batch.y, out.logits.shape[1], where)
+      const crossEntropy = meanCrossEntropy(out.logits, batch.y)
+      if (term === undefined) return { loss: crossEntropy, aux: { state: out.state, terms: undefined } }
+      const penalty = term.value(out, p, batch.y, where)
+      return { loss: tf.add(crossEntropy, penalty) as tf.Scalar, aux: { state: out.state, terms: { crossEntropy, penalty } } }
+    }, params)
+    if (aux.terms === undefined) return { grads, loss: value, modelState: aux.state }
+    value.dispose()
+    return { grads, loss: aux.terms.crossEntropy, penalty: aux.terms.penalty, modelState: aux.state }
   }
 }
 
+/** Plain training with `base` (one forward and one backward pass per step). */
+export const erm = <S>(base: GradientTransformation<S>): TrainingMethod<S> => withBase(ermEstimator, base, `erm(${base.name})`)

@@ -40,8 +40,10 @@ export type ForwardFn = (params: Params, x: tf.Tensor) => ForwardOutput
 export interface StepResult<S> {
   readonly params: Params
   readonly state: S
-  /** Mean training loss at the params before the step. */
+  /** Mean training loss (cross-entropy) at the params before the step. */
   readonly loss: number
+  /** The objective's extra loss terms at those params, summed (`withLossTerm`); absent without one. */
+  readonly penalty?: number
   /**
    * Model state from the one unperturbed pass at the old params (never from a perturbed
    * pass: batch-norm statistics move once per step). Undefined when the forward gives none.

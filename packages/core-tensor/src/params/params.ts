@@ -61,7 +61,7 @@ export const globalNorm = (p: Params): tf.Scalar =>
 export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params =>
   tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
 
-export const scale = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
+export const scaleParams = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
 
 export const zerosLike = (p: Params): Params => mapParams(p, (t) => tf.zerosLike(t))
 
@@ -138,14 +138,25 @@ export const restoreParams = (s: ParamSnapshot): Params => {
 }
 
 /**
- * Variables in place, for code that works with `tf.Variable`s (tfjs-layers, tf.train):
- * save copies, perturb, then put the exact saved values back (never subtract eps, which
- * would drift by rounding).
+ * Variables in place, for code that works with `tf.Variable`s (tfjs-layers, tf.train): snapshot
+ * copies, perturb, then put the exact saved values back (never subtract eps, which would drift
+ * by rounding). Copies share data, so a snapshot is cheap; it stays valid for repeated restores
+ * until `disposeVariableSnapshot`.
  */
-export const saveVariables = (vars: readonly tf.Variable[]): tf.Tensor[] => vars.map((v) => tf.clone(v))
+export interface VariableSnapshot {
+  readonly variables: readonly tf.Variable[]
+  readonly values: readonly tf.Tensor[]
+}
 
-export const restoreVariables = (vars: readonly tf.Variable[], saved: readonly tf.Tensor[]): void => {
-  if (vars.length !== saved.length) throw new ParamMismatchError(`restoreVariables: ${saved.length} copies for ${vars.length} variables`)
-  vars.forEach((v, i) => v.assign(saved[i]!))
-  for (const t of saved) t.dispose()
+export const snapshotVariables = (variables: readonly tf.Variable[]): VariableSnapshot => ({ variables, values: variables.map((v) => tf.keep(tf.clone(v))) })
+
+/** Puts the snapshot's values back (exact copies); variables disposed meanwhile are skipped. */
+export const restoreVariables = (s: VariableSnapshot): void => {
+  s.variables.forEach((v, i) => {
+    if (!v.isDisposed) v.assign(s.values[i]!)
+  })
+}
+
+export const disposeVariableSnapshot = (s: VariableSnapshot | undefined): void => {
+  if (s) for (const t of s.values) t.dispose()
 }

@@ -94,7 +94,7 @@ describe("adam and adamw (PyTorch semantics)", () => {
     expect(trajectory(adamw({ lr: 0.1, weightDecay: 0.1 }), [1], [[0.5]])[0]![0]).toBeCloseTo(0.89, 6)
     // AdamW's default decay is 0.01
     expect(trajectory(adamw({ lr: 0.1 }), [1], [[0.5]])[0]![0]).toBeCloseTo(1 - 0.001 - 0.1, 6)
-    expect(() => adam({ lr: 0.1, beta2: 1 })).toThrow(/adam: beta2 must be in \[0, 1\)/)
+    expect(() => adam({ lr: 0.1, beta2: 1 })).toThrow(/scaleByAdam: beta2 must be in \[0, 1\)/)
   })
 })
 

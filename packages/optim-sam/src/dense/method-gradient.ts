@@ -1,8 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Batch, type Params, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
+import { type Batch, type GradientEstimate, type Params, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
 import { assertLabelsInRange } from "@samlab/core-tensor/internal"
 import { SamConfigError } from "../errors.js"
-import type { MethodGradient } from "../method-gradient.js"
 import type { CheckedSamOptions } from "../options.js"
 import { logitSurrogate } from "../surrogate.js"
 import { denseDeltas, gradsFromDeltas } from "./backward.js"
@@ -18,7 +17,7 @@ import { type DenseLayer, type DenseStack, denseLayers } from "./structure.js"
  * (sam, jsam) or one perturbed forward plus one backward at w (lsam). Same numbers as the
  * chunk loop, at about the cost of whole-batch SAM.
  */
-export const denseMethodGradient = (o: CheckedSamOptions, stack: DenseStack, params: Params, batch: Batch, chunks: number, where: string): MethodGradient =>
+export const denseMethodGradient = (o: CheckedSamOptions, stack: DenseStack, params: Params, batch: Batch, chunks: number, where: string): GradientEstimate =>
   tf.tidy(() => {
     const layers = denseLayers(stack, params, where)
     const batchSize = batch.x.shape[0]!
@@ -56,5 +55,5 @@ export const denseMethodGradient = (o: CheckedSamOptions, stack: DenseStack, par
       case "saner":
         throw new SamConfigError(where, "dense", "is not supported by SANER") // refused by checkSamOptions already
     }
-    return { grad, loss, modelState: undefined } as unknown as tf.TensorContainer
-  }) as unknown as MethodGradient
+    return { grads: grad, loss, modelState: undefined } as unknown as tf.TensorContainer
+  }) as unknown as GradientEstimate

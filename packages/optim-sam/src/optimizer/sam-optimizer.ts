@@ -1,13 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { nonFiniteParams } from "@samlab/core-tensor"
-import { restoreVariables, saveVariables } from "@samlab/core-tensor/internal"
+import { type VariableSnapshot, disposeVariableSnapshot, restoreVariables, snapshotVariables } from "@samlab/core-tensor/internal"
 import { NonFiniteUpdateError, SamConfigError } from "../errors.js"
 import { checkChunkSize, checkRho } from "../options.js"
 import { perturbation } from "../perturbation.js"
 import { checkAlpha, sanerGradient } from "../saner.js"
 import { type ChunkContext, chunkWeights } from "./chunks.js"
 import { collectKept, releaseToCallerScope } from "./kept-tensors.js"
-import { type VariableSnapshot, disposeSnapshot, nonTrainableVariables, restoreSnapshot, snapshotVariables } from "./state-variables.js"
+import { nonTrainableVariables } from "./state-variables.js"
 
 type NamedGrads = Record<string, tf.Tensor>
 /** `{ name, tensor }`, as `tf.train.Optimizer.applyGradients` takes (tfjs-core does not export the type). */
@@ -121,7 +121,7 @@ export class SAMOptimizer extends tf.Optimizer {
             states = snapshotVariables(nonTrainableVariables())
             chunks = this.countChunks()
           } else {
-            restoreSnapshot(states!)
+            restoreVariables(states!)
           }
           gradSum = accumulate(gradSum, this.sanerScaled(first.grads, this.perturbedPass(f, vars, first.grads, states!, extraKept)))
         } finally {
@@ -137,7 +137,7 @@ export class SAMOptimizer extends tf.Optimizer {
       throw e
     } finally {
       this.chunk = undefined
-      disposeSnapshot(states)
+      disposeVariableSnapshot(states)
       releaseToCallerScope(extraKept)
     }
   }
@@ -224,7 +224,7 @@ export class SAMOptimizer extends tf.Optimizer {
   /** Gradient at w + eps(g0); variables and model state put back exactly, whatever happens. */
   private perturbedPass(f: () => tf.Scalar, vars: tf.Variable[], g0: NamedGrads, states: VariableSnapshot, extraKept: tf.Tensor[]): NamedGrads {
     const moved = vars.filter((v) => g0[v.name] !== undefined)
-    const saved = saveVariables(moved)
+    const saved = snapshotVariables(moved)
     try {
       tf.tidy(() => {
         const params = Object.fromEntries(moved.map((v) => [v.name, v as tf.Tensor]))
@@ -236,8 +236,9 @@ export class SAMOptimizer extends tf.Optimizer {
       value.dispose()
       return grads
     } finally {
-      restoreVariables(moved, saved)
-      restoreSnapshot(states)
+      restoreVariables(saved)
+      disposeVariableSnapshot(saved)
+      restoreVariables(states)
     }
   }
 

@@ -1,4 +1,4 @@
-import { type Model, type Params, type TrainingMethod, Rng, TaggedError, decodeTensorTree, disposeParams, encodeTensorTree, nonFiniteParams } from "@samlab/core-tensor"
+import { type Model, type Params, type TrainingMethod, Rng, TaggedError, decodeTensorTree, disposeParams, encodeTensorTree, nonFiniteParams, stepper, trainingForward } from "@samlab/core-tensor"
 import { Batcher } from "@samlab/data-noisy-cifar"
 import type { PreparedData } from "../data/prepare.js"
 
@@ -108,11 +108,20 @@ export const makeTrainer = <S>(o: TrainerOptions<S>): Trainer<S> => {
     seed: new Rng(o.seed).fork("batches")
   })
   if (batcher.batchesPerEpoch === 0) throw new TrainSetTooSmallError(o.data.train.n, o.batchSize)
-  let state = o.start ?? initialTrainState(o.model, o.method, o.seed)
-  let step = state.epoch * batcher.batchesPerEpoch
+  const start = o.start ?? initialTrainState(o.model, o.method, o.seed)
+  const run = stepper({
+    method: o.method,
+    forward: trainingForward(o.model),
+    params: start.params,
+    modelState: start.modelState,
+    methodState: start.methodState,
+    stepsDone: start.epoch * batcher.batchesPerEpoch
+  })
+  let epochsDone = start.epoch
   let disposed = false
+  const state = (): TrainState<S> => ({ epoch: epochsDone, params: run.params, methodState: run.methodState, modelState: run.modelState })
   const runEpoch = async (signal?: AbortSignal): Promise<EpochEnd<S>> => {
-    const epoch = state.epoch + 1
+    const epoch = epochsDone + 1
     const started = performance.now()
     let lossSum = 0
     let batches = 0
@@ -121,34 +130,24 @@ export const makeTrainer = <S>(o: TrainerOptions<S>): Trainer<S> => {
       // checked before the state is touched: an interrupted run may have disposed it already
       signal?.throwIfAborted()
       if (disposed) throw new Error("the trainer's state was disposed")
-      const modelState = state.modelState
-      const forward = (p: Params, x: Parameters<Model["apply"]>[1]) => o.model.apply(p, x, { training: true, state: modelState })
-      const result = o.method.step(state.params, state.methodState, batch, forward, ++step)
-      disposeParams(state.params)
-      o.method.disposeState(state.methodState)
-      let nextModelState = modelState
-      if (result.modelState && Object.keys(result.modelState).length > 0) {
-        disposeParams(modelState)
-        nextModelState = result.modelState
-      } else if (result.modelState) disposeParams(result.modelState)
-      state = { epoch: epoch - 1, params: result.params, methodState: result.state, modelState: nextModelState }
+      const result = run.step(batch)
       // checked after every update, so no evaluation or checkpoint ever sees a diverged model
-      const bad = [...nonFiniteParams(state.params), ...nonFiniteParams(state.modelState).map((k) => `model state ${k}`)]
-      if (bad.length > 0) throw new NonFiniteParamsError(step, epoch, bad)
+      const bad = [...nonFiniteParams(run.params), ...nonFiniteParams(run.modelState).map((k) => `model state ${k}`)]
+      if (bad.length > 0) throw new NonFiniteParamsError(run.stepsDone, epoch, bad)
       lossSum += result.loss
       for (const [k, v] of Object.entries(result.metrics ?? {})) metricSums[k] = (metricSums[k] ?? 0) + v
       batches++
       o.onBatch?.(epoch, b + 1, batcher.batchesPerEpoch)
     })
-    state = { ...state, epoch }
+    epochsDone = epoch
     const stepMetrics = Object.fromEntries(Object.entries(metricSums).map(([k, v]) => [k, v / Math.max(1, batches)]))
-    return { epoch, state, meanLoss: lossSum / Math.max(1, batches), stepMetrics, seconds: (performance.now() - started) / 1000 }
+    return { epoch, state: state(), meanLoss: lossSum / Math.max(1, batches), stepMetrics, seconds: (performance.now() - started) / 1000 }
   }
   return {
-    state: () => state,
+    state,
     runEpoch,
     dispose: () => {
-      if (!disposed) disposeTrainState(o.method, state)
+      if (!disposed) run.dispose()
       disposed = true
     }
   }

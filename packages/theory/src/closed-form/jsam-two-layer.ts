@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { constantOf } from "@samlab/optim-jacobian-reg"
+import { constantOf } from "@samlab/core-tensor"
 import { TheoryInputError, nonNegative, sign } from "./errors.js"
 
 /**

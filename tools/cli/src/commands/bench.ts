@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type ModelSpec, type Params, Rng, backendNames, disposeParams, referenceMlp, resnet, resnet18, selectBackend, smallCnn } from "@samlab/core-tensor"
+import { type BackendName, type Model, type ModelSpec, Rng, backendNames, referenceMlp, resnet, resnet18, selectBackend, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
 import { unknownMethodKeyMessage } from "@samlab/optim-sam"
 import { type MethodKey, baselineMethod, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
@@ -47,34 +47,23 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
 const timeMethod = async (spec: ModelSpec, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
-  let params: Params = model.init(rng.fork("init"))
-  let state = method.init(params)
+  const run = stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")), modelState: model.initState() })
   const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
   const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
-  const modelState = model.initState()
-  const forward = (p: Params, input: tf.Tensor) => model.apply(p, input, { training: true, state: modelState })
   const times: number[] = []
   const started = performance.now()
-  const step = (s: number) => {
-    const r = method.step(params, state, { x, y }, forward, s + 1)
-    disposeParams(params, r.modelState)
-    method.disposeState(state)
-    params = r.params
-    state = r.state
-  }
   try {
     for (let s = 0; s < warmup + steps; s++) {
       const t0 = performance.now()
-      step(s)
+      run.step({ x, y })
       if (s >= warmup) times.push(performance.now() - t0)
       if (s >= warmup && (performance.now() - started) / 1000 > maxSeconds) break
     }
-    const profile = await tf.profile(() => step(warmup + steps))
+    const profile = await tf.profile(() => run.step({ x, y }))
     times.sort((a, b) => a - b)
     return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels) }
   } finally {
-    disposeParams(params, modelState)
-    method.disposeState(state)
+    run.dispose()
     tf.dispose([x, y])
   }
 }

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import { expectNoLeak } from "@samlab/core-tensor"
-import { constantOf, stopGradient } from "../src/index.js"
-import { values } from "./helpers.js"
+import { constantOf, expectNoLeak, stopGradient } from "../../src/index.js"
+
+const values = (t: tf.Tensor): number[] => Array.from(t.dataSync())
 
 describe("stopGradient and constantOf", () => {
   it("stopGradient keeps the values and blocks the gradient: d/dx [x * sg(x)] = sg(x) = x, not 2x", async () => {
