@@ -29,7 +29,7 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
   process.stdout.write(`train-check: ResNet-18 (width ${width}) on ${n} CIFAR-10 examples, 30% symmetric noise, batch ${batchSize}, ${epochs} epochs, backend ${info.name}${info.adapter ? ` on ${info.adapter.description || info.adapter.device}` : ""}\n`)
   for (const key of methods) {
     const batcher = new Batcher({ images: data.images, labels: noisy.noisy, batchSize, normalization: channelStats(data.images), augment: true, dropLast: true, seed: 0 })
-    const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 0, lambdaHead: 0, alpha: 0.5, weightByLogitTerm: false }, { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, epochs * batcher.batchesPerEpoch)
+    const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 0, lambdaHead: 0, alpha: 0.5, featureWeighting: "uniform" }, { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, epochs * batcher.batchesPerEpoch)
     const run = stepper({ method, forward: trainingForward(model), params: model.init(new Rng(0).fork("init")), modelState: model.initState() })
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now()
