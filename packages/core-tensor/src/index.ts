@@ -1,4 +1,4 @@
-export { TaggedError } from "./errors/tagged-error.js"
+export { TaggedError, type TaggedErrorConstructor } from "./errors/tagged-error.js"
 export { type BackendName, backendNames } from "./backend/candidates.js"
 export { BackendUnavailableError } from "./backend/errors.js"
 export { type BackendInfo, type ProbedBackend, type SelectBackendOptions, type SkippedBackend, activeBackend, describeAdapter, probeBackends, selectBackend } from "./backend/select.js"
