@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Params, constantOf, valueAndGradParams } from "@samlab/core-tensor"
+import { type Params, valueAndGradParams } from "@samlab/core-tensor"
 import { jsamTwoLayerObjectiveBatch } from "../closed-form/jsam-two-layer.js"
 import { TheoryConfigError } from "../errors.js"
 
