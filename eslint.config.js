@@ -26,7 +26,10 @@ export default tseslint.config(
   {
     files: ["packages/*/src/**/*.ts", "tools/*/src/**/*.ts"],
     rules: {
-      "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration[exported=null]", message: "Export names, not `export *`: entries list their public API (see CONTRIBUTING.md)." }]
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportAllDeclaration[exported=null]", message: "Export names, not `export *`: entries list their public API (see CONTRIBUTING.md)." }
+      ]
     }
   },
   // build and CI scripts run in Node

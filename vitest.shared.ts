@@ -3,7 +3,19 @@ import { fileURLToPath } from "node:url"
 import { defineConfig, type ViteUserConfig } from "vitest/config"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
-const packages = ["core-tensor", "optim-sam", "optim-jacobian-reg", "data-noisy-cifar", "analysis-decomposition", "pipeline", "distributed", "steps", "tfjs-backend-native", "layers", "theory"]
+const packages = [
+  "core-tensor",
+  "optim-sam",
+  "optim-jacobian-reg",
+  "data-noisy-cifar",
+  "analysis-decomposition",
+  "pipeline",
+  "distributed",
+  "steps",
+  "tfjs-backend-native",
+  "layers",
+  "theory"
+]
 
 /** A package's subpath entries (`@samlab/core-tensor/effect`) and their sources, from its package.json `exports` (`./dist/effect.js` is built from `src/effect.ts`). */
 const subpathEntries = (p: string): Array<[string, string]> => {

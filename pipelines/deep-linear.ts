@@ -5,14 +5,7 @@
  * the same trajectory; plain GD is the baseline. Records their drift at every step.
  */
 import { makePipeline, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
-import {
-  PositiveFinite,
-  deepLinearReportStep,
-  deepLinearSummaryStep,
-  deepLinearTrainStep,
-  mixtureDataStep,
-  mixtureSchema
-} from "@samlab/theory"
+import { PositiveFinite, deepLinearReportStep, deepLinearSummaryStep, deepLinearTrainStep, mixtureDataStep, mixtureSchema } from "@samlab/theory"
 import { Schema } from "effect"
 import { BackendSchema, backendLayer } from "./common.js"
 

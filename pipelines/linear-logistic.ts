@@ -5,14 +5,7 @@
  * 1-SAM gradients against the closed form sigma(-m + rho||x||)/sigma(-m) at every record.
  */
 import { makePipeline, NonNegative, NonNegativeInt, PositiveInt, withDefault } from "@samlab/pipeline"
-import {
-  PositiveFinite,
-  linearLogisticReportStep,
-  linearLogisticSummaryStep,
-  linearLogisticTrainStep,
-  mixtureDataStep,
-  mixtureSchema
-} from "@samlab/theory"
+import { PositiveFinite, linearLogisticReportStep, linearLogisticSummaryStep, linearLogisticTrainStep, mixtureDataStep, mixtureSchema } from "@samlab/theory"
 import { Schema } from "effect"
 import { BackendSchema, backendLayer } from "./common.js"
 

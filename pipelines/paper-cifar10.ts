@@ -50,14 +50,24 @@ export const PaperConfig = Schema.Struct({
   /** Per-method overrides of `options` (e.g. a rho tuned for J-SAM). */
   methodOptions: withDefault(Schema.Record(Schema.String, MethodOptionOverridesSchema), {}),
   /** Per-example SAM decomposition every `every` epochs (0 = never) on `examples` training examples. */
-  decomposition: withDefault(Schema.Struct({ every: withDefault(NonNegativeInt, 10), examples: withDefault(PositiveInt, 1000), rho: withDefault(Schema.Finite, 0.05), chunkSize: withDefault(PositiveInt, 1) }), {}),
+  decomposition: withDefault(
+    Schema.Struct({
+      every: withDefault(NonNegativeInt, 10),
+      examples: withDefault(PositiveInt, 1000),
+      rho: withDefault(Schema.Finite, 0.05),
+      chunkSize: withDefault(PositiveInt, 1)
+    }),
+    {}
+  ),
   /** Extra matrix axes over config fields, e.g. `{"noise.rate": [0, 0.2, 0.4]}`: each value is a group of its own in summary.json. */
   sweep: withDefault(Schema.Record(Schema.String, Schema.Array(Schema.Json)), {}),
   backend: BackendSchema
 }).check(
   Schema.makeFilter((c) => [
     ...splitSizeIssues(c),
-    ...(c.trainSize > 0 && c.trainSize < c.batchSize ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }] : []),
+    ...(c.trainSize > 0 && c.trainSize < c.batchSize
+      ? [{ path: ["trainSize"], issue: `${c.trainSize} is fewer than one batch (batchSize ${c.batchSize}): no step would run` }]
+      : []),
     ...Object.keys(c.methodOptions)
       .filter((k) => !methodKeys.some((m) => m === k))
       .map((k) => ({ path: ["methodOptions", k], issue: `no method is called "${k}" (methods: ${methodKeys.join(", ")})` })),
@@ -120,7 +130,18 @@ export const paperCifar10 = makePipeline({
     // the reviewers' questions, at CPU scale (SGD against SAM unless the question is about the others)
     "sweep-noise": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], sweep: { "noise.rate": [0, 0.2, 0.4, 0.6, 0.8] } },
     "sweep-size": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], trainSize: 10000, sweep: { trainSize: [1000, 5000, 10000] } },
-    "sweep-width": { ...cpuScale, methods: ["erm", "sam"], seeds: [0], sweep: { "model.hidden": [[128, 128], [512, 512], [2048, 2048]] } },
+    "sweep-width": {
+      ...cpuScale,
+      methods: ["erm", "sam"],
+      seeds: [0],
+      sweep: {
+        "model.hidden": [
+          [128, 128],
+          [512, 512],
+          [2048, 2048]
+        ]
+      }
+    },
     "sweep-rho": { ...cpuScale, methods: ["sam", "jsam", "lsam"], seeds: [0], sweep: { "options.rho": [0.05, 0.1, 0.2, 0.5] } },
     // the reference's open question: does a weighted form or a stronger penalty close more of SAM's gap?
     "sweep-jacreg": {
@@ -128,7 +149,11 @@ export const paperCifar10 = makePipeline({
       methods: ["jacreg"],
       seeds: [0],
       decomposition: { every: 0 },
-      sweep: { "options.featureWeighting": ["uniform", "logit-term"], "options.lambdaFeatures": [0.01, 0.03, 0.1, 0.3], "options.lambdaHead": [0.003, 0.01, 0.03] }
+      sweep: {
+        "options.featureWeighting": ["uniform", "logit-term"],
+        "options.lambdaFeatures": [0.01, 0.03, 0.1, 0.3],
+        "options.lambdaHead": [0.003, 0.01, 0.03]
+      }
     },
     asymmetric: { ...cpuScale, noise: { kind: "asymmetric", rate: 0.4 } },
     quick: {

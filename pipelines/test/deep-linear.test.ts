@@ -34,7 +34,16 @@ describe("deep-linear: the quick preset end to end", () => {
     Effect.gen(function* () {
       const out = mkdtempSync(join(tmpdir(), "samlab-deep-linear-"))
       yield* planAndRun(deepLinear, out, { preset: "quick", overrides: ["backend=cpu"] })
-      for (const f of ["summary.json", "metrics.jsonl", "report.html", "charts/param-rel-diff.svg", "charts/test-accuracy.svg", "charts/train-loss.svg", "charts/head-norm.svg"]) expect(existsSync(join(out, f)), f).toBe(true)
+      for (const f of [
+        "summary.json",
+        "metrics.jsonl",
+        "report.html",
+        "charts/param-rel-diff.svg",
+        "charts/test-accuracy.svg",
+        "charts/train-loss.svg",
+        "charts/head-norm.svg"
+      ])
+        expect(existsSync(join(out, f)), f).toBe(true)
       const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))
       expect(summary.facts.trajectoriesMatch).toBe(true)
       expect(summary.facts.maxParamRelDiff).toBeLessThan(1e-5)

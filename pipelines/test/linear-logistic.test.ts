@@ -44,7 +44,8 @@ describe("linear-logistic: the quick preset end to end", () => {
     Effect.gen(function* () {
       const out = mkdtempSync(join(tmpdir(), "samlab-linear-logistic-"))
       yield* planAndRun(linearLogistic, out, { preset: "quick", overrides: ["backend=cpu"] })
-      for (const f of ["summary.json", "metrics.jsonl", "report.html", "charts/test-accuracy.svg", "charts/train-accuracy.svg", "charts/weight-ratio.svg"]) expect(existsSync(join(out, f)), f).toBe(true)
+      for (const f of ["summary.json", "metrics.jsonl", "report.html", "charts/test-accuracy.svg", "charts/train-accuracy.svg", "charts/weight-ratio.svg"])
+        expect(existsSync(join(out, f)), f).toBe(true)
       const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))
       expect(summary.rhos.map((r: { rho: number }) => r.rho)).toEqual([0, 0.4])
       const [gd, sam] = summary.rhos

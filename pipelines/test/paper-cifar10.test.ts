@@ -24,7 +24,15 @@ describe("paper-cifar10: presets and overrides", () => {
     expect(jacreg.cells).toHaveLength(24) // 2 weightings x 4 feature lambdas x 3 head lambdas
     expect(new Set(jacreg.cellConfigs.map((c) => JSON.stringify(c.options))).size).toBe(24)
     const paper = Effect.runSync(makePlan(paperCifar10, { preset: "paper" })).encoded
-    expect(paper).toMatchObject({ model: { kind: "resnet18" }, batchSize: 128, epochs: 200, augment: true, base: { lr: 0.01, weightDecay: 5e-4 }, options: { rho: 0.01 }, noise: { kind: "symmetric", rate: 0.3 } })
+    expect(paper).toMatchObject({
+      model: { kind: "resnet18" },
+      batchSize: 128,
+      epochs: 200,
+      augment: true,
+      base: { lr: 0.01, weightDecay: 5e-4 },
+      options: { rho: 0.01 },
+      noise: { kind: "symmetric", rate: 0.3 }
+    })
   })
 
   it("plans the 1-SAM, conv-net, SANER and sweep presets with what each promises", () => {
@@ -47,17 +55,22 @@ describe("paper-cifar10: presets and overrides", () => {
 
   it.effect("reaches any field with --set and names a bad one", () =>
     Effect.gen(function* () {
-    const plan = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=0.6", "noise.kind=asymmetric", "methods=[\"erm\",\"sam1\"]", "options.rho=0.1", "model.hidden=[64]"] }))
-    expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
-    expect(plan.cellStepConfigs[0]?.["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
-    expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
-    const cnn = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ['model={"kind":"cnn"}'] }))
-    expect(cnn.encoded["model"]).toEqual({ kind: "cnn" }) // the MLP's hidden sizes are not carried over
-    const sweep = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg", overrides: ['sweep={"options.lambdaHead":[0.03,0.1]}'] }))
-    expect(sweep.cells).toHaveLength(2) // the preset's other sweep axes are replaced, not kept
-    const error = yield* Effect.flip(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
-    assert.instanceOf(error, ConfigDecodeError)
-    expect(error.issues[0]?.path).toBe("noise.rate")
+      const plan = Effect.runSync(
+        makePlan(paperCifar10, {
+          preset: "cpu",
+          overrides: ["noise.rate=0.6", "noise.kind=asymmetric", 'methods=["erm","sam1"]', "options.rho=0.1", "model.hidden=[64]"]
+        })
+      )
+      expect(plan.encoded).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" }, options: { rho: 0.1 }, model: { hidden: [64] } })
+      expect(plan.cellStepConfigs[0]?.["data"]).toMatchObject({ noise: { rate: 0.6, kind: "asymmetric" } })
+      expect(plan.cells.map((c) => c.values["method"])).toContain("sam1")
+      const cnn = Effect.runSync(makePlan(paperCifar10, { preset: "cpu", overrides: ['model={"kind":"cnn"}'] }))
+      expect(cnn.encoded["model"]).toEqual({ kind: "cnn" }) // the MLP's hidden sizes are not carried over
+      const sweep = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-jacreg", overrides: ['sweep={"options.lambdaHead":[0.03,0.1]}'] }))
+      expect(sweep.cells).toHaveLength(2) // the preset's other sweep axes are replaced, not kept
+      const error = yield* Effect.flip(makePlan(paperCifar10, { preset: "cpu", overrides: ["noise.rate=2"] }))
+      assert.instanceOf(error, ConfigDecodeError)
+      expect(error.issues[0]?.path).toBe("noise.rate")
     })
   )
 })
@@ -69,7 +82,8 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
       makePlan(paperCifar10, { preset: "quick", overrides }).pipe(
         Effect.match({
           onSuccess: () => [],
-          onFailure: (error) => (error instanceof ConfigDecodeError ? error.issues.map((i) => `${i.path}: ${i.message}`) : [`not a config error: ${error.message}`])
+          onFailure: (error) =>
+            error instanceof ConfigDecodeError ? error.issues.map((i) => `${i.path}: ${i.message}`) : [`not a config error: ${error.message}`]
         })
       )
     )
@@ -87,7 +101,9 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
   it("rejects empty seeds or methods, an unknown method in methodOptions and a sweep over the matrix's own axes", () => {
     expect(issuesOf(["seeds=[]"])).toEqual([expect.stringMatching(/^seeds: /)])
     expect(issuesOf(["methods=[]"])).toEqual([expect.stringMatching(/^methods: /)])
-    expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: erm, sam/)])
+    expect(issuesOf(['methodOptions={"sma":{"rho":0.1}}'])).toEqual([
+      expect.stringMatching(/^methodOptions\.sma: no method is called "sma" \(methods: erm, sam/)
+    ])
     expect(issuesOf(['methodOptions={"sam":{"rho":0.1}}'])).toEqual([])
     // the model is checked by core-tensor's parseModelSpec, each problem at its field
     expect(issuesOf(["model.hidden=[64,0]"])).toEqual(["model.hidden[1]: must be a positive integer, got 0"])
@@ -100,8 +116,37 @@ describe("paper-cifar10: sizes the data cannot hold are rejected when the config
   })
 })
 
-const run = (out: string, dir: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } => {
-  const args = [bin, "run", join(repo, "pipelines/paper-cifar10.ts"), "--preset", "quick", "--out", out, "--set", `dir=${dir}`, "--set", "records=any", "--set", "trainSize=300", "--set", "validationSize=50", "--set", "testSize=100", "--set", "epochs=5", "--set", "backend=cpu", "--set", "model.hidden=[32]", ...extra]
+const run = (
+  out: string,
+  dir: string,
+  extra: string[] = []
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stderr: string }> } => {
+  const args = [
+    bin,
+    "run",
+    join(repo, "pipelines/paper-cifar10.ts"),
+    "--preset",
+    "quick",
+    "--out",
+    out,
+    "--set",
+    `dir=${dir}`,
+    "--set",
+    "records=any",
+    "--set",
+    "trainSize=300",
+    "--set",
+    "validationSize=50",
+    "--set",
+    "testSize=100",
+    "--set",
+    "epochs=5",
+    "--set",
+    "backend=cpu",
+    "--set",
+    "model.hidden=[32]",
+    ...extra
+  ]
   const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "" } })
   let stderr = ""
   child.stderr?.on("data", (d) => (stderr += d))
@@ -113,7 +158,10 @@ const results = (out: string) => {
   const noTimes = (_k: string, v: unknown) => (_k === "wallSeconds" || _k === "evalSeconds" ? undefined : v)
   return {
     summary: JSON.parse(readFileSync(join(out, "summary.json"), "utf8"), noTimes),
-    metrics: readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l, noTimes))
+    metrics: readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l, noTimes))
   }
 }
 
@@ -173,8 +221,10 @@ describe("paper-cifar10: sweeps", () => {
 
 /** Every number of `got` within `rtol` of `want`'s (relative), everything else equal; the first difference's path, else undefined. */
 const firstDifference = (got: unknown, want: unknown, rtol: number, path = ""): string | undefined => {
-  if (typeof got === "number" && typeof want === "number") return Math.abs(got - want) <= rtol * Math.max(Math.abs(got), Math.abs(want)) ? undefined : `${path}: ${got} vs ${want}`
-  if (typeof got !== "object" || got === null || typeof want !== "object" || want === null) return got === want ? undefined : `${path}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`
+  if (typeof got === "number" && typeof want === "number")
+    return Math.abs(got - want) <= rtol * Math.max(Math.abs(got), Math.abs(want)) ? undefined : `${path}: ${got} vs ${want}`
+  if (typeof got !== "object" || got === null || typeof want !== "object" || want === null)
+    return got === want ? undefined : `${path}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`
   const g = new Map(Object.entries(got))
   const w = new Map(Object.entries(want))
   for (const k of new Set([...g.keys(), ...w.keys()])) {
@@ -207,7 +257,24 @@ describe.skipIf(noSwiftShader !== undefined)("paper-cifar10 with backend webgpu 
   // about 1e-7 relative (measured), where the cpu backend's runs are identical (test above)
   it("resumes after SIGKILL with the numbers of an uninterrupted run, to 1e-6 relative", async () => {
     const data = writeSyntheticCifar10(40, 40)
-    const small = ["--set", "backend=webgpu", "--set", "trainSize=64", "--set", "batchSize=32", "--set", "testSize=40", "--set", "validationSize=16", "--set", "epochs=4", "--set", "model.hidden=[8]", "--set", "methods=[\"sam\"]"]
+    const small = [
+      "--set",
+      "backend=webgpu",
+      "--set",
+      "trainSize=64",
+      "--set",
+      "batchSize=32",
+      "--set",
+      "testSize=40",
+      "--set",
+      "validationSize=16",
+      "--set",
+      "epochs=4",
+      "--set",
+      "model.hidden=[8]",
+      "--set",
+      'methods=["sam"]'
+    ]
     const clean = mkdtempSync(join(tmpdir(), "samlab-paper-webgpu-"))
     const reference = await run(clean, data, small).done
     expect(reference.code, reference.stderr).toBe(0)

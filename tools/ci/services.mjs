@@ -25,7 +25,9 @@ for (const s of services) {
   if (await reachable(s)) console.log(`== ${s.name} reachable at ${redact(s.url)}`)
   else {
     missing++
-    console.error(`== ${s.name} is not reachable at ${redact(s.url)}: the distributed tests need it (start it, e.g. docker compose -f docs/distributed/compose.yaml up -d, or point SAMLAB_TEST_${s.name === "Redis" ? "REDIS" : "POSTGRES"} at one)`)
+    console.error(
+      `== ${s.name} is not reachable at ${redact(s.url)}: the distributed tests need it (start it, e.g. docker compose -f docs/distributed/compose.yaml up -d, or point SAMLAB_TEST_${s.name === "Redis" ? "REDIS" : "POSTGRES"} at one)`
+    )
   }
 }
 process.exit(missing ? 1 : 0)

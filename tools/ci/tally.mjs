@@ -30,7 +30,8 @@ for (const f of files) {
   skipped += r.numPendingTests + r.numTodoTests
   for (const file of r.testResults ?? [])
     for (const test of file.assertionResults ?? [])
-      if (test.status !== "passed" && test.status !== "failed" && isGolden(file.name, test)) skippedGolden.push(`${file.name.slice(root.length + 1)}: ${test.fullName}`)
+      if (test.status !== "passed" && test.status !== "failed" && isGolden(file.name, test))
+        skippedGolden.push(`${file.name.slice(root.length + 1)}: ${test.fullName}`)
 }
 const missing = testedWorkspaces().filter((w) => !files.includes(reportName(w)))
 console.log(`test reports: ${files.length} package(s)`)

@@ -26,10 +26,25 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
   decodeCifar10Into(file, bytes.subarray(0, n * CIFAR10_RECORD.bytes), data, 0)
   const noisy = applyLabelNoise(data.labels, { numClasses: 10, spec: { kind: "symmetric", rate: 0.3 }, rng: 0 })
   const model = resnet18({ width })
-  process.stdout.write(`train-check: ResNet-18 (width ${width}) on ${n} CIFAR-10 examples, 30% symmetric noise, batch ${batchSize}, ${epochs} epochs, backend ${info.name}${info.adapter ? ` on ${info.adapter.description || info.adapter.device}` : ""}\n`)
+  process.stdout.write(
+    `train-check: ResNet-18 (width ${width}) on ${n} CIFAR-10 examples, 30% symmetric noise, batch ${batchSize}, ${epochs} epochs, backend ${info.name}${info.adapter ? ` on ${info.adapter.description || info.adapter.device}` : ""}\n`
+  )
   for (const key of methods) {
-    const batcher = new Batcher({ images: data.images, labels: noisy.noisy, batchSize, normalization: channelStats(data.images), augment: true, dropLast: true, seed: 0 })
-    const method = makeMethod(key, { rho: 0.05, chunkSize: 0, lambdaFeatures: 0, lambdaHead: 0, alpha: 0.5, featureWeighting: "uniform" }, { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, epochs * batcher.batchesPerEpoch)
+    const batcher = new Batcher({
+      images: data.images,
+      labels: noisy.noisy,
+      batchSize,
+      normalization: channelStats(data.images),
+      augment: true,
+      dropLast: true,
+      seed: 0
+    })
+    const method = makeMethod(
+      key,
+      { rho: 0.05, chunkSize: 0, lambdaFeatures: 0, lambdaHead: 0, alpha: 0.5, featureWeighting: "uniform" },
+      { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" },
+      epochs * batcher.batchesPerEpoch
+    )
     const run = stepper({ method, forward: trainingForward(model), params: model.init(new Rng(0).fork("init")), modelState: model.initState() })
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now()
@@ -39,7 +54,9 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
         batch.dispose()
       }
       const seconds = (performance.now() - t0) / 1000
-      process.stdout.write(`${key} epoch ${epoch}: ${seconds.toFixed(1)} s, ${((batcher.batchesPerEpoch * batchSize) / seconds).toFixed(0)} examples/s, mean train loss ${(lossSum / batcher.batchesPerEpoch).toFixed(4)}\n`)
+      process.stdout.write(
+        `${key} epoch ${epoch}: ${seconds.toFixed(1)} s, ${((batcher.batchesPerEpoch * batchSize) / seconds).toFixed(0)} examples/s, mean train loss ${(lossSum / batcher.batchesPerEpoch).toFixed(4)}\n`
+      )
     }
     run.dispose()
   }

@@ -23,9 +23,16 @@ import { parseArgs } from "node:util"
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures")
 const { values: options } = parseArgs({
-  options: { node: { type: "string", default: process.versions.node.split(".")[0] }, "no-build": { type: "boolean", default: false }, keep: { type: "boolean", default: false } }
+  options: {
+    node: { type: "string", default: process.versions.node.split(".")[0] },
+    "no-build": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false }
+  }
 })
-const nodeMajors = options.node.split(",").map((v) => v.trim()).filter(Boolean)
+const nodeMajors = options.node
+  .split(",")
+  .map((v) => v.trim())
+  .filter(Boolean)
 
 const rootPackage = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
 /** The version range the repository itself uses for a package the test project installs beside the tarballs. */
@@ -80,8 +87,17 @@ const packAll = (packages, into) => {
 /** One fresh project per Node version: the tarballs, tfjs (the peers), TypeScript; then every check. */
 const checkOn = (major, tarballs, work) => {
   const bin = nodeBinDir(major)
-  const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}`, SAMLAB_BACKEND: "cpu", SAMLAB_NATIVE_SKIP_BUILD: "1", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }
-  for (const k of Object.keys(env)) if (k.startsWith("npm_package_") || k === "npm_lifecycle_event" || k === "npm_lifecycle_script" || k === "INIT_CWD") delete env[k]
+  const env = {
+    ...process.env,
+    PATH: `${bin}${delimiter}${process.env.PATH}`,
+    SAMLAB_BACKEND: "cpu",
+    SAMLAB_NATIVE_SKIP_BUILD: "1",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false"
+  }
+  for (const k of Object.keys(env))
+    if (k.startsWith("npm_package_") || k === "npm_lifecycle_event" || k === "npm_lifecycle_script" || k === "INIT_CWD") delete env[k]
   const version = sh("node", ["--version"], { cwd: work, env }).trim()
   const project = join(work, `node${major}`)
   mkdirSync(project, { recursive: true })
@@ -103,8 +119,17 @@ const checkOn = (major, tarballs, work) => {
   }
   const run = (command, ...args) => sh(command, args, { cwd: project, env })
   const installed = check("npm install the tarballs (+ tfjs-core, tfjs-layers, effect, typescript, esbuild)", () => {
-    run("npm", "install", "--no-package-lock", ...tarballs, ...["@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "effect", "typescript", "@types/node", "esbuild"].map((name) => `${name}@${rangeOf(name)}`))
-    const tfjsCores = run("npm", "ls", "@tensorflow/tfjs-core", "--all", "--parseable").trim().split("\n").filter((l) => l.endsWith("tfjs-core"))
+    run(
+      "npm",
+      "install",
+      "--no-package-lock",
+      ...tarballs,
+      ...["@tensorflow/tfjs-core", "@tensorflow/tfjs-layers", "effect", "typescript", "@types/node", "esbuild"].map((name) => `${name}@${rangeOf(name)}`)
+    )
+    const tfjsCores = run("npm", "ls", "@tensorflow/tfjs-core", "--all", "--parseable")
+      .trim()
+      .split("\n")
+      .filter((l) => l.endsWith("tfjs-core"))
     if (tfjsCores.length !== 1) throw new Error(`expected one @tensorflow/tfjs-core in the project, found ${tfjsCores.length}:\n${tfjsCores.join("\n")}`)
     return "one @tensorflow/tfjs-core"
   })
@@ -123,8 +148,25 @@ const checkOn = (major, tarballs, work) => {
   })
   check("esbuild keeps bare imports (sideEffects): gradients and SAMOptimizer registered", () => {
     // the optional backends (native addons, wasm files) stay outside the bundle, as a Node app would leave them
-    const external = ["webgpu", "@tensorflow/tfjs-backend-webgpu", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "@samlab/tfjs-backend-native"]
-    run("npx", "esbuild", "bare-imports.mjs", "--bundle", "--platform=node", "--format=cjs", "--outfile=build/bare-imports.cjs", "--log-level=error", ...external.map((e) => `--external:${e}`))
+    const external = [
+      "webgpu",
+      "@tensorflow/tfjs-backend-webgpu",
+      "@tensorflow/tfjs-backend-wasm",
+      "@tensorflow/tfjs-node",
+      "@tensorflow/tfjs-node-gpu",
+      "@samlab/tfjs-backend-native"
+    ]
+    run(
+      "npx",
+      "esbuild",
+      "bare-imports.mjs",
+      "--bundle",
+      "--platform=node",
+      "--format=cjs",
+      "--outfile=build/bare-imports.cjs",
+      "--log-level=error",
+      ...external.map((e) => `--external:${e}`)
+    )
     const r = JSON.parse(run("node", "build/bare-imports.cjs").trim().split("\n").at(-1))
     if (!r.sumGradient || !r.samOptimizer) throw new Error(`the bundle dropped a registration: ${JSON.stringify(r)}`)
     return JSON.stringify(r)
@@ -166,7 +208,11 @@ const main = () => {
   const packages = publishable()
   if (!options["no-build"]) {
     say("building (nx, cached)")
-    sh("npx", ["nx", "run-many", "-t", "build", "--outputStyle=stream"], { cwd: repo, env: { ...process.env, NX_TUI: "false", NX_DAEMON: "false" }, label: "nx run-many -t build" })
+    sh("npx", ["nx", "run-many", "-t", "build", "--outputStyle=stream"], {
+      cwd: repo,
+      env: { ...process.env, NX_TUI: "false", NX_DAEMON: "false" },
+      label: "nx run-many -t build"
+    })
   }
   const work = mkdtempSync(join(tmpdir(), "samlab-packaging-"))
   say(`working in ${work} (outside the repository)`)
@@ -181,7 +227,17 @@ const main = () => {
       }
     })
     say("summary:")
-    for (const r of runs) say(`  node ${r.version}: ${r.results.filter((x) => x.ok).length}/${r.results.length} checks passed${r.results.some((x) => !x.ok) ? ` (failed: ${r.results.filter((x) => !x.ok).map((x) => x.name).join("; ")})` : ""}`)
+    for (const r of runs)
+      say(
+        `  node ${r.version}: ${r.results.filter((x) => x.ok).length}/${r.results.length} checks passed${
+          r.results.some((x) => !x.ok)
+            ? ` (failed: ${r.results
+                .filter((x) => !x.ok)
+                .map((x) => x.name)
+                .join("; ")})`
+            : ""
+        }`
+      )
     return runs.every((r) => r.results.every((x) => x.ok)) ? 0 : 1
   } finally {
     if (options.keep) say(`kept ${work}`)

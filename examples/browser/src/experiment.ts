@@ -35,7 +35,14 @@ export const decodeBatchFile = (name: string, bytes: Uint8Array) => {
 }
 
 /** Accuracy of `model` on the batches against `labels`, and the share of `isNoisy` examples predicted as `labels` (read by index). */
-const evaluate = (model: Model, params: Params, batcher: Batcher, epoch: number, truth: ArrayLike<number>, noisy?: { labels: ArrayLike<number>; isNoisy: ArrayLike<number> }) => {
+const evaluate = (
+  model: Model,
+  params: Params,
+  batcher: Batcher,
+  epoch: number,
+  truth: ArrayLike<number>,
+  noisy?: { labels: ArrayLike<number>; isNoisy: ArrayLike<number> }
+) => {
   let correct = 0
   let counted = 0
   let fit = 0
@@ -63,7 +70,11 @@ const evaluate = (model: Model, params: Params, batcher: Batcher, epoch: number,
  * the same MLP and initial weights for both. Calls `onEpoch` after each epoch of each method
  * (awaited, so a page can redraw). Seeded: the same file and options give the same curves.
  */
-export const runSideBySide = async (data: { n: number; images: Uint8Array; labels: Uint8Array }, o: ExperimentOptions, onEpoch: (curves: Curves) => Promise<void> | void): Promise<Curves> => {
+export const runSideBySide = async (
+  data: { n: number; images: Uint8Array; labels: Uint8Array },
+  o: ExperimentOptions,
+  onEpoch: (curves: Curves) => Promise<void> | void
+): Promise<Curves> => {
   if (o.trainSize + o.testSize > data.n) throw new RangeError(`trainSize + testSize (${o.trainSize + o.testSize}) exceed the file's ${data.n} examples`)
   const seed = o.seed ?? 0
   const trainIdx = Int32Array.from({ length: o.trainSize }, (_, i) => i)

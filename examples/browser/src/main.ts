@@ -14,8 +14,21 @@ const status = (text: string) => (element("status").textContent = text)
 const draw = (curves: Curves, epochs: number) => {
   const xDomain: [number, number] = [1, Math.max(2, epochs)]
   const series = (pick: (p: Curves["SGD"][number]) => number, suffix = "", dash?: "dashed") =>
-    (["SGD", "SAM"] as const).map((k) => ({ name: `${k}${suffix}`, color: colors[k], points: curves[k].map((p) => ({ x: p.epoch, y: 100 * pick(p) })), ...(dash ? { dash } : {}) }))
-  element("test-chart").innerHTML = lineChart({ id: "test", title: "Test accuracy", xLabel: "epoch", yLabel: "test accuracy (%)", series: series((p) => p.testAcc), xDomain, xIntegers: true })
+    (["SGD", "SAM"] as const).map((k) => ({
+      name: `${k}${suffix}`,
+      color: colors[k],
+      points: curves[k].map((p) => ({ x: p.epoch, y: 100 * pick(p) })),
+      ...(dash ? { dash } : {})
+    }))
+  element("test-chart").innerHTML = lineChart({
+    id: "test",
+    title: "Test accuracy",
+    xLabel: "epoch",
+    yLabel: "test accuracy (%)",
+    series: series((p) => p.testAcc),
+    xDomain,
+    xIntegers: true
+  })
   element("train-chart").innerHTML = lineChart({
     id: "train",
     title: "Training accuracy: clean vs noisy examples",
@@ -44,7 +57,9 @@ element<HTMLFormElement>("setup").addEventListener("submit", (event) => {
       const curves = await runSideBySide(data, options, async (c) => {
         draw(c, epochs)
         const last = (k: "SGD" | "SAM") => c[k].at(-1)
-        status(`Epoch ${c.SAM.length || c.SGD.length} of ${epochs}: test accuracy SGD ${((last("SGD")?.testAcc ?? 0) * 100).toFixed(1)}%, SAM ${((last("SAM")?.testAcc ?? 0) * 100).toFixed(1)}%`)
+        status(
+          `Epoch ${c.SAM.length || c.SGD.length} of ${epochs}: test accuracy SGD ${((last("SGD")?.testAcc ?? 0) * 100).toFixed(1)}%, SAM ${((last("SAM")?.testAcc ?? 0) * 100).toFixed(1)}%`
+        )
         await new Promise((resolve) => setTimeout(resolve, 0))
       })
       const best = (k: "SGD" | "SAM") => Math.max(...curves[k].map((p) => p.testAcc))

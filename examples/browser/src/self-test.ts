@@ -22,7 +22,10 @@ export const selfTest = async (backend: string, steps = 15): Promise<SelfTestRes
   const model = mlp({ inputDim: 20, hidden: [16], numClasses: 4 })
   const rng = new Rng(3)
   const x = tf.tensor2d(rng.normalArray(64 * 20), [64, 20])
-  const y = tf.tensor1d(Int32Array.from({ length: 64 }, (_, i) => i % 4), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: 64 }, (_, i) => i % 4),
+    "int32"
+  )
   const base = () => sgd({ lr: 0.1, momentum: 0.9 })
   const methods: Record<string, TrainingMethod<any>> = {
     sam: sam({ rho: 0.05, base: base() }),

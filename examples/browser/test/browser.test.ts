@@ -21,7 +21,7 @@ const errors: string[] = []
 const syntheticBatch = (n: number): Buffer => {
   const bytes = Buffer.alloc(n * 3073)
   let s = 7
-  const random = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const random = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648
   for (let r = 0; r < n; r++) {
     const label = r % 10
     bytes[r * 3073] = label
@@ -44,7 +44,16 @@ describe.skipIf(!executablePath)("samlab in headless Chromium", () => {
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`
     browser = await chromium.launch({
       executablePath: executablePath!,
-      args: ["--no-sandbox", "--disable-gpu-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+      args: [
+        "--no-sandbox",
+        "--disable-gpu-sandbox",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run"
+      ]
     })
     page = await browser.newPage()
     page.on("pageerror", (e) => errors.push(e.message))
@@ -63,7 +72,10 @@ describe.skipIf(!executablePath)("samlab in headless Chromium", () => {
 
   for (const backend of ["cpu", "webgl"]) {
     it(`runs SAM, J-SAM and the regularizer on tfjs's ${backend} backend: every loss falls, nothing leaks`, async () => {
-      const result = (await page.evaluate((b) => (globalThis as unknown as { samlabSelfTest: (b: string) => Promise<unknown> }).samlabSelfTest(b), backend)) as { backend: string; losses: Record<string, number[]>; tensors: [number, number] }
+      const result = (await page.evaluate(
+        (b) => (globalThis as unknown as { samlabSelfTest: (b: string) => Promise<unknown> }).samlabSelfTest(b),
+        backend
+      )) as { backend: string; losses: Record<string, number[]>; tensors: [number, number] }
       expect(result.backend).toBe(backend)
       for (const [method, losses] of Object.entries(result.losses)) {
         expect(losses.every(Number.isFinite), method).toBe(true)
@@ -77,7 +89,13 @@ describe.skipIf(!executablePath)("samlab in headless Chromium", () => {
   it("the example page trains SGD and SAM side by side on a picked batch file and draws both curves", async () => {
     await page.goto(url)
     await page.setInputFiles("#file", { name: "data_batch_1.bin", mimeType: "application/octet-stream", buffer: syntheticBatch(400) })
-    for (const [id, value] of [["train", "300"], ["test", "100"], ["epochs", "2"], ["noise", "0.3"]] as const) await page.fill(`#${id}`, value)
+    for (const [id, value] of [
+      ["train", "300"],
+      ["test", "100"],
+      ["epochs", "2"],
+      ["noise", "0.3"]
+    ] as const)
+      await page.fill(`#${id}`, value)
     await page.selectOption("#backend", "cpu")
     await page.click("#start")
     await page.waitForFunction(() => document.body.dataset["done"] === "true" || document.body.dataset["error"] !== undefined, undefined, { timeout: 180_000 })

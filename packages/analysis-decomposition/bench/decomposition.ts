@@ -54,7 +54,9 @@ run("decomposeSamChunk128", { perturbation: { rho: 0.05, chunkSize: 128 } })
 run("decomposeOneSam", { perturbation: { rho: 0.05, chunkSize: 1 } })
 run("decomposeSamChunk128DenseLayersOnly", { perturbation: { rho: 0.05, chunkSize: 128 }, layers: ["dense_0", "head"] })
 const loopN = Math.min(n, 32)
-const loop = time(() => decompose(model, params, tf.slice(x, 0, loopN), labels.slice(0, loopN), { perturbation: { rho: 0.05, chunkSize: loopN }, engine: "loop" }))
+const loop = time(() =>
+  decompose(model, params, tf.slice(x, 0, loopN), labels.slice(0, loopN), { perturbation: { rho: 0.05, chunkSize: loopN }, engine: "loop" })
+)
 rows["loopEnginePerExampleSeconds"] = loop.seconds / loopN
 rows["loopEnginePerExampleCpuSeconds"] = loop.cpuSeconds / loopN
 

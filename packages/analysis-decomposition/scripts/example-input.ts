@@ -16,10 +16,28 @@ const curve = (epochs: number, peak: number, peakEpoch: number, final: number, r
 
 const group = (factor: number, jac: number, logit: number): DecompositionGroupPoint => {
   const s = (m: number) => ({ mean: m, median: m * 0.97, q25: m * 0.85, q75: m * 1.12 })
-  return { count: 300, logitTermNorm: s(0.6), gradNorm: s(1.3), samGradNorm: s(1.3 * factor), samFactor: s(factor), logitFactor: s(logit), jacobianFactor: s(jac) }
+  return {
+    count: 300,
+    logitTermNorm: s(0.6),
+    gradNorm: s(1.3),
+    samGradNorm: s(1.3 * factor),
+    samFactor: s(factor),
+    logitFactor: s(logit),
+    jacobianFactor: s(jac)
+  }
 }
 
-const method = (label: string, peak: number, peakEpoch: number, final: number, memorise: number, featureScale: number, seed: number, withDecomposition: boolean, jacobianGain = 0.7): MethodReport => {
+const method = (
+  label: string,
+  peak: number,
+  peakEpoch: number,
+  final: number,
+  memorise: number,
+  featureScale: number,
+  seed: number,
+  withDecomposition: boolean,
+  jacobianGain = 0.7
+): MethodReport => {
   const epochs = 30
   const rng = new Rng(seed)
   const test = curve(epochs, peak, peakEpoch, final, rng.fork("test"))
@@ -82,5 +100,8 @@ export const exampleInput = (): ReportInput => ({
     jsam: method("J-SAM", 0.452, 24, 0.436, 0.45, 1.1, 7, true, 0.65),
     jacreg: method("Jacobian regularizer", 0.427, 9, 0.347, 0.8, 3, 9, false)
   },
-  notes: ["Decomposition measured on 1,000 training examples every 5 epochs, SAM chunks of 128 examples.", "Accuracies are fractions of examples, shown in percent."]
+  notes: [
+    "Decomposition measured on 1,000 training examples every 5 epochs, SAM chunks of 128 examples.",
+    "Accuracies are fractions of examples, shown in percent."
+  ]
 })

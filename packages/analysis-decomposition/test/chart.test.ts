@@ -29,7 +29,16 @@ describe("nice scales", () => {
 describe("lineChart", () => {
   const series = [
     { name: "SGD", color: "#1f77b4", points: [0, 2.5, 5, 7.5, 10].map((x) => ({ x, y: x / 10 })) },
-    { name: "SAM <&> \"quoted\"", color: "#d62728", dash: "dashed" as const, points: [{ x: 0, y: 0.5 }, { x: 5, y: Number.NaN }, { x: 10, y: 0.75 }] }
+    {
+      name: 'SAM <&> "quoted"',
+      color: "#d62728",
+      dash: "dashed" as const,
+      points: [
+        { x: 0, y: 0.5 },
+        { x: 5, y: Number.NaN },
+        { x: 10, y: 0.75 }
+      ]
+    }
   ]
   const svg = lineChart({ title: "Accuracy & more", xLabel: "epoch", yLabel: "accuracy", series, xDomain: [0, 10], yDomain: [0, 1] })
   const doc = parseXml(svg)
@@ -72,7 +81,26 @@ describe("lineChart", () => {
   })
 
   it("auto domains contain the data; log scale puts each decade at equal spacing", () => {
-    const log = parseXml(lineChart({ title: "norms", xLabel: "epoch", yLabel: "norm", yScale: "log", xIntegers: true, series: [{ name: "a", color: "#000", points: [{ x: 1, y: 3 }, { x: 2, y: 30 }, { x: 3, y: 300 }] }] }))
+    const log = parseXml(
+      lineChart({
+        title: "norms",
+        xLabel: "epoch",
+        yLabel: "norm",
+        yScale: "log",
+        xIntegers: true,
+        series: [
+          {
+            name: "a",
+            color: "#000",
+            points: [
+              { x: 1, y: 3 },
+              { x: 2, y: 30 },
+              { x: 3, y: 300 }
+            ]
+          }
+        ]
+      })
+    )
     const plot = findAll(log, hasClass("plot"))[0]!
     expect(plot.attrs["data-y-domain"]).toBe("1 1000")
     const [, top, , height] = plot.attrs["data-plot"]!.split(" ").map(Number) as [number, number, number, number]
@@ -145,7 +173,31 @@ describe("lineChart extras", () => {
 
   it("puts integer ticks on multiples of the step inside the domain", () => {
     const ticks = (from: number, to: number) =>
-      findAll(findAll(parseXml(lineChart({ title: "t", xLabel: "epoch", yLabel: "y", series: [{ name: "a", color: "#000", points: [{ x: from, y: 0 }, { x: to, y: 1 }] }], xDomain: [from, to], xIntegers: true })), hasClass("x-axis"))[0]!, hasClass("tick-label")).map((t) => Number(t.attrs["data-value"]))
+      findAll(
+        findAll(
+          parseXml(
+            lineChart({
+              title: "t",
+              xLabel: "epoch",
+              yLabel: "y",
+              series: [
+                {
+                  name: "a",
+                  color: "#000",
+                  points: [
+                    { x: from, y: 0 },
+                    { x: to, y: 1 }
+                  ]
+                }
+              ],
+              xDomain: [from, to],
+              xIntegers: true
+            })
+          ),
+          hasClass("x-axis")
+        )[0]!,
+        hasClass("tick-label")
+      ).map((t) => Number(t.attrs["data-value"]))
     expect(ticks(1, 30)).toEqual([5, 10, 15, 20, 25, 30])
     expect(ticks(1, 4)).toEqual([1, 2, 3, 4])
   })

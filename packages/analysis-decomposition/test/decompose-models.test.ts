@@ -51,10 +51,22 @@ describe("linear model: hand-computed decomposition", () => {
         for (const i of idx) uE.push(js.u(js.logits(xs[i]!, We, be), ys[i]!))
       }
       const lift = xs.map((xi) => Math.sqrt(js.norm(xi) ** 2 + 1))
-      expectAllClose(got.gradNorm, uW.map((u, i) => js.norm(u) * lift[i]!), `gradNorm (chunk ${chunkSize})`)
-      expectAllClose(got.samGradNorm, uE.map((u, i) => js.norm(u) * lift[i]!), `samGradNorm (chunk ${chunkSize})`)
+      expectAllClose(
+        got.gradNorm,
+        uW.map((u, i) => js.norm(u) * lift[i]!),
+        `gradNorm (chunk ${chunkSize})`
+      )
+      expectAllClose(
+        got.samGradNorm,
+        uE.map((u, i) => js.norm(u) * lift[i]!),
+        `samGradNorm (chunk ${chunkSize})`
+      )
       expectAllClose(got.jacobianFactor, [1, 1, 1, 1], `jacobianFactor (chunk ${chunkSize})`)
-      expectAllClose(got.logitFactor, uE.map((u, i) => js.norm(u) / js.norm(uW[i]!)), `logitFactor (chunk ${chunkSize})`)
+      expectAllClose(
+        got.logitFactor,
+        uE.map((u, i) => js.norm(u) / js.norm(uW[i]!)),
+        `logitFactor (chunk ${chunkSize})`
+      )
       expectAllClose(got.logitTermNorm, uW.map(js.norm), "logitTermNorm")
       expectAllClose(got.samFactor, got.logitFactor, "samFactor")
     }
@@ -86,11 +98,18 @@ describe("other models against the naive loop", () => {
     const params = model.init(rng.fork("init"))
     const fresh = model.initState()
     const drawn = rng.fork("state")
-    const state = Object.fromEntries(Object.entries(fresh).map(([k, t]) => [k, k.endsWith("moving_var") ? tf.tensor(drawn.uniformArray(t.size, 0.5, 2), t.shape) : tf.tensor(drawn.normalArray(t.size, 0, 0.3), t.shape)]))
+    const state = Object.fromEntries(
+      Object.entries(fresh).map(([k, t]) => [
+        k,
+        k.endsWith("moving_var") ? tf.tensor(drawn.uniformArray(t.size, 0.5, 2), t.shape) : tf.tensor(drawn.normalArray(t.size, 0, 0.3), t.shape)
+      ])
+    )
     disposeParams(fresh)
     const x = tf.tensor(rng.fork("x").normalArray(3 * 8 * 8 * 3), [3, 8, 8, 3])
     const ys = [2, 0, 1]
-    const got = await expectNoLeak("decompose", () => decompose(model, params, x, ys, { perturbation: { rho: 0.3, chunkSize: 3 }, state, layers: ["stage4/block1/conv2", "head"] }))
+    const got = await expectNoLeak("decompose", () =>
+      decompose(model, params, x, ys, { perturbation: { rho: 0.3, chunkSize: 3 }, state, layers: ["stage4/block1/conv2", "head"] })
+    )
     expect(got.engine).toBe("loop")
     const keep = (name: string) => name.startsWith("stage4/block1/conv2/") || name.startsWith("head/")
     const want = naiveDecomposition(model, params, x, ys, { rho: 0.3, chunkSize: 3, state, keep })
@@ -158,7 +177,9 @@ describe("im2col", () => {
         // Its gradient (col2im) against tfjs's own convolution input gradient.
         const r = tf.tensor(rng.normalArray(want.size), want.shape)
         const viaConv = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(layers.conv2d({ "k/kernel": kernel }, "k", xx as tf.Tensor4D, spec), r)))(x)
-        const viaPatches = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.matMul(im2col(xx as tf.Tensor4D, size, stride), tf.reshape(kernel, [size * size * c, out])), tf.reshape(r, got.shape))))(x)
+        const viaPatches = tf.grad((xx: tf.Tensor) =>
+          tf.sum(tf.mul(tf.matMul(im2col(xx as tf.Tensor4D, size, stride), tf.reshape(kernel, [size * size * c, out])), tf.reshape(r, got.shape)))
+        )(x)
         expectAllClose(viaPatches.dataSync(), viaConv.dataSync(), `gradient ${size}x${size} stride ${stride}`)
       })
     }
@@ -167,19 +188,21 @@ describe("im2col", () => {
 
 describe("bad input", () => {
   const model = linear({ inputDim: 2, numClasses: 3 })
-  const run = (labels: number[], perturbation: unknown, extra: object = {}) => () => {
-    const params = model.init(new Rng(1))
-    const x = tf.tensor2d([
-      [1, 2],
-      [3, 4]
-    ])
-    try {
-      return decompose(model, params, x, labels, { perturbation: perturbation as never, ...extra })
-    } finally {
-      disposeParams(params)
-      x.dispose()
+  const run =
+    (labels: number[], perturbation: unknown, extra: object = {}) =>
+    () => {
+      const params = model.init(new Rng(1))
+      const x = tf.tensor2d([
+        [1, 2],
+        [3, 4]
+      ])
+      try {
+        return decompose(model, params, x, labels, { perturbation: perturbation as never, ...extra })
+      } finally {
+        disposeParams(params)
+        x.dispose()
+      }
     }
-  }
   it("names the offending field", () => {
     expect(run([0, 3], { rho: 0.1, chunkSize: 1 })).toThrow(/labels\[1\] is 3, outside 0..2/)
     expect(run([0], { rho: 0.1, chunkSize: 1 })).toThrow(/labels has 1 entries for 2 examples/)

@@ -16,13 +16,26 @@ const setup = (model: Model, n: number, seed: number) => {
   return { params, x, labels }
 }
 
-const compare = async (model: Model, n: number, seed: number, options: Omit<DecomposeOptions, "perturbation"> & { rho: number; chunkSize: number; adaptive?: boolean }, engine: "layered" | "loop") => {
+const compare = async (
+  model: Model,
+  n: number,
+  seed: number,
+  options: Omit<DecomposeOptions, "perturbation"> & { rho: number; chunkSize: number; adaptive?: boolean },
+  engine: "layered" | "loop"
+) => {
   const { params, x, labels } = setup(model, n, seed)
   try {
-    const got = await expectNoLeak("decompose", () => decompose(model, params, x, labels, { ...options, perturbation: { rho: options.rho, chunkSize: options.chunkSize, adaptive: options.adaptive ?? false } }))
+    const got = await expectNoLeak("decompose", () =>
+      decompose(model, params, x, labels, { ...options, perturbation: { rho: options.rho, chunkSize: options.chunkSize, adaptive: options.adaptive ?? false } })
+    )
     expect(got.engine).toBe(engine)
     const keep = options.layers ? (name: string) => options.layers!.some((l) => name.startsWith(`${l}/`)) : undefined
-    const want = naiveDecomposition(model, params, x, labels, { rho: options.rho, chunkSize: options.chunkSize, adaptive: options.adaptive ?? false, ...(keep ? { keep } : {}) })
+    const want = naiveDecomposition(model, params, x, labels, {
+      rho: options.rho,
+      chunkSize: options.chunkSize,
+      adaptive: options.adaptive ?? false,
+      ...(keep ? { keep } : {})
+    })
     expectAllClose(got.gradNorm, want.gradNorm, "gradNorm")
     expectAllClose(got.samGradNorm, want.samGradNorm, "samGradNorm")
     expectAllClose(got.logitOnlyGradNorm, want.logitOnlyGradNorm, "logitOnlyGradNorm")

@@ -72,8 +72,18 @@ export const naiveDecomposition = (
         const uW = logitTerm(model.apply(params, xi, { training: false, state }).logits, yi)
         const uE = logitTerm(model.apply(plus, xi, { training: false, state }).logits, yi)
         const surrogate = (u: tf.Tensor) => (p: Params) => tf.sum(tf.mul(model.apply(p, xi, { training: false, state }).logits, u)) as tf.Scalar
-        out.gradNorm.push(normOver(gradOf((p) => ce(model, p, xi, yi, state), params), keep))
-        out.samGradNorm.push(normOver(gradOf((p) => ce(model, p, xi, yi, state), plus), keep))
+        out.gradNorm.push(
+          normOver(
+            gradOf((p) => ce(model, p, xi, yi, state), params),
+            keep
+          )
+        )
+        out.samGradNorm.push(
+          normOver(
+            gradOf((p) => ce(model, p, xi, yi, state), plus),
+            keep
+          )
+        )
         out.logitOnlyGradNorm.push(normOver(gradOf(surrogate(uE), params), keep))
         out.jacobianOnlyGradNorm.push(normOver(gradOf(surrogate(uW), plus), keep))
       }

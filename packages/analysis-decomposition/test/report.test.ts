@@ -14,7 +14,18 @@ const small = (): ReportInput => ({
   methods: {
     sgd: {
       label: "SGD",
-      summary: { bestTestAcc: 0.4532, bestEpoch: 2, finalTestAcc: 0.3, earlyStopTestAcc: 0.44, earlyStopEpoch: 3, cleanTrainAccAtBest: 0.9, noisyTrainAccNoisyLabelAtBest: 0.25, wallSeconds: 12.34, seeds: [1, 2], std: { bestTestAcc: 0.012 } },
+      summary: {
+        bestTestAcc: 0.4532,
+        bestEpoch: 2,
+        finalTestAcc: 0.3,
+        earlyStopTestAcc: 0.44,
+        earlyStopEpoch: 3,
+        cleanTrainAccAtBest: 0.9,
+        noisyTrainAccNoisyLabelAtBest: 0.25,
+        wallSeconds: 12.34,
+        seeds: [1, 2],
+        std: { bestTestAcc: 0.012 }
+      },
       perEpoch: [
         { epoch: 1, testAcc: 0.3, cleanTrainAcc: 0.5, noisyTrainAccNoisyLabel: 0.1, featureNormSq: 4, headNormSq: 1 },
         { epoch: 2, testAcc: 0.4532, cleanTrainAcc: 0.9, noisyTrainAccNoisyLabel: 0.25, featureNormSq: 8, headNormSq: 2 },
@@ -41,7 +52,8 @@ describe("renderReport", () => {
     expect(page).toContain("<title>Tiny &lt;run&gt; &amp; co</title>")
     const rows = [...page.matchAll(/<tr data-method="([^"]*)">([\s\S]*?)<\/tr>/g)]
     expect(rows.map((r) => r[1])).toEqual(["SGD", "sam"])
-    const cells = (row: string) => [...row.matchAll(/<td( class="best")?>([\s\S]*?)<\/td>/g)].map((m) => ({ best: m[1] !== undefined, text: m[2]!.replace(/<[^>]+>/g, "") }))
+    const cells = (row: string) =>
+      [...row.matchAll(/<td( class="best")?>([\s\S]*?)<\/td>/g)].map((m) => ({ best: m[1] !== undefined, text: m[2]!.replace(/<[^>]+>/g, "") }))
     const sgd = cells(rows[0]![2]!)
     expect(sgd.map((c) => c.text)).toEqual(["SGD", "45.3 ± 1.2", "2", "30.0", "44.0 [3]", "90.0", "25.0", "12.3", "1, 2"])
     const sam = cells(rows[1]![2]!)
@@ -86,7 +98,10 @@ describe("renderReport", () => {
     const [, top, , height] = plot.attrs["data-plot"]!.split(" ").map(Number)
     const [lo, hi] = plot.attrs["data-y-domain"]!.split(" ").map(Number)
     const d = findAll(chart, (e) => e.name === "path")[0]!.attrs["d"]!
-    const ys = d.split(/[ML]/).filter(Boolean).map((p) => Number(p.split(",")[1]))
+    const ys = d
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => Number(p.split(",")[1]))
     expect(ys[1]).toBeCloseTo(top! + height! * (1 - (45.32 - lo!) / (hi! - lo!)), 1)
   })
 
@@ -113,7 +128,9 @@ describe("parseReportInput and reportJson", () => {
       return () => parseReportInput(o)
     }
     expect(bad((o) => delete o.title)).toThrow(/report input title: expected a string, got nothing/)
-    expect(bad((o) => (o.methods.sgd.perEpoch[1].testAcc = 45.3))).toThrow(/methods\.sgd\.perEpoch\[1\]\.testAcc: accuracies are fractions in \[0, 1\], got 45.3 \(a percentage\?\)/)
+    expect(bad((o) => (o.methods.sgd.perEpoch[1].testAcc = 45.3))).toThrow(
+      /methods\.sgd\.perEpoch\[1\]\.testAcc: accuracies are fractions in \[0, 1\], got 45.3 \(a percentage\?\)/
+    )
     expect(bad((o) => (o.methods.sam.perEpoch[1].epoch = 1))).toThrow(/methods\.sam\.perEpoch\[1\]\.epoch: epochs must increase/)
     expect(bad((o) => (o.methods.sam.summary.seeds = [1.5]))).toThrow(/methods\.sam\.summary\.seeds\[0\]/)
     expect(bad((o) => delete o.methods.sam.summary.finalTestAcc)).toThrow(/methods\.sam\.summary\.finalTestAcc: is required/)
@@ -137,7 +154,10 @@ describe("from a tracked run", () => {
     tracker.record(1, params)
     tracker.record(2, params)
     disposeParams(params)
-    const section = methodReportFrom({ history: tracker.history, decompositions: tracker.decompositions, summary: tracker.summary() }, { label: "SGD", seeds: [0], wallSeconds: 3 })
+    const section = methodReportFrom(
+      { history: tracker.history, decompositions: tracker.decompositions, summary: tracker.summary() },
+      { label: "SGD", seeds: [0], wallSeconds: 3 }
+    )
     const input = parseReportInput({ title: "t", config: {}, methods: { sgd: section } })
     expect(input.methods["sgd"]!.decomposition).toHaveLength(2)
     expect(input.methods["sgd"]!.summary.earlyStopEpoch).toBe(1)
@@ -156,7 +176,20 @@ describe.skipIf(!chromium)("rendering with headless Chromium", () => {
       writeFileSync(html, renderReport(exampleInput()))
       execFileSync(
         chromium!,
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${join(dir, "profile")}`, `--screenshot=${png}`, "--window-size=1280,1600", `file://${html}`],
+        [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${join(dir, "profile")}`,
+          `--screenshot=${png}`,
+          "--window-size=1280,1600",
+          `file://${html}`
+        ],
         { stdio: "ignore", timeout: 60_000 }
       )
       const bytes = readFileSync(png)
@@ -171,7 +204,10 @@ describe.skipIf(!chromium)("rendering with headless Chromium", () => {
 describe("renderReport readability", () => {
   const fourMethods = (): ReportInput => {
     const curve = (top: number) => [1, 2, 3].map((epoch) => ({ epoch, testAcc: (top * epoch) / 3 }))
-    const method = (top: number, seeds: number[]) => ({ summary: { bestTestAcc: top, bestEpoch: 3, finalTestAcc: top, seeds, std: { bestTestAcc: 0.01 } }, perEpoch: curve(top) })
+    const method = (top: number, seeds: number[]) => ({
+      summary: { bestTestAcc: top, bestEpoch: 3, finalTestAcc: top, seeds, std: { bestTestAcc: 0.01 } },
+      perEpoch: curve(top)
+    })
     return {
       title: "t",
       headline: "SAM beats SGD by 3.3 points at the peak.",
@@ -190,7 +226,10 @@ describe("renderReport readability", () => {
     expect(page).toContain('<p class="headline">SAM beats SGD by 3.3 points at the peak.</p>')
     expect(page.indexOf("headline")).toBeLessThan(page.indexOf("<table"))
     expect(page).toMatch(/± is the sample standard deviation over the 2 seeds/)
-    const single = renderReport({ ...fourMethods(), methods: { sgd: { summary: { bestTestAcc: 0.4, bestEpoch: 1, finalTestAcc: 0.4, seeds: [0] }, perEpoch: [{ epoch: 1, testAcc: 0.4 }] } } })
+    const single = renderReport({
+      ...fourMethods(),
+      methods: { sgd: { summary: { bestTestAcc: 0.4, bestEpoch: 1, finalTestAcc: 0.4, seeds: [0] }, perEpoch: [{ epoch: 1, testAcc: 0.4 }] } }
+    })
     expect(single).not.toContain("standard deviation")
   })
 
@@ -210,7 +249,20 @@ describe("renderReport readability", () => {
     const back = parseReportInput(JSON.parse(reportJson(fourMethods())))
     expect(back.headline).toBe("SAM beats SGD by 3.3 points at the peak.")
     expect(back.methods["sgd"]!.perEpochMax!.map((e) => e.testAcc)).toEqual(fourMethods().methods["sgd"]!.perEpochMax!.map((e) => e.testAcc))
-    expect(() => parseReportInput({ ...fourMethods(), methods: { sgd: { ...fourMethods().methods["sgd"]!, perEpochMin: [{ epoch: 2, testAcc: 0.1 }, { epoch: 1, testAcc: 0.1 }] } } })).toThrow(/methods\.sgd\.perEpochMin\[1\]\.epoch/)
+    expect(() =>
+      parseReportInput({
+        ...fourMethods(),
+        methods: {
+          sgd: {
+            ...fourMethods().methods["sgd"]!,
+            perEpochMin: [
+              { epoch: 2, testAcc: 0.1 },
+              { epoch: 1, testAcc: 0.1 }
+            ]
+          }
+        }
+      })
+    ).toThrow(/methods\.sgd\.perEpochMin\[1\]\.epoch/)
   })
 
   it("shows warnings above the results, and they survive JSON", () => {

@@ -34,7 +34,10 @@ describe("tracker metrics on a hand-set linear model", () => {
     [0, 2]
   ]
   const testY = [1, 2, 1]
-  const valX = [[0.2, -0.4], [1.5, 0.5]]
+  const valX = [
+    [0.2, -0.4],
+    [1.5, 0.5]
+  ]
   const valY = [0, 2]
 
   it("matches plain-JS accuracies, losses and norms, with no leaked tensors", async () => {
@@ -71,7 +74,10 @@ describe("tracker metrics on a hand-set linear model", () => {
     const sq = trainX.map((x) => x[0]! ** 2 + x[1]! ** 2)
     expect(m.featureNormSq).toBeCloseTo(mean(sq), 5)
     expect(m.noisyFeatureNormSq).toBeCloseTo(mean(idx(true).map((i) => sq[i]!)), 5)
-    expect(m.headNormSq).toBeCloseTo(W.flat().reduce((s, v) => s + v * v, 0), 5)
+    expect(m.headNormSq).toBeCloseTo(
+      W.flat().reduce((s, v) => s + v * v, 0),
+      5
+    )
     // The reweighting factor sigma(-m + rho ||x||) / sigma(-m), m the logit margin against the trained label.
     const factor = (i: number) => {
       const zi = z[i]!
@@ -113,7 +119,15 @@ describe("sources", () => {
     const a = await expectNoLeak("uint8", () => make({ images: bytes, labels, cleanLabels } as never).record(1, params))
     const b = await expectNoLeak("float", () => make({ images: floats, labels, cleanLabels } as never).record(1, params))
     const c = await expectNoLeak("batched", () => make(batched as never).record(1, params))
-    for (const key of ["trainAcc", "cleanTrainAcc", "noisyTrainAccNoisyLabel", "noisyTrainAccTrueLabel", "trainLoss", "featureNormSq", "noisyFeatureNormSq"] as const) {
+    for (const key of [
+      "trainAcc",
+      "cleanTrainAcc",
+      "noisyTrainAccNoisyLabel",
+      "noisyTrainAccTrueLabel",
+      "trainLoss",
+      "featureNormSq",
+      "noisyFeatureNormSq"
+    ] as const) {
       expect(a[key]).toBeCloseTo(b[key], 5)
       expect(c[key]).toBeCloseTo(b[key], 5)
     }
@@ -124,9 +138,13 @@ describe("sources", () => {
     const model = linear({ inputDim: 2, numClasses: 2 })
     const params = model.init(new Rng(1))
     const test = { images: new Float32Array(2), labels: [0] }
-    expect(() => createTracker({ model, train: { images: new Float32Array(4), labels: [0, 2] }, test })).toThrow(/tracker train: labels\[1\] is 2, outside 0..1/)
+    expect(() => createTracker({ model, train: { images: new Float32Array(4), labels: [0, 2] }, test })).toThrow(
+      /tracker train: labels\[1\] is 2, outside 0..1/
+    )
     expect(() => createTracker({ model, train: { images: new Float32Array(4), labels: [0, 1], cleanLabels: [0] }, test })).toThrow(/cleanLabels has 1 entries/)
-    expect(() => createTracker({ model, train: { images: new Float32Array(4), labels: [0, 1], cleanLabels: [0, 0], isNoisy: [0, 0] }, test })).toThrow(/isNoisy\[1\] is 0/)
+    expect(() => createTracker({ model, train: { images: new Float32Array(4), labels: [0, 1], cleanLabels: [0, 0], isNoisy: [0, 0] }, test })).toThrow(
+      /isNoisy\[1\] is 0/
+    )
     expect(() => createTracker({ model, train: { images: new Uint8Array(4), labels: [0, 1] }, test }).record(1, params)).toThrow(/normalization is needed/)
     expect(() => createTracker({ model, train: { images: new Float32Array(3), labels: [0, 1] }, test }).record(1, params)).toThrow(AnalysisInputError)
     const partial: BatchedExamples = { labels: [0, 1], batches: () => [{ x: tf.zeros([1, 2]), index: [0] }] }

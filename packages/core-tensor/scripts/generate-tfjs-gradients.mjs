@@ -62,38 +62,36 @@ const homeExpr = (module) => (publicHome[module] === undefined ? "__tf" : `__tf.
 const rewriteImports = (file, source) => {
   const fromDir = dirname(file)
   let uses = false
-  const code = source
-    .replace(/^\/\/# sourceMappingURL=.*$/m, "")
-    .replace(/^import\s+([^;]+?)\s+from\s+'(\.[^']*)';/gm, (statement, clause, specifier) => {
-      const module = relative(tfjsDist, resolve(fromDir, specifier)).replace(/\.js$/, "")
-      const home = homeOf(module)
-      const equivalent = /^\{\s*(\w+)\s*\}$/.exec(clause.trim())?.[1]
-      if (equivalent !== undefined && publicEquivalents[module]?.[equivalent] !== undefined) {
-        uses = true
-        return `const ${equivalent} = ${publicEquivalents[module][equivalent]};`
-      }
-      const namespace = /^\*\s+as\s+(\w+)$/.exec(clause.trim())
-      if (namespace) {
-        const name = namespace[1]
-        const members = [...source.matchAll(new RegExp(`\\b${name}\\.(\\w+)`, "g"))].map((m) => m[1])
-        if (home === undefined || !members.every((m) => m in home)) return statement
-        uses = true
-        return `const ${name} = ${homeExpr(module)};`
-      }
-      const named = /^\{([^}]*)\}$/.exec(clause.trim())
-      if (!named) return statement
-      const bindings = named[1]
-        .split(",")
-        .map((b) => b.trim())
-        .filter(Boolean)
-        .map((b) => {
-          const [imported, local = imported] = b.split(/\s+as\s+/)
-          return { imported, local }
-        })
-      if (home === undefined || !bindings.every((b) => b.imported in home)) return statement
+  const code = source.replace(/^\/\/# sourceMappingURL=.*$/m, "").replace(/^import\s+([^;]+?)\s+from\s+'(\.[^']*)';/gm, (statement, clause, specifier) => {
+    const module = relative(tfjsDist, resolve(fromDir, specifier)).replace(/\.js$/, "")
+    const home = homeOf(module)
+    const equivalent = /^\{\s*(\w+)\s*\}$/.exec(clause.trim())?.[1]
+    if (equivalent !== undefined && publicEquivalents[module]?.[equivalent] !== undefined) {
       uses = true
-      return `const { ${bindings.map((b) => (b.imported === b.local ? b.imported : `${b.imported}: ${b.local}`)).join(", ")} } = ${homeExpr(module)};`
-    })
+      return `const ${equivalent} = ${publicEquivalents[module][equivalent]};`
+    }
+    const namespace = /^\*\s+as\s+(\w+)$/.exec(clause.trim())
+    if (namespace) {
+      const name = namespace[1]
+      const members = [...source.matchAll(new RegExp(`\\b${name}\\.(\\w+)`, "g"))].map((m) => m[1])
+      if (home === undefined || !members.every((m) => m in home)) return statement
+      uses = true
+      return `const ${name} = ${homeExpr(module)};`
+    }
+    const named = /^\{([^}]*)\}$/.exec(clause.trim())
+    if (!named) return statement
+    const bindings = named[1]
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean)
+      .map((b) => {
+        const [imported, local = imported] = b.split(/\s+as\s+/)
+        return { imported, local }
+      })
+    if (home === undefined || !bindings.every((b) => b.imported in home)) return statement
+    uses = true
+    return `const { ${bindings.map((b) => (b.imported === b.local ? b.imported : `${b.imported}: ${b.local}`)).join(", ")} } = ${homeExpr(module)};`
+  })
   return uses ? `import * as __tf from "@tensorflow/tfjs-core";\n${code}` : code
 }
 
@@ -140,8 +138,12 @@ export const generate = async ({ force = false } = {}) => {
       {
         name: "tfjs-core-public-api",
         setup(b) {
-          b.onResolve({ filter: /^\./ }, (args) => (args.importer.startsWith(tfjsDist) ? { path: resolve(args.resolveDir, args.path.endsWith(".js") ? args.path : `${args.path}.js`) } : undefined))
-          b.onLoad({ filter: /\.js$/ }, (args) => (args.path.startsWith(tfjsDist) ? { contents: rewriteImports(args.path, readFileSync(args.path, "utf8")), loader: "js" } : undefined))
+          b.onResolve({ filter: /^\./ }, (args) =>
+            args.importer.startsWith(tfjsDist) ? { path: resolve(args.resolveDir, args.path.endsWith(".js") ? args.path : `${args.path}.js`) } : undefined
+          )
+          b.onLoad({ filter: /\.js$/ }, (args) =>
+            args.path.startsWith(tfjsDist) ? { contents: rewriteImports(args.path, readFileSync(args.path, "utf8")), loader: "js" } : undefined
+          )
         }
       }
     ]
@@ -157,5 +159,9 @@ export const generate = async ({ force = false } = {}) => {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await generate({ force: process.argv.includes("--force") })
-  console.log(r.generated ? `tfjs gradients: ${r.gradients} configs from tfjs-core ${tfjsVersion} (${r.bundled} files bundled) -> ${relative(process.cwd(), r.file)}` : `tfjs gradients: up to date (tfjs-core ${tfjsVersion})`)
+  console.log(
+    r.generated
+      ? `tfjs gradients: ${r.gradients} configs from tfjs-core ${tfjsVersion} (${r.bundled} files bundled) -> ${relative(process.cwd(), r.file)}`
+      : `tfjs gradients: up to date (tfjs-core ${tfjsVersion})`
+  )
 }

@@ -1,7 +1,16 @@
 export { TaggedError, type TaggedErrorConstructor } from "./errors/tagged-error.js"
 export { type BackendName, backendNames } from "./backend/candidates.js"
 export { BackendUnavailableError } from "./backend/errors.js"
-export { type BackendInfo, type ProbedBackend, type SelectBackendOptions, type SkippedBackend, activeBackend, describeAdapter, probeBackends, selectBackend } from "./backend/select.js"
+export {
+  type BackendInfo,
+  type ProbedBackend,
+  type SelectBackendOptions,
+  type SkippedBackend,
+  activeBackend,
+  describeAdapter,
+  probeBackends,
+  selectBackend
+} from "./backend/select.js"
 export { Rng } from "./random/rng.js"
 export {
   type ParamSnapshot,

@@ -7,7 +7,13 @@ describe("tensor tree serialisation", () => {
     const tree = {
       step: 7,
       name: "sgd",
-      momentum: { "dense_0/kernel": tf.tensor2d([[1.1, -2.5e-8], [Math.PI, 3]]), "head/bias": tf.tensor1d([0.1]) },
+      momentum: {
+        "dense_0/kernel": tf.tensor2d([
+          [1.1, -2.5e-8],
+          [Math.PI, 3]
+        ]),
+        "head/bias": tf.tensor1d([0.1])
+      },
       counts: [tf.tensor1d([1, 2, 3], "int32"), 4]
     }
     await expectNoLeak("encode/decode", () => {

@@ -11,7 +11,11 @@ import { Batcher, applyLabelNoise, channelStats, readSplit } from "../src/index.
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
 const dir = process.argv[2] ?? process.env["CIFAR10_DIR"] ?? resolve(repoRoot, "../shared/datasets/cifar-10-batches-bin")
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`)
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on ${cpus().length} cores`
+)
 if (!existsSync(dir)) {
   console.log(`no CIFAR-10 at ${dir}; pass a folder or set CIFAR10_DIR`)
   process.exit(0)
@@ -30,7 +34,10 @@ const time = <A>(label: string, f: () => A, repeats = 3): A => {
     wall.push(performance.now() - t0)
     cpu.push((c.user + c.system) / 1000)
   }
-  const fmt = (xs: number[]) => `best ${Math.min(...xs).toFixed(0).padStart(6)} ms (${xs.map((m) => m.toFixed(0)).join(", ")})`
+  const fmt = (xs: number[]) =>
+    `best ${Math.min(...xs)
+      .toFixed(0)
+      .padStart(6)} ms (${xs.map((m) => m.toFixed(0)).join(", ")})`
   console.log(`${label.padEnd(46)} wall ${fmt(wall)}   cpu ${fmt(cpu)}`)
   return result!
 }
@@ -43,7 +50,11 @@ time("symmetric noise 30%, exact", () => applyLabelNoise(train.labels, { numClas
 await selectBackend({ backend: "cpu", log: () => {} })
 for (const augment of [false, true]) {
   const batcher = new Batcher({ images: train.images, labels: train.labels, batchSize: 128, normalization: stats, seed: 0, augment })
-  time(`one epoch of batch-128 tensors, augment ${augment}`, () => {
-    for (const batch of batcher.batches(0)) batch.dispose()
-  }, 2)
+  time(
+    `one epoch of batch-128 tensors, augment ${augment}`,
+    () => {
+      for (const batch of batcher.batches(0)) batch.dispose()
+    },
+    2
+  )
 }

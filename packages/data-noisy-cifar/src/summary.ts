@@ -67,7 +67,8 @@ export interface DataSummary {
 
 /** What `samlab data summary` prints: split sizes, class counts and the realised noise. */
 export const dataSummary = async (options: DataSummaryOptions): Promise<DataSummary> => {
-  if (options.dataset !== "cifar10" && options.dataset !== "cifar100") throw new InvalidOptionError("dataset", options.dataset, 'expected "cifar10" or "cifar100"')
+  if (options.dataset !== "cifar10" && options.dataset !== "cifar100")
+    throw new InvalidOptionError("dataset", options.dataset, 'expected "cifar10" or "cifar100"')
   if (!Number.isInteger(options.seed)) throw new InvalidOptionError("seed", options.seed, "must be an integer")
   const { dataset, noise, rate, seed, ...load } = options
   noiseModel(namedNoiseSpec(noise, rate), dataset === "cifar10" ? 10 : 100) // validate before the (possibly slow) load

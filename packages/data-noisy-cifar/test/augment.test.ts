@@ -106,7 +106,14 @@ describe("per-channel normalisation", () => {
     const src = Uint8Array.from([0, 128, 255, 255, 0, 51])
     const dst = new Float32Array(6)
     normalizeInto(src, 0, dst, 0, 2, table)
-    const expected = [(0 - 0.4914) / 0.247, (128 / 255 - 0.4822) / 0.2435, (1 - 0.4465) / 0.2616, (1 - 0.4914) / 0.247, (0 - 0.4822) / 0.2435, (0.2 - 0.4465) / 0.2616]
+    const expected = [
+      (0 - 0.4914) / 0.247,
+      (128 / 255 - 0.4822) / 0.2435,
+      (1 - 0.4465) / 0.2616,
+      (1 - 0.4914) / 0.247,
+      (0 - 0.4822) / 0.2435,
+      (0.2 - 0.4465) / 0.2616
+    ]
     expected.forEach((v, i) => expect(dst[i]).toBeCloseTo(v, 6))
     expect(() => normalizationTable({ mean: [0, 0, 0], std: [1, 0, 1] })).toThrow(InvalidOptionError)
   })

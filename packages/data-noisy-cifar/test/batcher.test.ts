@@ -65,7 +65,8 @@ describe("batcher", () => {
   it("augments: each image is a crop/flip of its source, and the same seed gives the same batch", async () => {
     // A gradient image: a crop/flip is identified by where its pixels came from.
     const grad = new Uint8Array(2 * 3072)
-    for (let i = 0; i < 2; i++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) grad[i * 3072 + (y * 32 + x) * 3 + c] = 1 + y * 7 + x + c + 3 * i
+    for (let i = 0; i < 2; i++)
+      for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) grad[i * 3072 + (y * 32 + x) * 3 + c] = 1 + y * 7 + x + c + 3 * i
     const ident: ChannelStats = { mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255] } // x = raw byte value
     const make = () => new Batcher({ images: grad, labels: [0, 1], batchSize: 2, normalization: ident, seed: 3, augment: true, shuffle: false })
     await expectNoLeak("augmented batches", async () => {
@@ -77,7 +78,8 @@ describe("batcher", () => {
       for (let k = 0; k < 2; k++) {
         const img = x.slice(k * 3072, (k + 1) * 3072).map(Math.round)
         let matches = 0
-        for (let dy = 0; dy <= 8; dy++) for (let dx = 0; dx <= 8; dx++) for (const flip of [false, true]) if (img.every((v, o) => v === expectedAt(grad, k, dy, dx, flip, o))) matches++
+        for (let dy = 0; dy <= 8; dy++)
+          for (let dx = 0; dx <= 8; dx++) for (const flip of [false, true]) if (img.every((v, o) => v === expectedAt(grad, k, dy, dx, flip, o))) matches++
         expect(matches).toBe(1)
       }
       first.dispose()

@@ -14,7 +14,17 @@ import { buildTarGz } from "./helpers/tar-writer.js"
 const buildArchive = (): Buffer => {
   const { dir, cleanup } = tempDir("archive-src")
   try {
-    writeCifar10Folder(dir, [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], [9, 0, 5])
+    writeCifar10Folder(
+      dir,
+      [
+        [0, 1],
+        [2, 3],
+        [4, 5],
+        [6, 7],
+        [8, 9]
+      ],
+      [9, 0, 5]
+    )
     const names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
     return buildTarGz([
       { path: "cifar-10-batches-bin", directory: true },
@@ -36,9 +46,24 @@ const clashing = buildTarGz([
 const unreadable = (() => {
   const { dir, cleanup } = tempDir("unreadable-src")
   try {
-    writeCifar10Folder(dir, [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], [9, 0, 5])
+    writeCifar10Folder(
+      dir,
+      [
+        [0, 1],
+        [2, 3],
+        [4, 5],
+        [6, 7],
+        [8, 9]
+      ],
+      [9, 0, 5]
+    )
     const names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]
-    return buildTarGz(names.map((n) => ({ path: `cifar-10-batches-bin/${n}`, data: n === "data_batch_1.bin" ? readFileSync(join(dir, n)).subarray(0, 4000) : readFileSync(join(dir, n)) })))
+    return buildTarGz(
+      names.map((n) => ({
+        path: `cifar-10-batches-bin/${n}`,
+        data: n === "data_batch_1.bin" ? readFileSync(join(dir, n)).subarray(0, 4000) : readFileSync(join(dir, n))
+      }))
+    )
   } finally {
     cleanup()
   }
@@ -77,14 +102,12 @@ beforeAll(async () => {
       }
       res.on("close", () => undefined)
       more()
-    }
-    else if (req.url === "/corrupt/cifar-10-binary.tar.gz") send(corrupt)
+    } else if (req.url === "/corrupt/cifar-10-binary.tar.gz") send(corrupt)
     else if (req.url === "/cut/cifar-10-binary.tar.gz") sendHalfThenDrop(res)
     else if (req.url === "/flaky/cifar-10-binary.tar.gz") {
       if (flakyCalls++ === 0) sendHalfThenDrop(res)
       else send(archive)
-    }
-    else if (req.url === "/moved/cifar-10-binary.tar.gz") {
+    } else if (req.url === "/moved/cifar-10-binary.tar.gz") {
       res.writeHead(302, { location: "/good/cifar-10-binary.tar.gz" })
       res.end()
     } else {
@@ -108,8 +131,9 @@ beforeEach(() => {
   requests.length = 0
 })
 afterEach(() => {
-  for (const k of envKeys) if (savedEnv[k] === undefined) delete process.env[k]
-  else process.env[k] = savedEnv[k]
+  for (const k of envKeys)
+    if (savedEnv[k] === undefined) delete process.env[k]
+    else process.env[k] = savedEnv[k]
   cleanup()
 })
 
@@ -132,7 +156,10 @@ describe("download into the cache", () => {
   })
 
   it("two loads racing into one cache both succeed and leave one complete folder", async () => {
-    const [a, b] = await Promise.all([loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" }), loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })])
+    const [a, b] = await Promise.all([
+      loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" }),
+      loadCifar10({ cacheDir, baseUrl: `${base}/good`, md5, expectedRecords: "any" })
+    ])
     expect(Array.from(a.train.labels)).toEqual(Array.from(b.train.labels))
     expect(requests).toHaveLength(2)
     expect(readdirSync(cacheDir)).toEqual(["cifar-10-batches-bin"])
@@ -246,14 +273,21 @@ describe("download into the cache", () => {
   })
 
   it("a file-versus-folder clash in the archive is a typed error naming the entry, not a raw EEXIST", async () => {
-    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/clash`, md5: createHash("md5").update(clashing).digest("hex"), expectedRecords: "any" }).catch((e) => e)
+    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/clash`, md5: createHash("md5").update(clashing).digest("hex"), expectedRecords: "any" }).catch(
+      (e) => e
+    )
     expect(err).toBeInstanceOf(ArchiveFormatError)
     expect(err.message).toContain("entry cifar-10-batches-bin/data_batch_1.bin clashes")
     expectEmptyCache()
   })
 
   it("an archive with the right MD5 but unreadable records is never marked complete", async () => {
-    const err = await loadCifar10({ cacheDir, baseUrl: `${base}/unreadable`, md5: createHash("md5").update(unreadable).digest("hex"), expectedRecords: "any" }).catch((e) => e)
+    const err = await loadCifar10({
+      cacheDir,
+      baseUrl: `${base}/unreadable`,
+      md5: createHash("md5").update(unreadable).digest("hex"),
+      expectedRecords: "any"
+    }).catch((e) => e)
     expect(err).toMatchObject({ _tag: "CifarFileSizeError" })
     expect(err.message).toContain("data_batch_1.bin")
     expectEmptyCache() // so the next load downloads again instead of failing on a "complete" folder
@@ -285,8 +319,9 @@ describe("download into the cache", () => {
       expect(proxied).toEqual([`CONNECT ${base.replace("http://", "")}`])
       expect(requests).toEqual(["/good/cifar-10-binary.tar.gz"])
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]
-      else process.env[k] = v
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
       await new Promise<void>((resolve) => proxy.close(() => resolve()))
     }
   })

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest"
-import { CIFAR100_ASYMMETRIC_TARGETS, CIFAR100_CLASSES, CIFAR100_FINE_TO_COARSE, CIFAR10_ASYMMETRIC_TARGETS, CIFAR10_CLASSES, InvalidOptionError, TransitionMatrixError, applyLabelNoise, empiricalTransition } from "../src/index.js"
+import {
+  CIFAR100_ASYMMETRIC_TARGETS,
+  CIFAR100_CLASSES,
+  CIFAR100_FINE_TO_COARSE,
+  CIFAR10_ASYMMETRIC_TARGETS,
+  CIFAR10_CLASSES,
+  InvalidOptionError,
+  TransitionMatrixError,
+  applyLabelNoise,
+  empiricalTransition
+} from "../src/index.js"
 import { exactAllocation } from "../src/noise/apply.js"
 import { validateTransitionMatrix } from "../src/noise/transition.js"
 import { roundRobinLabels } from "./helpers/files.js"
@@ -76,7 +86,12 @@ describe("symmetric noise", () => {
     expect(applyLabelNoise(clean, { numClasses: 4, spec: { kind: "symmetric", rate: 1 }, rng: 1 }).changed).toBe(100)
     const none = applyLabelNoise(clean, { numClasses: 4, spec: { kind: "none" }, rng: 1 })
     expect(none.changed).toBe(0)
-    expect(none.transition).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    expect(none.transition).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1]
+    ])
   })
 })
 
@@ -113,7 +128,13 @@ describe("exact-count allocation", () => {
     const r = applyLabelNoise(clean, { numClasses: 3, spec: { kind: "symmetric", rate: 0.5 }, rng: 9 })
     expect(r.changed).toBe(12) // round(11.5)
     const per = changedPerClass(clean, r.noisy, 3)
-    expect([[2, 3], [3, 4], [5, 6]].every(([lo, hi], c) => per[c] === lo || per[c] === hi)).toBe(true)
+    expect(
+      [
+        [2, 3],
+        [3, 4],
+        [5, 6]
+      ].every(([lo, hi], c) => per[c] === lo || per[c] === hi)
+    ).toBe(true)
   })
 })
 
@@ -174,11 +195,45 @@ describe("asymmetric noise", () => {
 describe("transition matrices", () => {
   it("validates shape, entries and row sums, naming the row", () => {
     const bad: Array<[number[][], number]> = [
-      [[[1, 0], [0, 1]], -1],
-      [[[1, 0, 0], [0, 1], [0, 0, 1]], 1],
-      [[[1, 0, 0], [0, 1, 0], [0.5, 0.6, -0.1]], 2],
-      [[[1, 0, 0], [NaN, 1, 0], [0, 0, 1]], 1],
-      [[[0.9, 0, 0], [0, 1, 0], [0, 0, 1]], 0]
+      [
+        [
+          [1, 0],
+          [0, 1]
+        ],
+        -1
+      ],
+      [
+        [
+          [1, 0, 0],
+          [0, 1],
+          [0, 0, 1]
+        ],
+        1
+      ],
+      [
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0.5, 0.6, -0.1]
+        ],
+        2
+      ],
+      [
+        [
+          [1, 0, 0],
+          [NaN, 1, 0],
+          [0, 0, 1]
+        ],
+        1
+      ],
+      [
+        [
+          [0.9, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1]
+        ],
+        0
+      ]
     ]
     for (const [m, row] of bad) {
       let err: unknown
@@ -190,12 +245,28 @@ describe("transition matrices", () => {
       expect(err).toBeInstanceOf(TransitionMatrixError)
       expect(err).toMatchObject({ _tag: "TransitionMatrixError", row })
     }
-    expect(() => applyLabelNoise([0, 1], { numClasses: 2, spec: { kind: "transition", matrix: [[0.5, 0.4], [0, 1]] }, rng: 1 })).toThrow(/row 0: sums to 0.9/)
+    expect(() =>
+      applyLabelNoise([0, 1], {
+        numClasses: 2,
+        spec: {
+          kind: "transition",
+          matrix: [
+            [0.5, 0.4],
+            [0, 1]
+          ]
+        },
+        rng: 1
+      })
+    ).toThrow(/row 0: sums to 0.9/)
   })
 
   it("a permutation matrix relabels deterministically in both modes", () => {
     const clean = roundRobinLabels(3, 10)
-    const matrix = [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    const matrix = [
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0]
+    ]
     for (const mode of ["exact", "bernoulli"] as const) {
       const r = applyLabelNoise(clean, { numClasses: 3, spec: { kind: "transition", matrix }, mode, rng: 1 })
       expect(Array.from(r.noisy)).toEqual(clean.map((y) => [2, 0, 1][y]))
@@ -204,7 +275,11 @@ describe("transition matrices", () => {
   })
 
   it("a general matrix: exact per-class counts of changes, empirical rows near the matrix", () => {
-    const matrix = [[0.6, 0.3, 0.1], [0, 1, 0], [0.25, 0.25, 0.5]]
+    const matrix = [
+      [0.6, 0.3, 0.1],
+      [0, 1, 0],
+      [0.25, 0.25, 0.5]
+    ]
     const clean = roundRobinLabels(3, 1000)
     const r = applyLabelNoise(clean, { numClasses: 3, spec: { kind: "transition", matrix }, rng: 8 })
     expect(changedPerClass(clean, r.noisy, 3)).toEqual([400, 0, 500])

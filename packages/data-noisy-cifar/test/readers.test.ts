@@ -1,7 +1,17 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { CIFAR100_CLASSES, CIFAR100_FINE_TO_COARSE, CIFAR10_CLASSES, CifarFileMissingError, CifarFileSizeError, CifarLabelError, loadCifar10, readDatasetDir, readSplit } from "../src/index.js"
+import {
+  CIFAR100_CLASSES,
+  CIFAR100_FINE_TO_COARSE,
+  CIFAR10_CLASSES,
+  CifarFileMissingError,
+  CifarFileSizeError,
+  CifarLabelError,
+  loadCifar10,
+  readDatasetDir,
+  readSplit
+} from "../src/index.js"
 import { planarConverter, planarToInterleaved } from "../src/format/planar.js"
 import { cifar100Record, cifar10Record, concat, fixturePixel, tempDir, writeCifar10Folder } from "./helpers/files.js"
 
@@ -59,7 +69,10 @@ describe("CIFAR-10 reader", () => {
     expect(Array.from(test.labels)).toEqual([9, 8])
     // Every byte of every image, with a pattern that differs between neighbouring pixels in every channel.
     const mismatches: string[] = []
-    for (const [split, n] of [[train, 8], [test, 2]] as const) {
+    for (const [split, n] of [
+      [train, 8],
+      [test, 2]
+    ] as const) {
       for (let i = 0; i < n; i++) {
         for (let y = 0; y < 32; y++) {
           for (let x = 0; x < 32; x++) {
@@ -160,7 +173,11 @@ describe("CIFAR-100 reader", () => {
     expect(train.classNames[30]).toBe("dolphin")
     expect(train.coarseClassNames![17]).toBe("trees")
     expect(test.classNames[96]).toBe("willow_tree")
-    for (const [i, y, x, c] of [[0, 0, 0, 0], [1, 31, 31, 2], [2, 7, 19, 1]] as const) {
+    for (const [i, y, x, c] of [
+      [0, 0, 0, 0],
+      [1, 31, 31, 2],
+      [2, 7, 19, 1]
+    ] as const) {
       expect(train.images[at(i, y, x, c)]).toBe(fixturePixel(i, c, y, x))
     }
   })
@@ -169,9 +186,21 @@ describe("CIFAR-100 reader", () => {
     writeFileSync(join(dir, "test.bin"), cifar100Record(0, 4, 0))
     const file = join(dir, "train.bin")
     writeFileSync(file, concat([cifar100Record(0, 4, 0), cifar100Record(0, 100, 1)]))
-    expect(catchError(() => readSplit("cifar100", dir, "train", anyCount))).toMatchObject({ _tag: "CifarLabelError", file, record: 1, field: "fine", value: 100 })
+    expect(catchError(() => readSplit("cifar100", dir, "train", anyCount))).toMatchObject({
+      _tag: "CifarLabelError",
+      file,
+      record: 1,
+      field: "fine",
+      value: 100
+    })
     writeFileSync(file, concat([cifar100Record(20, 4, 0)]))
-    expect(catchError(() => readSplit("cifar100", dir, "train", anyCount))).toMatchObject({ _tag: "CifarLabelError", file, record: 0, field: "coarse", value: 20 })
+    expect(catchError(() => readSplit("cifar100", dir, "train", anyCount))).toMatchObject({
+      _tag: "CifarLabelError",
+      file,
+      record: 0,
+      field: "coarse",
+      value: 20
+    })
     writeFileSync(file, concat([cifar100Record(0, 4, 0), cifar100Record(0, 4, 1), cifar100Record(1, 4, 2)]))
     const err = catchError(() => readSplit("cifar100", dir, "train", anyCount))
     expect(err).toMatchObject({ _tag: "CifarLabelError", file, record: 2, field: "coarse", value: 1 })

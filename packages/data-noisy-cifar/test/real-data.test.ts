@@ -20,7 +20,12 @@ describe.skipIf(!existsSync(join(realDir, "SHA256SUMS")))("real CIFAR-10 (shared
     const sums = Object.fromEntries(lines.map((l) => l.trim().split(/\s+/)).map(([hash, name]) => [name!.replace(/^\*/, ""), hash!]))
     for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) {
       expect(sums[f], f).toBeDefined()
-      expect(createHash("sha256").update(readFileSync(join(realDir, f))).digest("hex"), f).toBe(sums[f])
+      expect(
+        createHash("sha256")
+          .update(readFileSync(join(realDir, f)))
+          .digest("hex"),
+        f
+      ).toBe(sums[f])
     }
   })
 
@@ -38,7 +43,11 @@ describe.skipIf(!existsSync(join(realDir, "SHA256SUMS")))("real CIFAR-10 (shared
       const i = 20_000 + r
       const base = r * 3073
       expect(data.train.labels[i]).toBe(raw3[base])
-      for (const [y, x] of [[0, 0], [13, 27], [31, 31]] as const) {
+      for (const [y, x] of [
+        [0, 0],
+        [13, 27],
+        [31, 31]
+      ] as const) {
         for (let c = 0; c < 3; c++) expect(data.train.images[((i * 32 + y) * 32 + x) * 3 + c]).toBe(raw3[base + 1 + c * 1024 + y * 32 + x])
       }
     }

@@ -29,7 +29,15 @@ const text = (b: Uint8Array) => Buffer.from(b).toString("utf8")
 describe("tar reader", () => {
   it("reads files and directories of a ustar archive, with data across several blocks", () => {
     const big = bytes(1300, 1)
-    const entries = readTar(buildTar([{ path: "d", directory: true }, { path: "d/a.bin", data: big }, { path: "d/empty" }, { path: "d/b.txt", data: new TextEncoder().encode("hello") }]), "t.tar")
+    const entries = readTar(
+      buildTar([
+        { path: "d", directory: true },
+        { path: "d/a.bin", data: big },
+        { path: "d/empty" },
+        { path: "d/b.txt", data: new TextEncoder().encode("hello") }
+      ]),
+      "t.tar"
+    )
     expect(entries.map((e) => [e.path, e.type, e.data.length])).toEqual([
       ["d", "directory", 0],
       ["d/a.bin", "file", 1300],
@@ -66,7 +74,10 @@ describe("tar reader", () => {
   })
 
   it("rejects an archive cut inside an entry's data or inside a header", () => {
-    const tar = buildTar([{ path: "a", data: bytes(100, 0) }, { path: "b", data: bytes(2000, 0) }])
+    const tar = buildTar([
+      { path: "a", data: bytes(100, 0) },
+      { path: "b", data: bytes(2000, 0) }
+    ])
     // Second header at 1024; its data starts at 1536 and needs 2000 bytes.
     expect(catchError(() => readTar(tar.subarray(0, 2048), "cut.tar"))).toMatchObject({ _tag: "ArchiveFormatError", offset: 1024 })
     expect(catchError(() => readTar(tar.subarray(0, 1024 + 100), "cut.tar"))).toMatchObject({ _tag: "ArchiveFormatError", offset: 1024 })
@@ -92,7 +103,12 @@ function catchError(f: () => unknown): Error & Record<string, unknown> {
 
 describe("tar extraction", () => {
   it("reads the same entries whatever the chunking (one byte at a time, odd sizes), headers and data split anywhere", () => {
-    const tar = buildTar([{ path: "d", directory: true }, { path: `d/${"n".repeat(80)}/a.bin`, data: bytes(1300, 1) }, { path: "d/empty" }, { path: "d/b.txt", data: bytes(700, 2) }])
+    const tar = buildTar([
+      { path: "d", directory: true },
+      { path: `d/${"n".repeat(80)}/a.bin`, data: bytes(1300, 1) },
+      { path: "d/empty" },
+      { path: "d/b.txt", data: bytes(700, 2) }
+    ])
     const whole = readTar(tar, "t.tar").map((e) => [e.path, e.type, Array.from(e.data)])
     for (const size of [1, 7, 511, 513, 4096]) {
       const entries: (string | number[])[][] = []
@@ -112,7 +128,12 @@ describe("tar extraction", () => {
     const archive = join(dir, "big.tar.gz")
     const fileBytes = 96 << 20
     const gzip = createGzip({ level: 1 })
-    const written = new Promise<void>((resolve, reject) => gzip.pipe(createWriteStream(archive)).on("finish", () => resolve()).on("error", reject))
+    const written = new Promise<void>((resolve, reject) =>
+      gzip
+        .pipe(createWriteStream(archive))
+        .on("finish", () => resolve())
+        .on("error", reject)
+    )
     gzip.write(tarHeader("big/zeros.bin", fileBytes, "0"))
     const block = new Uint8Array(1 << 20)
     for (let i = 0; i < fileBytes / block.length; i++) if (!gzip.write(block)) await new Promise((r) => gzip.once("drain", r))

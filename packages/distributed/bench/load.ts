@@ -16,10 +16,16 @@ const db = await connectDb(env.storeUrl)
 const workers = Array.from({ length: workerCount }, () => startWorker(env.storeUrl, redisUrl, env.queueName, 30_000))
 try {
   await Promise.all(workers.map((w) => w.waitFor(/worker ready/)))
-  const overrides = ["epochs=1", "methods=[\"sgd\",\"sam\"]", `seeds=[${Array.from({ length: cells / 2 }, (_, i) => i).join(",")}]`]
+  const overrides = ["epochs=1", 'methods=["sgd","sam"]', `seeds=[${Array.from({ length: cells / 2 }, (_, i) => i).join(",")}]`]
   const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides }))
   const run = runName(plan)
-  const executor = queueExecutor({ queueUrl: redisUrl, queueName: env.queueName, db, pollMs: 500, job: (cell) => ({ run, pipeline: "toy", overrides, cell: cell.index, cellId: cell.id }) })
+  const executor = queueExecutor({
+    queueUrl: redisUrl,
+    queueName: env.queueName,
+    db,
+    pollMs: 500,
+    job: (cell) => ({ run, pipeline: "toy", overrides, cell: cell.index, cellId: cell.id })
+  })
   const quiet = Layer.succeed(Progress, { start: () => ({ tick: () => {}, done: () => {} }), log: () => {} })
   const started = performance.now()
   await Effect.runPromise(runPlan(plan, { executor }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, run), quiet))))
@@ -28,7 +34,17 @@ try {
   const done = statuses.filter((c) => c.state === "done" && c.attempts === 1).length
   const starts = workers.map((w) => (w.output.match(/: cell \S+ of run/g) ?? []).length)
   const startedCells = new Set(workers.flatMap((w) => [...w.output.matchAll(/: cell (\S+) of run/g)].map((m) => m[1])))
-  console.log(JSON.stringify({ cells: plan.cells.length, workers: workerCount, seconds: Number(seconds.toFixed(2)), cellsPerSecond: Number((plan.cells.length / seconds).toFixed(1)), doneOnFirstAttempt: done, startsPerWorker: starts, distinctCellsStarted: startedCells.size }))
+  console.log(
+    JSON.stringify({
+      cells: plan.cells.length,
+      workers: workerCount,
+      seconds: Number(seconds.toFixed(2)),
+      cellsPerSecond: Number((plan.cells.length / seconds).toFixed(1)),
+      doneOnFirstAttempt: done,
+      startsPerWorker: starts,
+      distinctCellsStarted: startedCells.size
+    })
+  )
   if (done !== plan.cells.length || startedCells.size !== plan.cells.length || starts.reduce((a, b) => a + b, 0) !== plan.cells.length) {
     console.error("cells lost or run twice")
     process.exitCode = 1

@@ -42,11 +42,28 @@ export const recordEpoch = (db: Db, run: string, cellIndex: number, epoch: numbe
 
 /** Every cell of `run`, in matrix order. */
 export const cellStatuses = async (db: Db, run: string): Promise<readonly CellStatus[]> => {
-  const { rows } = await db.query<{ run: string; cell_index: number; cell_id: string; state: CellState; worker: string | null; epoch: number | null; attempts: number; error: string | null; updated_at: Date }>(
-    "SELECT * FROM samlab_cells WHERE run = $1 ORDER BY cell_index",
-    [run]
-  )
-  return rows.map((r) => ({ run: r.run, cellIndex: r.cell_index, cellId: r.cell_id, state: r.state, worker: r.worker, epoch: r.epoch, attempts: r.attempts, error: r.error, updatedAt: r.updated_at }))
+  const { rows } = await db.query<{
+    run: string
+    cell_index: number
+    cell_id: string
+    state: CellState
+    worker: string | null
+    epoch: number | null
+    attempts: number
+    error: string | null
+    updated_at: Date
+  }>("SELECT * FROM samlab_cells WHERE run = $1 ORDER BY cell_index", [run])
+  return rows.map((r) => ({
+    run: r.run,
+    cellIndex: r.cell_index,
+    cellId: r.cell_id,
+    state: r.state,
+    worker: r.worker,
+    epoch: r.epoch,
+    attempts: r.attempts,
+    error: r.error,
+    updatedAt: r.updated_at
+  }))
 }
 
 /** One line per cell: `done  method=sgd,seed=0`, `running  ... on host:pid, epoch 3`, `failed ... : why`. */

@@ -6,7 +6,12 @@ import { parseStoreUrl, redactUrl } from "./url.js"
 
 /** A service (PostgreSQL, Redis) that stayed unreachable through every retry; names the URL without its password. */
 export class ServiceUnavailableError extends Error {
-  constructor(readonly service: string, readonly url: string, readonly attempts: number, cause: unknown) {
+  constructor(
+    readonly service: string,
+    readonly url: string,
+    readonly attempts: number,
+    cause: unknown
+  ) {
     super(`${service} at ${url} is unreachable after ${attempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}`)
     this.name = "ServiceUnavailableError"
   }
@@ -27,7 +32,13 @@ const isTransient = (e: unknown): boolean => {
 }
 
 /** Runs `attempt` with exponential backoff while it fails transiently; then throws a `ServiceUnavailableError`. */
-export const withRetry = async <A>(service: string, url: string, policy: RetryPolicy, attempt: () => Promise<A>, transient: (e: unknown) => boolean = isTransient): Promise<A> => {
+export const withRetry = async <A>(
+  service: string,
+  url: string,
+  policy: RetryPolicy,
+  attempt: () => Promise<A>,
+  transient: (e: unknown) => boolean = isTransient
+): Promise<A> => {
   const attempts = policy.attempts ?? 6
   let delay = policy.baseDelayMs ?? 250
   for (let i = 1; ; i++) {
@@ -97,7 +108,9 @@ export const connectDb = async (url: string, retry: RetryPolicy = {}): Promise<D
     await query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     await transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`samlab-migrate-${schema}`])
-      await client.query("CREATE TABLE IF NOT EXISTS samlab_schema_version (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+      await client.query(
+        "CREATE TABLE IF NOT EXISTS samlab_schema_version (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+      )
       const applied = new Set((await client.query<{ version: number }>("SELECT version FROM samlab_schema_version")).rows.map((r) => r.version))
       for (const m of migrations()) {
         if (applied.has(m.version)) continue

@@ -28,7 +28,9 @@ export const redisConnection = (url: string, options: { readonly failFast?: bool
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     ...(u.protocol === "rediss:" ? { tls: {} } : {}),
     // a submitter's commands fail (and are retried by us, then reported) rather than wait forever
-    ...(options.failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times: number) => Math.min(times * 200, 2000) } : { maxRetriesPerRequest: null })
+    ...(options.failFast
+      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times: number) => Math.min(times * 200, 2000) }
+      : { maxRetriesPerRequest: null })
   }
 }
 
@@ -76,7 +78,14 @@ export const queueExecutor = (options: QueueExecutorOptions): Executor => ({
         const queue = new Queue<CellJob>(options.queueName ?? defaultQueueName, { connection: redisConnection(options.queueUrl, { failFast: true }) })
         queue.on("error", () => {})
         // BullMQ waits for a connection without bound: each call gets a deadline, then is retried
-        const redis = <A>(body: () => Promise<A>) => withRetry("Redis", options.queueUrl, options.retry ?? {}, () => withDeadline(body(), options.commandTimeoutMs ?? 10_000), () => true)
+        const redis = <A>(body: () => Promise<A>) =>
+          withRetry(
+            "Redis",
+            options.queueUrl,
+            options.retry ?? {},
+            () => withDeadline(body(), options.commandTimeoutMs ?? 10_000),
+            () => true
+          )
         try {
           const ids = new Map<string, Cell>()
           for (const cell of cells) {
@@ -89,7 +98,13 @@ export const queueExecutor = (options: QueueExecutorOptions): Executor => ({
               // a cell that failed in an earlier submission is tried again
               if (existing && (await existing.getState()) === "failed") await existing.retry("failed")
               else if (!existing)
-                await queue.add("cell", data, { jobId: id, attempts: options.attempts ?? 3, backoff: { type: "exponential", delay: options.backoffMs ?? 1000 }, removeOnComplete: false, removeOnFail: false })
+                await queue.add("cell", data, {
+                  jobId: id,
+                  attempts: options.attempts ?? 3,
+                  backoff: { type: "exponential", delay: options.backoffMs ?? 1000 },
+                  removeOnComplete: false,
+                  removeOnFail: false
+                })
             })
           }
           let last = ""
@@ -98,10 +113,16 @@ export const queueExecutor = (options: QueueExecutorOptions): Executor => ({
             for (const [id, cell] of ids) {
               const job = await redis(() => queue.getJob(id))
               const state = job ? await redis(() => job.getState()) : "unknown"
-              if (state === "failed") throw new ExecutorError({ cell: cell.id, reason: `failed after ${job?.attemptsMade ?? "?"} attempt(s): ${job?.failedReason ?? "unknown reason"}` })
+              if (state === "failed")
+                throw new ExecutorError({
+                  cell: cell.id,
+                  reason: `failed after ${job?.attemptsMade ?? "?"} attempt(s): ${job?.failedReason ?? "unknown reason"}`
+                })
               counts[state] = (counts[state] ?? 0) + 1
             }
-            const line = Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ")
+            const line = Object.entries(counts)
+              .map(([s, n]) => `${n} ${s}`)
+              .join(", ")
             if (line !== last) options.log?.(`queue: ${line}`)
             last = line
             if (counts["completed"] === ids.size) return

@@ -5,7 +5,8 @@ import type { CellJob } from "./queue.js"
 import { makePostgresStore } from "./store.js"
 
 /** The default run name: pipeline, preset and a hash of the full config, so the same run submitted twice is one run. */
-export const runName = (plan: Plan): string => `${plan.pipeline.name}${plan.preset ? `-${plan.preset}` : ""}-${sha256Hex(canonicalJson(plan.encoded)).slice(0, 12)}`
+export const runName = (plan: Plan): string =>
+  `${plan.pipeline.name}${plan.preset ? `-${plan.preset}` : ""}-${sha256Hex(canonicalJson(plan.encoded)).slice(0, 12)}`
 
 /** The store layer of one run in the results database. */
 export const PostgresResultsStore = (db: Db, run: string) => Layer.succeed(ResultsStore, makePostgresStore(db, run))
@@ -26,11 +27,21 @@ const epochProgress = (onEpoch: (epoch: number) => void, log: (line: string) => 
  */
 export const runCellJob = async (
   job: CellJob,
-  options: { readonly db: Db; readonly loadPipeline: (file: string) => Promise<AnyPipeline>; readonly onEpoch?: (epoch: number) => void; readonly log?: (line: string) => void }
+  options: {
+    readonly db: Db
+    readonly loadPipeline: (file: string) => Promise<AnyPipeline>
+    readonly onEpoch?: (epoch: number) => void
+    readonly log?: (line: string) => void
+  }
 ): Promise<void> => {
   const plan = await Effect.runPromise(makePlan(await options.loadPipeline(job.pipeline), { preset: job.preset, overrides: job.overrides }))
   const cell = plan.cells[job.cell]
-  if (cell?.id !== job.cellId) throw new Error(`cell ${job.cell} of ${job.pipeline} is ${cell?.id ?? "missing"} here, the submitter planned ${job.cellId}: workers and submitter run different code or config`)
+  if (cell?.id !== job.cellId)
+    throw new Error(
+      `cell ${job.cell} of ${job.pipeline} is ${cell?.id ?? "missing"} here, the submitter planned ${job.cellId}: workers and submitter run different code or config`
+    )
   const progress = epochProgress(options.onEpoch ?? (() => {}), options.log ?? (() => {}))
-  await Effect.runPromise(runPlan(plan, { onlyCell: job.cell }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(options.db, job.run), Layer.succeed(Progress, progress)))))
+  await Effect.runPromise(
+    runPlan(plan, { onlyCell: job.cell }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(options.db, job.run), Layer.succeed(Progress, progress))))
+  )
 }

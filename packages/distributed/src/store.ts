@@ -19,18 +19,21 @@ export const makePostgresStore = (db: Db, run: string): ResultsStoreShape => {
     Effect.tryPromise({ try: body, catch: (cause) => new StoreError({ path: where(rel), operation, cause }) })
   const write = (rel: string, data: string | Uint8Array) =>
     attempt(rel, "write", () =>
-      db.query("INSERT INTO samlab_files (run, path, bytes) VALUES ($1, $2, $3) ON CONFLICT (run, path) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()", [
-        owner(run, rel),
-        rel,
-        typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      ])
+      db.query(
+        "INSERT INTO samlab_files (run, path, bytes) VALUES ($1, $2, $3) ON CONFLICT (run, path) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()",
+        [owner(run, rel), rel, typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength)]
+      )
     ).pipe(Effect.asVoid)
   const readBytes = (rel: string) =>
     attempt(rel, "read", async () => {
       const { rows } = await db.query<{ bytes: Buffer }>("SELECT bytes FROM samlab_files WHERE run = $1 AND path = $2", [owner(run, rel), rel])
       return rows[0] ? Option.some(new Uint8Array(rows[0].bytes)) : Option.none<Uint8Array>()
     })
-  const readText = (rel: string) => Effect.map(readBytes(rel), Option.map((b) => Buffer.from(b).toString("utf8")))
+  const readText = (rel: string) =>
+    Effect.map(
+      readBytes(rel),
+      Option.map((b) => Buffer.from(b).toString("utf8"))
+    )
   const writeMetricRows = (rows: readonly unknown[]) =>
     attempt("metrics.jsonl", "write", () =>
       db.transaction(async (client) => {
@@ -54,18 +57,24 @@ export const makePostgresStore = (db: Db, run: string): ResultsStoreShape => {
     writeBytes: write,
     writeJson: (rel, value) => write(rel, `${JSON.stringify(value, null, 2)}\n`),
     writeJsonl: (rel, rows) =>
-      Effect.andThen(write(rel, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "")), rel === "metrics.jsonl" ? writeMetricRows(rows) : Effect.void),
+      Effect.andThen(
+        write(rel, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "")),
+        rel === "metrics.jsonl" ? writeMetricRows(rows) : Effect.void
+      ),
     readText,
     readBytes,
     readJson: (rel) =>
       Effect.flatMap(readText(rel), (text) =>
         Option.match(text, {
           onNone: () => Effect.succeed(Option.none()),
-          onSome: (t) => Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: where(rel), operation: "read", cause }) })
+          onSome: (t) =>
+            Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: where(rel), operation: "read", cause }) })
         })
       ),
     // like the folder store's rm -r: the path and everything under it
     remove: (rel) =>
-      attempt(rel, "remove", () => db.query("DELETE FROM samlab_files WHERE run = $1 AND (path = $2 OR left(path, length($2) + 1) = $2 || '/')", [owner(run, rel), rel])).pipe(Effect.asVoid)
+      attempt(rel, "remove", () =>
+        db.query("DELETE FROM samlab_files WHERE run = $1 AND (path = $2 OR left(path, length($2) + 1) = $2 || '/')", [owner(run, rel), rel])
+      ).pipe(Effect.asVoid)
   }
 }

@@ -48,7 +48,13 @@ export const startCellWorker = (options: CellWorkerOptions): Worker<CellJob> => 
       }
       await recordCell(options.db, data.run, cell, "done", { worker: name, attempts: attempt })
     },
-    { connection: redisConnection(options.queueUrl), concurrency: 1, lockDuration: leaseMs, stalledInterval: Math.max(1000, Math.floor(leaseMs / 2)), maxStalledCount: 10 }
+    {
+      connection: redisConnection(options.queueUrl),
+      concurrency: 1,
+      lockDuration: leaseMs,
+      stalledInterval: Math.max(1000, Math.floor(leaseMs / 2)),
+      maxStalledCount: 10
+    }
   )
   worker.on("error", (e) => options.log?.(`worker ${name}: ${e.message}`))
   return worker

@@ -57,7 +57,7 @@ const singleMachine = async (overrides: readonly string[]) => {
 describe("queue executor against Redis and PostgreSQL", () => {
   it("a worker SIGKILLed mid-cell loses its lease; another resumes the cell from its last checkpoint; the summary equals a single-machine run's", async () => {
     const { env, db, worker } = await setup()
-    const overrides = ["epochs=8", "seeds=[0]", "methods=[\"sgd\"]"]
+    const overrides = ["epochs=8", "seeds=[0]", 'methods=["sgd"]']
     const slow = { SAMLAB_TOY_EPOCH_MS: "400" }
     const first = worker(2000, slow)
     await first.waitFor(/worker ready/)
@@ -78,7 +78,7 @@ describe("queue executor against Redis and PostgreSQL", () => {
 
   it("a cell that fails every time is tried a bounded number of times, then reported failed with its error; the run fails without hanging", async () => {
     const { env, db, worker } = await setup()
-    const overrides = ["epochs=3", "seeds=[0]", "methods=[\"sam\"]", "failAt=1"]
+    const overrides = ["epochs=3", "seeds=[0]", 'methods=["sam"]', "failAt=1"]
     worker(5000)
     const error = await submit(db, env.queueName, overrides, 2).then(
       () => undefined,
@@ -108,8 +108,14 @@ describe("queue executor against Redis and PostgreSQL", () => {
 
   it("a queue that cannot be reached fails the run after retries, naming its URL without the password", async () => {
     const { db } = await setup()
-    const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides: ["seeds=[0]", "methods=[\"sgd\"]"] }))
-    const executor = queueExecutor({ queueUrl: "redis://:hunter2@127.0.0.1:1", db, retry: { attempts: 3, baseDelayMs: 50 }, commandTimeoutMs: 500, job: (cell) => ({ run: "x", pipeline: "toy", overrides: [], cell: cell.index, cellId: cell.id }) })
+    const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides: ["seeds=[0]", 'methods=["sgd"]'] }))
+    const executor = queueExecutor({
+      queueUrl: "redis://:hunter2@127.0.0.1:1",
+      db,
+      retry: { attempts: 3, baseDelayMs: 50 },
+      commandTimeoutMs: 500,
+      job: (cell) => ({ run: "x", pipeline: "toy", overrides: [], cell: cell.index, cellId: cell.id })
+    })
     const error = await Effect.runPromise(runPlan(plan, { executor }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, "x"), quiet)))).then(
       () => undefined,
       (e: unknown) => e as Error
@@ -134,7 +140,7 @@ describe("queue executor against Redis and PostgreSQL", () => {
     })
     await new Promise<void>((r) => relay.listen(0, "127.0.0.1", () => r()))
     const port = (relay.address() as { port: number }).port
-    const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides: ["seeds=[0]", "methods=[\"sgd\"]"] }))
+    const plan = await Effect.runPromise(makePlan(toyPipeline, { overrides: ["seeds=[0]", 'methods=["sgd"]'] }))
     const logs: string[] = []
     const executor = queueExecutor({
       queueUrl: `redis://:hunter2@127.0.0.1:${port}`,

@@ -74,7 +74,14 @@ describe("PostgreSQL going away mid-run", () => {
     // the server goes away once the first cell has checkpointed its second epoch
     const first: string[] = []
     const exit = await Effect.runPromiseExit(
-      runPlan(plan).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, "outage"), logs(first, (label, n) => label === "train sgd" && n === 2 && proxy.down()))))
+      runPlan(plan).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            PostgresResultsStore(db, "outage"),
+            logs(first, (label, n) => label === "train sgd" && n === 2 && proxy.down())
+          )
+        )
+      )
     )
     expect(Exit.isFailure(exit)).toBe(true)
     const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
@@ -94,7 +101,11 @@ describe("PostgreSQL going away mid-run", () => {
     const { rows } = await db.query<{ run: string; path: string }>("SELECT run, path FROM samlab_files ORDER BY path")
     expect(rows.filter((r) => r.path.startsWith("cache/") || r.path === "summary.json")).toEqual([])
     const runJson = rows.find((r) => r.path === "run.json")
-    if (runJson) expect(JSON.parse((await db.query<{ bytes: Buffer }>("SELECT bytes FROM samlab_files WHERE run = 'outage' AND path = 'run.json'")).rows[0]!.bytes.toString()).state).not.toBe("complete")
+    if (runJson)
+      expect(
+        JSON.parse((await db.query<{ bytes: Buffer }>("SELECT bytes FROM samlab_files WHERE run = 'outage' AND path = 'run.json'")).rows[0]!.bytes.toString())
+          .state
+      ).not.toBe("complete")
     expect(rows.filter((r) => r.path.startsWith("checkpoints/")).length).toBeGreaterThan(0)
 
     const second: string[] = []
@@ -123,7 +134,10 @@ describe("PostgreSQL going away mid-run", () => {
     let terminated = 0
     const terminate = async () => {
       const ports = proxy.backendPorts()
-      const { rows } = await admin.query<{ ok: boolean }>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE client_addr = '127.0.0.1' AND client_port = ANY($1::int[])", [ports])
+      const { rows } = await admin.query<{ ok: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE client_addr = '127.0.0.1' AND client_port = ANY($1::int[])",
+        [ports]
+      )
       terminated += rows.filter((r) => r.ok).length
     }
     // right before the fourth checkpoint write, from another connection: the pool's connections die under it

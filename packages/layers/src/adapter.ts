@@ -57,7 +57,8 @@ export interface LayersModelAdapter {
  */
 export const adaptLayersModel = (model: tfl.LayersModel): LayersModelAdapter => {
   const where = `adaptLayersModel(${model.name})`
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new LayersAdapterError(where, "model", `must have one input and one output, has ${model.inputs.length} and ${model.outputs.length}`)
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new LayersAdapterError(where, "model", `must have one input and one output, has ${model.inputs.length} and ${model.outputs.length}`)
   const layers = model.layers
   const last = layers[layers.length - 1]
   if (last === undefined) throw new LayersAdapterError(where, "model", "has no layers")

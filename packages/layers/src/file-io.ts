@@ -33,13 +33,20 @@ export const fileIO = (dir: string): tf.io.IOHandler => ({
     const weights = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
     await writeAtomic(join(dir, WEIGHTS_FILE), weights)
     const { weightData: _, weightSpecs, ...rest } = artifacts
-    const json: tf.io.ModelJSON = { ...(rest as Omit<tf.io.ModelJSON, "weightsManifest">), modelTopology: artifacts.modelTopology!, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weightSpecs ?? [] }] }
+    const json: tf.io.ModelJSON = {
+      ...(rest as Omit<tf.io.ModelJSON, "weightsManifest">),
+      modelTopology: artifacts.modelTopology!,
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weightSpecs ?? [] }]
+    }
     await writeAtomic(join(dir, MODEL_FILE), JSON.stringify(json))
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
   },
   load: async (): Promise<tf.io.ModelArtifacts> => {
     const json = JSON.parse(await readFile(join(dir, MODEL_FILE), "utf8")) as tf.io.ModelJSON
     const weights = await readFile(join(dir, WEIGHTS_FILE))
-    return tf.io.getModelArtifactsForJSON(json, async (manifest) => [manifest.flatMap((g) => g.weights), weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)])
+    return tf.io.getModelArtifactsForJSON(json, async (manifest) => [
+      manifest.flatMap((g) => g.weights),
+      weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)
+    ])
   }
 })

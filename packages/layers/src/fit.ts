@@ -49,7 +49,13 @@ const classLabels = (y: tf.Tensor, where: string): tf.Tensor1D => {
  * loss is the methods' softmax cross-entropy on the model's logits. The model's weights and
  * batch-norm statistics are written back after every step, so callbacks see the current model.
  */
-export const fitWithMethod = async (model: tfl.LayersModel, method: TrainingMethod<any>, x: tf.Tensor, y: tf.Tensor, options: FitOptions): Promise<FitHistory> => {
+export const fitWithMethod = async (
+  model: tfl.LayersModel,
+  method: TrainingMethod<any>,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: FitOptions
+): Promise<FitHistory> => {
   const where = `fitWithMethod(${model.name}, ${method.name})`
   const fail: FieldFailure = (field, problem) => {
     throw new LayersAdapterError(where, field, problem)

@@ -11,7 +11,13 @@ import { fileIO } from "../src/index.js"
 const data = () => {
   const rng = new Rng(4)
   const xs = tf.tensor2d(rng.normalArray(48 * 6), [48, 6])
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 48 }, (_, i) => i % 3), "int32"), 3)
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 48 }, (_, i) => i % 3),
+      "int32"
+    ),
+    3
+  )
   return { xs, ys }
 }
 
@@ -19,7 +25,9 @@ const values = (ts: readonly tf.Tensor[]) => ts.map((t) => Array.from(t.dataSync
 
 describe("fileIO: a trained model and its optimizer state to disk and back, without tfjs-node", () => {
   it("a SAM-trained model reloads with the same weights and optimizer state, and trains on exactly as the original would", async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 8, activation: "relu" }), tfl.layers.dense({ units: 3, activation: "softmax" })] })
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ inputShape: [6], units: 8, activation: "relu" }), tfl.layers.dense({ units: 3, activation: "softmax" })]
+    })
     const rng = new Rng(1)
     model.setWeights(model.getWeights().map((w) => tf.tensor(rng.normalArray(w.size, 0, 0.4), w.shape)))
     model.compile({ optimizer: new SAMOptimizer({ base: tf.train.adam(0.01), rho: 0.05 }), loss: "categoricalCrossentropy" })

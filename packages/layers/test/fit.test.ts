@@ -13,7 +13,13 @@ const classes = 3
 /** Seeded weights (tfjs-layers initialisers are not seeded): normal kernels, small biases. */
 const seedWeights = (model: tfl.LayersModel, seed: number) => {
   const rng = new Rng(seed)
-  model.setWeights(model.getWeights().map((w) => tf.tidy(() => (w.shape.length === 2 ? tf.tensor(rng.normalArray(w.size, 0, 0.5), w.shape) : tf.tensor(rng.normalArray(w.size, 0, 0.1), w.shape)))))
+  model.setWeights(
+    model
+      .getWeights()
+      .map((w) =>
+        tf.tidy(() => (w.shape.length === 2 ? tf.tensor(rng.normalArray(w.size, 0, 0.5), w.shape) : tf.tensor(rng.normalArray(w.size, 0, 0.1), w.shape)))
+      )
+  )
 }
 
 /** dense(relu) -> dense, optionally ending in softmax, optionally with batch norm after the first layer. */
@@ -30,7 +36,10 @@ const denseModel = (o: { softmax?: "activation" | "layer"; batchNorm?: boolean; 
 const data = (n: number, seed = 4) => {
   const rng = new Rng(seed)
   const x = tf.tensor2d(rng.normalArray(n * inputDim), [n, inputDim])
-  const labels = tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(classes)), "int32")
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, () => rng.int(classes)),
+    "int32"
+  )
   return { x, labels, oneHot: tf.tidy(() => tf.cast(tf.oneHot(labels, classes), "float32")) }
 }
 
@@ -136,7 +145,13 @@ describe("adapter and loop", () => {
     const model = denseModel({ batchNorm: true })
     const method = samFamily({ base: sgd({ lr: 0.05, momentum: 0.9 }), rho: 0.1, variant: "jsam" })
     const counts: number[] = []
-    const history = await fitWithMethod(model, method, x, labels, { epochs: 4, batchSize: 6, seed: 1, validationData: [x, oneHot], callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) } })
+    const history = await fitWithMethod(model, method, x, labels, {
+      epochs: 4,
+      batchSize: 6,
+      seed: 1,
+      validationData: [x, oneHot],
+      callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) }
+    })
     expect(new Set(counts).size).toBe(1)
     expect(history.history["val_acc"]).toHaveLength(4)
     expect(history.history["val_loss"]!.every(Number.isFinite)).toBe(true)
@@ -166,7 +181,10 @@ describe("adapter and loop", () => {
     const rng = new Rng(7)
     const n = 24
     const x = tf.tensor4d(rng.normalArray(n * 8 * 8 * 1), [n, 8, 8, 1])
-    const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % classes), "int32")
+    const y = tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => i % classes),
+      "int32"
+    )
     const convNet = () => {
       const model = tfl.sequential({
         layers: [
@@ -181,7 +199,11 @@ describe("adapter and loop", () => {
       seedWeights(model, 9)
       return model
     }
-    for (const make of [(_h: string) => samFamily({ base: sgd({ lr: 0.05, momentum: 0.9 }), rho: 0.05, variant: "jsam" }), () => samFamily({ base: sgd({ lr: 0.05, momentum: 0.9 }), rho: 0.05, variant: "lsam" }), (h: string) => jacobianRegularized({ base: sgd({ lr: 0.05, momentum: 0.9 }), lambdaFeatures: 1e-3, lambdaHead: 1e-3, headWeight: h })]) {
+    for (const make of [
+      (_h: string) => samFamily({ base: sgd({ lr: 0.05, momentum: 0.9 }), rho: 0.05, variant: "jsam" }),
+      () => samFamily({ base: sgd({ lr: 0.05, momentum: 0.9 }), rho: 0.05, variant: "lsam" }),
+      (h: string) => jacobianRegularized({ base: sgd({ lr: 0.05, momentum: 0.9 }), lambdaFeatures: 1e-3, lambdaHead: 1e-3, headWeight: h })
+    ]) {
       const model = convNet()
       const before = tf.memory().numTensors
       const history = await fitWithMethod(model, make(adaptLayersModel(model).headWeight!), x, y, { epochs: 12, batchSize: 8, seed: 2 })
@@ -197,7 +219,9 @@ describe("adapter and loop", () => {
     const { x, labels, oneHot } = data(4)
     const model = denseModel()
     await expect(fitWithMethod(model, erm(sgd({ lr: 0.1 })), x, labels, { epochs: 1, batchSize: 0 })).rejects.toThrow(LayersAdapterError)
-    await expect(fitWithMethod(model, erm(sgd({ lr: 0.1 })), x, tf.slice(labels, 0, 3), { epochs: 1, batchSize: 2 })).rejects.toThrow(/y has 3 rows for 4 examples/)
+    await expect(fitWithMethod(model, erm(sgd({ lr: 0.1 })), x, tf.slice(labels, 0, 3), { epochs: 1, batchSize: 2 })).rejects.toThrow(
+      /y has 3 rows for 4 examples/
+    )
     const twoOutputs = tfl.model({ inputs: model.inputs, outputs: [model.layers[0]!.output as tfl.SymbolicTensor, model.outputs[0]!] })
     expect(() => adaptLayersModel(twoOutputs)).toThrow(/one input and one output/)
     tf.dispose([x, labels, oneHot])

@@ -12,7 +12,11 @@ const layersModel = (f: GoldenFixture): tfl.LayersModel => {
   const layers = f.model.layers
   const model = tfl.sequential({
     layers: layers.map((l, i) =>
-      tfl.layers.dense({ ...(i === 0 ? { inputShape: [l.W.length] } : {}), units: l.b.length, activation: i === layers.length - 1 ? "linear" : f.model.activation })
+      tfl.layers.dense({
+        ...(i === 0 ? { inputShape: [l.W.length] } : {}),
+        units: l.b.length,
+        activation: i === layers.length - 1 ? "linear" : f.model.activation
+      })
     )
   })
   model.setWeights(layers.flatMap((l) => [tf.tensor2d(l.W), tf.tensor1d(l.b)]))
@@ -30,7 +34,12 @@ const methodFor = (f: GoldenFixture, headWeight: string): TrainingMethod<any> | 
     case "asam":
     case "lsam":
     case "jsam":
-      return samFamily({ base, rho: o.rho!, ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}), ...(o.method === "asam" ? { adaptive: true } : o.method === "sam" ? {} : { variant: o.method }) })
+      return samFamily({
+        base,
+        rho: o.rho!,
+        ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}),
+        ...(o.method === "asam" ? { adaptive: true } : o.method === "sam" ? {} : { variant: o.method })
+      })
     case "jacreg":
       return jacobianRegularized({ base, lambdaFeatures: o.lambdaFeatures!, lambdaHead: o.lambdaHead!, headWeight })
     default:
@@ -64,10 +73,14 @@ describe("every golden trajectory, trained through a tfjs-layers model", () => {
           }
         }
       })
-      losses.forEach((l, i) => expect(closeToGolden(l, f.expected.lossBeforeEachStep[i]!), `loss before step ${i + 1}: ${l} vs ${f.expected.lossBeforeEachStep[i]}`).toBe(true))
+      losses.forEach((l, i) =>
+        expect(closeToGolden(l, f.expected.lossBeforeEachStep[i]!), `loss before step ${i + 1}: ${l} vs ${f.expected.lossBeforeEachStep[i]}`).toBe(true)
+      )
       weightsAfter.forEach((weights, step) => {
         const want = f.expected.layersAfterEachStep[step]!.flatMap((l) => [l.W.flat(), l.b])
-        weights.forEach((w, j) => w.forEach((v, k) => expect(closeToGolden(v, want[j]![k]!), `step ${step + 1} weight ${j}[${k}]: ${v} vs ${want[j]![k]}`).toBe(true)))
+        weights.forEach((w, j) =>
+          w.forEach((v, k) => expect(closeToGolden(v, want[j]![k]!), `step ${step + 1} weight ${j}[${k}]: ${v} vs ${want[j]![k]}`).toBe(true))
+        )
       })
       model.dispose()
       tf.dispose([x, y])

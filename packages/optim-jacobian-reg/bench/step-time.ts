@@ -9,7 +9,20 @@
  * (The wasm backend of tfjs 4.22 has no Conv2DBackpropFilter kernel: train the CNN on cpu.)
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { type BackendName, type Model, Rng, type Stepper, type TrainingMethod, erm, referenceMlp, selectBackend, sgd, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
+import {
+  type BackendName,
+  type Model,
+  Rng,
+  type Stepper,
+  type TrainingMethod,
+  erm,
+  referenceMlp,
+  selectBackend,
+  sgd,
+  smallCnn,
+  stepper,
+  trainingForward
+} from "@samlab/core-tensor"
 import { makeJacobianRegMethod } from "../src/index.js"
 
 const arg = (name: string, fallback: string): string => {
@@ -40,7 +53,9 @@ const timeSteps = (run: Run, x: tf.Tensor, y: tf.Tensor1D, steps: number, record
       run.times.push(performance.now() - t0)
       run.cpuTimes.push((c1.user + c1.system) / 1000)
     }
-    process.stderr.write(`  ${run.name}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c1.user + c1.system) / 1000).toFixed(0)} ms cpu${record ? "" : " (warm-up)"}\n`)
+    process.stderr.write(
+      `  ${run.name}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c1.user + c1.system) / 1000).toFixed(0)} ms cpu${record ? "" : " (warm-up)"}\n`
+    )
   }
 }
 
@@ -53,7 +68,10 @@ const median = (xs: number[]): number => {
 const bench = (label: string, model: Model): void => {
   const rng = new Rng(0)
   const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % model.numClasses),
+    "int32"
+  )
   const base = () => sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
   const runs: Record<string, Run> = {}
   const add = (key: string, method: TrainingMethod<any>) => {
@@ -61,7 +79,11 @@ const bench = (label: string, model: Model): void => {
   }
   add("sgd", erm(base())) // always: the reference
   if (variants.includes("jacreg")) add("jacreg", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight }))
-  if (variants.includes("weighted")) add("jacreg (unsquared, logit-term weighted)", makeJacobianRegMethod({ base: base(), headWeight: model.headWeight, norm: "unsquared", featureWeighting: "logit-term" }))
+  if (variants.includes("weighted"))
+    add(
+      "jacreg (unsquared, logit-term weighted)",
+      makeJacobianRegMethod({ base: base(), headWeight: model.headWeight, norm: "unsquared", featureWeighting: "logit-term" })
+    )
   for (const run of Object.values(runs)) timeSteps(run, x, y, warmup, false)
   for (let r = 0; r < rounds; r++) for (const run of Object.values(runs)) timeSteps(run, x, y, stepsPerRound, true)
   const sgdMs = median(runs["sgd"]!.times)

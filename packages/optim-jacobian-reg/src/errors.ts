@@ -44,6 +44,8 @@ export class FeatureShapeError extends TaggedError("FeatureShapeError") {
     readonly shape: readonly number[],
     readonly batch: number
   ) {
-    super(`${where}: features ${layer === undefined ? "(penultimate layer)" : `"${layer}"`} have shape [${shape.join(", ")}], expected [${batch}, ...] (one row per example)`)
+    super(
+      `${where}: features ${layer === undefined ? "(penultimate layer)" : `"${layer}"`} have shape [${shape.join(", ")}], expected [${batch}, ...] (one row per example)`
+    )
   }
 }

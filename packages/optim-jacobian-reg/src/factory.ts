@@ -18,4 +18,8 @@ export const defaultLambdas = { lambdaFeatures: 1e-2, lambdaHead: 1e-2 } as cons
  * `defaultLambdas` for any lambda left out.
  */
 export const makeJacobianRegMethod = <S>(options: MakeJacobianRegOptions<S>): JacobianRegularizedMethod<S> =>
-  jacobianRegularized({ ...options, lambdaFeatures: options.lambdaFeatures ?? defaultLambdas.lambdaFeatures, lambdaHead: options.lambdaHead ?? defaultLambdas.lambdaHead })
+  jacobianRegularized({
+    ...options,
+    lambdaFeatures: options.lambdaFeatures ?? defaultLambdas.lambdaFeatures,
+    lambdaHead: options.lambdaHead ?? defaultLambdas.lambdaHead
+  })

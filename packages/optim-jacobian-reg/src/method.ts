@@ -1,4 +1,12 @@
-import { type GradientTransformation, type StepResult, type TrainingMethod, OptimizerConfigError, ermEstimator, withBase, withLossTerm } from "@samlab/core-tensor"
+import {
+  type GradientTransformation,
+  type StepResult,
+  type TrainingMethod,
+  OptimizerConfigError,
+  ermEstimator,
+  withBase,
+  withLossTerm
+} from "@samlab/core-tensor"
 import { type JacobianPenaltyOptions, resolvePenaltyOptions } from "./options.js"
 import { resolvedLossTerm } from "./penalty.js"
 

@@ -35,7 +35,13 @@ const headTerm = (params: Params, o: ResolvedPenaltyOptions, where: string): tf.
  * The penalty with already-checked options (what `jacobianRegularized` calls every step).
  * A term whose lambda is 0 is not computed, so it needs neither features nor a head weight.
  */
-export const resolvedJacobianPenalty = (output: ForwardOutput, params: Params, o: ResolvedPenaltyOptions, labels: tf.Tensor1D | undefined, where: string): tf.Scalar =>
+export const resolvedJacobianPenalty = (
+  output: ForwardOutput,
+  params: Params,
+  o: ResolvedPenaltyOptions,
+  labels: tf.Tensor1D | undefined,
+  where: string
+): tf.Scalar =>
   tf.tidy(() => {
     const terms: tf.Scalar[] = []
     if (o.lambdaFeatures > 0) terms.push(tf.mul(featureTerm(output, o, labels, where), o.lambdaFeatures))

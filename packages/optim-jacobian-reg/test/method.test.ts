@@ -30,7 +30,10 @@ const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })
 
 const makeBatch = (rng: Rng, n: number, dim: number, classes: number): Batch => ({
   x: tf.tensor2d(rng.normalArray(n * dim), [n, dim]),
-  y: tf.tensor1d(Array.from({ length: n }, () => rng.int(classes)), "int32")
+  y: tf.tensor1d(
+    Array.from({ length: n }, () => rng.int(classes)),
+    "int32"
+  )
 })
 
 /** Runs `steps` steps; returns the flat params after each and the reported losses. Frees everything. */
@@ -126,7 +129,8 @@ describe("jacobianRegularized with every base optimizer", () => {
   })
 
   it("same seed, same numbers", () => {
-    const make = () => jacobianRegularized({ lambdaFeatures: 0.05, lambdaHead: 0.02, norm: "unsquared", featureWeighting: "logit-term", base: adam({ lr: 0.01 }) })
+    const make = () =>
+      jacobianRegularized({ lambdaFeatures: 0.05, lambdaHead: 0.02, norm: "unsquared", featureWeighting: "logit-term", base: adam({ lr: 0.01 }) })
     expect(run(make(), 11, 3)).toEqual(run(make(), 11, 3))
   })
 
@@ -165,13 +169,22 @@ describe("jacobianRegularized typed errors", () => {
   it("bad settings at construction, naming the field", () => {
     const base = sgd({ lr: 0.1 })
     expect(() => jacobianRegularized({ lambdaFeatures: -1, lambdaHead: 0, base })).toThrow(OptimizerConfigError)
-    expect(() => jacobianRegularized({ lambdaFeatures: 0, lambdaHead: -0.5, base })).toThrow(/jacobianRegularized: lambdaHead must be a finite number >= 0, got -0.5/)
+    expect(() => jacobianRegularized({ lambdaFeatures: 0, lambdaHead: -0.5, base })).toThrow(
+      /jacobianRegularized: lambdaHead must be a finite number >= 0, got -0.5/
+    )
     expect(() => jacobianRegularized({ lambdaFeatures: 0, lambdaHead: 0, base: undefined as never })).toThrow(/base must be a GradientTransformation/)
     expect(() => jacobianRegularized({ lambdaFeatures: 0, lambdaHead: 0, featureLayer: "", base })).toThrow(/featureLayer must be a non-empty string/)
   })
 
   /** One step that must throw `errorClass`; checks the message and that nothing leaked. */
-  const stepThrows = async (method: TrainingMethod<any>, batchOf: (rng: Rng) => Batch, fwd: ForwardFn, stepNumber: number, errorClass: new (...a: any[]) => Error, message: RegExp) => {
+  const stepThrows = async (
+    method: TrainingMethod<any>,
+    batchOf: (rng: Rng) => Batch,
+    fwd: ForwardFn,
+    stepNumber: number,
+    errorClass: new (...a: any[]) => Error,
+    message: RegExp
+  ) => {
     const rng = new Rng(1)
     const params = model.init(rng)
     const batch = batchOf(rng)

@@ -1,17 +1,38 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
 import { type ForwardOutput, type Params, OptimizerConfigError, disposeParams, expectNoLeak, valueAndGradParams } from "@samlab/core-tensor"
-import { FeatureShapeError, type JacobianPenaltyCallOptions, MissingFeaturesError, MissingHeadWeightError, MissingLabelsError, jacobianPenalty } from "../src/index.js"
+import {
+  FeatureShapeError,
+  type JacobianPenaltyCallOptions,
+  MissingFeaturesError,
+  MissingHeadWeightError,
+  MissingLabelsError,
+  jacobianPenalty
+} from "../src/index.js"
 import { expectAllClose, values } from "./helpers.js"
 
 /** A fixed output: features rows (1, 2), (0, 0), (3, -1); head [[1, 0.5], [-2, 0]]. */
 const fixed = () => {
   const output: ForwardOutput = {
-    logits: tf.tensor2d([[0, 1], [2, 0], [0, 0]]),
-    features: tf.tensor2d([[1, 2], [0, 0], [3, -1]]),
+    logits: tf.tensor2d([
+      [0, 1],
+      [2, 0],
+      [0, 0]
+    ]),
+    features: tf.tensor2d([
+      [1, 2],
+      [0, 0],
+      [3, -1]
+    ]),
     activations: { conv: tf.tensor4d([1, 2, 0, 0, 3, -1], [3, 1, 2, 1]) }
   }
-  const params: Params = { "head/kernel": tf.tensor2d([[1, 0.5], [-2, 0]]), "head/bias": tf.tensor1d([0, 0]) }
+  const params: Params = {
+    "head/kernel": tf.tensor2d([
+      [1, 0.5],
+      [-2, 0]
+    ]),
+    "head/bias": tf.tensor1d([0, 0])
+  }
   const dispose = () => {
     tf.dispose([output.logits, output.features!, output.activations!["conv"]!])
     disposeParams(params)
@@ -37,7 +58,10 @@ describe("jacobianPenalty values, by hand", () => {
   })
 
   it("unsquared: 0.1 * mean(sqrt 5, 0, sqrt 10) + 0.01 * sqrt 5.25", () => {
-    expect(penaltyValue({ lambdaFeatures: 0.1, lambdaHead: 0.01, norm: "unsquared" })).toBeCloseTo((0.1 * (Math.sqrt(5) + Math.sqrt(10))) / 3 + 0.01 * Math.sqrt(5.25), 6)
+    expect(penaltyValue({ lambdaFeatures: 0.1, lambdaHead: 0.01, norm: "unsquared" })).toBeCloseTo(
+      (0.1 * (Math.sqrt(5) + Math.sqrt(10))) / 3 + 0.01 * Math.sqrt(5.25),
+      6
+    )
   })
 
   it("a named layer of any rank is flattened per example (same rows as the features here)", () => {
@@ -71,7 +95,12 @@ describe("jacobianPenalty values, by hand", () => {
 })
 
 describe("jacobianPenalty typed errors", () => {
-  const expectThrow = (options: JacobianPenaltyCallOptions, errorClass: new (...a: any[]) => Error, message: RegExp, strip?: (o: ForwardOutput) => ForwardOutput) => {
+  const expectThrow = (
+    options: JacobianPenaltyCallOptions,
+    errorClass: new (...a: any[]) => Error,
+    message: RegExp,
+    strip?: (o: ForwardOutput) => ForwardOutput
+  ) => {
     const { output, params, dispose } = fixed()
     try {
       expect(() => jacobianPenalty(strip ? strip(output) : output, params, options)).toThrow(errorClass)
@@ -99,11 +128,18 @@ describe("jacobianPenalty typed errors", () => {
   })
 
   it("features whose batch differs from the logits'", () => {
-    expectThrow({ lambdaFeatures: 1, lambdaHead: 0 }, FeatureShapeError, /shape \[2, 2\], expected \[3, \.\.\.\]/, (o) => ({ logits: o.logits, features: tf.slice(o.features!, [0, 0], [2, 2]) }))
+    expectThrow({ lambdaFeatures: 1, lambdaHead: 0 }, FeatureShapeError, /shape \[2, 2\], expected \[3, \.\.\.\]/, (o) => ({
+      logits: o.logits,
+      features: tf.slice(o.features!, [0, 0], [2, 2])
+    }))
   })
 
   it("missing head weight, naming the params", () => {
-    expectThrow({ lambdaFeatures: 0, lambdaHead: 1, headWeight: "fc/weight" }, MissingHeadWeightError, /no parameter "fc\/weight" .*\[head\/kernel, head\/bias\]/)
+    expectThrow(
+      { lambdaFeatures: 0, lambdaHead: 1, headWeight: "fc/weight" },
+      MissingHeadWeightError,
+      /no parameter "fc\/weight" .*\[head\/kernel, head\/bias\]/
+    )
   })
 
   it("logit-term weighting without labels", () => {
@@ -171,22 +207,52 @@ describe("jacobianPenalty gradients against float64 formulas", () => {
 
   it("squared, uniform: (2 lf / B) X^T (X W) and 2 lh H", async () => {
     const g = await expectNoLeak("grads", () => grads({ lambdaFeatures: lf, lambdaHead: lh }))
-    expectAllClose("dW", g.W, gradW(() => 1, squaredDn), 1e-6)
-    expectAllClose("dH", g.H, H.flat().map((h) => 2 * lh * h), 1e-6)
+    expectAllClose(
+      "dW",
+      g.W,
+      gradW(() => 1, squaredDn),
+      1e-6
+    )
+    expectAllClose(
+      "dH",
+      g.H,
+      H.flat().map((h) => 2 * lh * h),
+      1e-6
+    )
   })
 
   it("unsquared: (lf / B) X^T (phi / ||phi||), 0 for the zero row (no NaN), and lh H / ||H||", async () => {
     const g = await expectNoLeak("grads", () => grads({ lambdaFeatures: lf, lambdaHead: lh, norm: "unsquared" }))
     expect(g.W.every(Number.isFinite)).toBe(true)
-    expectAllClose("dW", g.W, gradW(() => 1, unsquaredDn), 1e-6)
-    expectAllClose("dH", g.H, H.flat().map((h) => (lh * h) / hNorm), 1e-6)
+    expectAllClose(
+      "dW",
+      g.W,
+      gradW(() => 1, unsquaredDn),
+      1e-6
+    )
+    expectAllClose(
+      "dH",
+      g.H,
+      H.flat().map((h) => (lh * h) / hNorm),
+      1e-6
+    )
   })
 
   it("logit-term weighting: the weights ||u_i|| are constants (no gradient reaches the head through them)", async () => {
     const g = await expectNoLeak("grads", () => grads({ lambdaFeatures: lf, lambdaHead: 0, featureWeighting: "logit-term" }))
-    expectAllClose("dW", g.W, gradW((i) => uNorm[i]!, squaredDn), 1e-6)
+    expectAllClose(
+      "dW",
+      g.W,
+      gradW((i) => uNorm[i]!, squaredDn),
+      1e-6
+    )
     // The features do not depend on H and the weights are frozen, so H gets nothing.
-    expectAllClose("dH", g.H, H.flat().map(() => 0), 0)
+    expectAllClose(
+      "dH",
+      g.H,
+      H.flat().map(() => 0),
+      0
+    )
   })
 
   it("logit-term weighting stays finite where softmax saturates (u = 0 exactly in float32)", async () => {

@@ -72,7 +72,8 @@ const trajectory = <S>(method: TrainingMethod<S>, steps: number): Float32Array[]
 }
 
 /** The one-line composition under test. */
-const samPlusPenalty = <S>(rho: number, term: LossTerm, base: GradientTransformation<S>): TrainingMethod<S> => withBase(withLossTerm(samEstimator({ rho }), term), base)
+const samPlusPenalty = <S>(rho: number, term: LossTerm, base: GradientTransformation<S>): TrainingMethod<S> =>
+  withBase(withLossTerm(samEstimator({ rho }), term), base)
 
 describe("SAM + the Jacobian penalty: withLossTerm(samEstimator, jacobianLossTerm)", () => {
   const base = () => sgd({ lr: 0.1, momentum: 0.9, weightDecay: 5e-4 })

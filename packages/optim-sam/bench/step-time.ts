@@ -17,7 +17,10 @@ const rng = new Rng(0)
 const params = model.init(rng.fork("init"))
 const batchSize = 128
 const x = tf.tensor2d(rng.normalArray(batchSize * 3072), [batchSize, 3072])
-const y = tf.tensor1d(Int32Array.from({ length: batchSize }, () => rng.int(10)), "int32")
+const y = tf.tensor1d(
+  Int32Array.from({ length: batchSize }, () => rng.int(10)),
+  "int32"
+)
 
 const time = <S>(method: TrainingMethod<S>, n: number): number => {
   const run = stepper({ method, forward: trainingForward(model), params: cloneParams(params) })
@@ -31,7 +34,17 @@ const time = <S>(method: TrainingMethod<S>, n: number): number => {
 
 const base = () => sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
 const rows: Array<{ method: string; path: string; ms: number }> = []
-const cases: Array<[SamFamilyKey, number | undefined]> = [["sgd", undefined], ["sam", undefined], ["asam", undefined], ["lsam", undefined], ["jsam", undefined], ["sam", 16], ["sam1", undefined], ["lsam", 1], ["jsam", 1]]
+const cases: Array<[SamFamilyKey, number | undefined]> = [
+  ["sgd", undefined],
+  ["sam", undefined],
+  ["asam", undefined],
+  ["lsam", undefined],
+  ["jsam", undefined],
+  ["sam", 16],
+  ["sam1", undefined],
+  ["lsam", 1],
+  ["jsam", 1]
+]
 for (const [key, chunkSize] of cases) {
   const label = chunkSize === undefined ? key : `${key} m=${chunkSize}`
   const paths = key === "sgd" || key === "asam" ? ["chunk loop"] : ["chunk loop", "batched"]

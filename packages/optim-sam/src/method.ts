@@ -7,7 +7,8 @@ import { type SamEstimatorOptions, type SamFamilyOptions, checkBase, checkSamOpt
 const checkBatch = (batch: Batch, where: string): number => {
   const size = batch.x.shape[0]
   if (size === undefined || size < 1) throw new LabelMismatchError(where, `x must have a batch dimension, got shape [${batch.x.shape}]`)
-  if (batch.y.rank !== 1 || batch.y.shape[0] !== size) throw new LabelMismatchError(where, `${batch.y.rank === 1 ? batch.y.shape[0] : `shape [${batch.y.shape}] of`} labels for a batch of ${size} examples`)
+  if (batch.y.rank !== 1 || batch.y.shape[0] !== size)
+    throw new LabelMismatchError(where, `${batch.y.rank === 1 ? batch.y.shape[0] : `shape [${batch.y.shape}] of`} labels for a batch of ${size} examples`)
   if (batch.y.dtype !== "int32") throw new LabelMismatchError(where, `labels must be int32 class indices, got dtype ${batch.y.dtype}`)
   return size
 }
@@ -26,7 +27,12 @@ export const samEstimator = (options: SamEstimatorOptions): GradientEstimator =>
     estimate: (params, batch, forward, where, term) => {
       const chunks = chunkCount(checkBatch(batch, where), o.chunkSize, where)
       if (o.dense === undefined) return chunkLoopGradient(o, params, batch, forward, chunks, where, term)
-      if (term) throw new SamConfigError(where, "dense", `the batched path computes the cross-entropy alone, so it cannot add the loss term ${term.name}; leave dense unset`)
+      if (term)
+        throw new SamConfigError(
+          where,
+          "dense",
+          `the batched path computes the cross-entropy alone, so it cannot add the loss term ${term.name}; leave dense unset`
+        )
       return denseMethodGradient(o, o.dense, params, batch, chunks, where)
     }
   }
@@ -59,4 +65,5 @@ export const jsam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...
  * coordinates SAM already shrinks (`0 < gs / (g0 + 1e-8) < 1`, group B) scaled by `alpha`;
  * whole batch, any model (the chunk loop: two passes, as SAM).
  */
-export const saner = <S>(options: Omit<Named<S>, "dense" | "chunkSize"> & { readonly alpha: number }): TrainingMethod<S> => samFamily({ ...options, variant: "saner" })
+export const saner = <S>(options: Omit<Named<S>, "dense" | "chunkSize"> & { readonly alpha: number }): TrainingMethod<S> =>
+  samFamily({ ...options, variant: "saner" })

@@ -75,11 +75,13 @@ export const checkSamOptions = (o: SamEstimatorOptions, where: string): CheckedS
   const variant = o.variant ?? "sam"
   if (!samVariants.includes(variant)) throw new SamConfigError(where, "variant", `must be one of ${samVariants.join(", ")}, got ${String(variant)}`)
   const adaptive = o.adaptive ?? false
-  if (adaptive && o.dense !== undefined) throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
+  if (adaptive && o.dense !== undefined)
+    throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
   if (variant === "saner") {
     // the paper's method and the fixtures are whole-batch; a per-chunk mask is not defined there
     if (o.chunkSize !== undefined) throw new SamConfigError(where, "chunkSize", "is not supported by SANER (one mask per batch); leave it unset")
-    if (o.dense !== undefined) throw new SamConfigError(where, "dense", "is not supported by SANER (whole-batch, the chunk loop costs the same); leave it unset")
+    if (o.dense !== undefined)
+      throw new SamConfigError(where, "dense", "is not supported by SANER (whole-batch, the chunk loop costs the same); leave it unset")
   } else if (o.alpha !== undefined) throw new SamConfigError(where, "alpha", `is SANER's option, not ${variant}'s`)
   const alpha = variant === "saner" ? checkAlpha(o.alpha, where) : 1
   return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), dense: o.dense, alpha }

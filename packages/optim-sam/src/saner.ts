@@ -45,6 +45,7 @@ export const sanerGradient = (g0: Params, gs: Params, alpha: number): SanerGradi
   }) as unknown as SanerGradient
 
 export const checkAlpha = (alpha: number | undefined, where: string): number => {
-  if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha < 0) throw new SamConfigError(where, "alpha", `must be a finite number >= 0 (SANER's scale of group B), got ${alpha}`)
+  if (typeof alpha !== "number" || !Number.isFinite(alpha) || alpha < 0)
+    throw new SamConfigError(where, "alpha", `must be a finite number >= 0 (SANER's scale of group B), got ${alpha}`)
   return alpha
 }

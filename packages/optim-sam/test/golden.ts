@@ -4,7 +4,12 @@ import { type GoldenFixture, closeToGolden, fixtureParams } from "@samlab/golden
 
 export const goldenForward = (c: GoldenFixture): ForwardFn => {
   const layers = c.model.layers
-  const model = mlp({ inputDim: layers[0]!.W.length, hidden: layers.slice(0, -1).map((l) => l.b.length), numClasses: layers[layers.length - 1]!.b.length, activation: c.model.activation })
+  const model = mlp({
+    inputDim: layers[0]!.W.length,
+    hidden: layers.slice(0, -1).map((l) => l.b.length),
+    numClasses: layers[layers.length - 1]!.b.length,
+    activation: c.model.activation
+  })
   return (p, x) => model.apply(p, x, { training: true })
 }
 

@@ -8,7 +8,10 @@ export const mlpProblem = (seed: number, o: { inputDim: number; hidden: number[]
   const params = model.init(rng.fork("init"))
   const data = rng.fork("data")
   const x = tf.tensor2d(data.normalArray(o.batch * o.inputDim), [o.batch, o.inputDim])
-  const y = tf.tensor1d(Int32Array.from({ length: o.batch }, () => data.int(o.numClasses)), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: o.batch }, () => data.int(o.numClasses)),
+    "int32"
+  )
   const forward: ForwardFn = (p, xx) => model.apply(p, xx, { training: true })
   return { model, params, forward, batch: { x, y } as Batch, dispose: () => (disposeParams(params), tf.dispose([x, y])) }
 }

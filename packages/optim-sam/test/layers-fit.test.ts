@@ -67,7 +67,10 @@ describe("SAMOptimizer inside tfjs-layers model.fit", () => {
     const samModel = bnModel(new SAMOptimizer({ base: tf.train.sgd(0.1), rho: 0.5 }))
     await plain.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
     await samModel.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
-    const stats = (m: tfl.LayersModel) => m.layers[1]!.getWeights().slice(2).map((w) => Array.from(w.dataSync()))
+    const stats = (m: tfl.LayersModel) =>
+      m.layers[1]!.getWeights()
+        .slice(2)
+        .map((w) => Array.from(w.dataSync()))
     expect(stats(samModel)).toEqual(stats(plain))
     // ... while the weights differ (the perturbation did something)
     expect(weightsOf(samModel)[0]).not.toEqual(weightsOf(plain)[0])
@@ -102,7 +105,13 @@ describe("SAMOptimizer inside tfjs-layers model.fit", () => {
 
     const params = { "dense_0/kernel": initial[0]!, "dense_0/bias": initial[1]!, "head/kernel": initial[2]!, "head/bias": initial[3]! }
     const forward: ForwardFn = (p, xx) => ({
-      logits: tf.add<tf.Tensor2D>(tf.matMul(tf.tanh(tf.add<tf.Tensor2D>(tf.matMul(xx as tf.Tensor2D, p["dense_0/kernel"] as tf.Tensor2D), p["dense_0/bias"]!)), p["head/kernel"] as tf.Tensor2D), p["head/bias"]!)
+      logits: tf.add<tf.Tensor2D>(
+        tf.matMul(
+          tf.tanh(tf.add<tf.Tensor2D>(tf.matMul(xx as tf.Tensor2D, p["dense_0/kernel"] as tf.Tensor2D), p["dense_0/bias"]!)),
+          p["head/kernel"] as tf.Tensor2D
+        ),
+        p["head/bias"]!
+      )
     })
     const method = samFamily({ rho: 0.3, chunkSize: 2, base: sgd({ lr: 0.1 }) })
     const yInt = tf.tensor1d(labels, "int32")

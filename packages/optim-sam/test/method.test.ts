@@ -1,6 +1,18 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import { type ForwardFn, LabelMismatchError, NonFiniteLossError, type Params, Rng, adam, disposeParams, erm, expectNoLeak, sgd, twoLayerLinear } from "@samlab/core-tensor"
+import {
+  type ForwardFn,
+  LabelMismatchError,
+  NonFiniteLossError,
+  type Params,
+  Rng,
+  adam,
+  disposeParams,
+  erm,
+  expectNoLeak,
+  sgd,
+  twoLayerLinear
+} from "@samlab/core-tensor"
 import { ChunkSizeError, InvalidRhoError, SamConfigError, type SamVariant, denseStack, makeSamFamilyMethod, samFamily } from "../src/index.js"
 import { maxRelDiff, mlpProblem, trajectory } from "./helpers.js"
 
@@ -81,7 +93,10 @@ describe("saturated predictions: zero gradient, eps = 0, no NaN", () => {
   it("a step moves the weights by weight decay only", () => {
     // head bias 200 on class 0 and every label 0: softmax is exactly one-hot in float32, u = 0
     const params: Params = { "head/kernel": tf.zeros([3, 3]), "head/bias": tf.tensor1d([200, 0, 0]) }
-    const x = tf.tensor2d([[1, 2, 3], [-1, 0, 1]])
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [-1, 0, 1]
+    ])
     const y = tf.tensor1d([0, 0], "int32")
     const forward: ForwardFn = (p, xx) => ({ logits: tf.add(tf.matMul(xx as tf.Tensor2D, p["head/kernel"] as tf.Tensor2D), p["head/bias"]!) as tf.Tensor2D })
     for (const variant of variants)
@@ -116,7 +131,14 @@ describe("typed errors", () => {
         expect(() => m.step(pb.params, undefined as never, { x: pb.batch.x, y: short }, pb.forward, 0)).toThrow(LabelMismatchError)
         const outOfRange = tf.tensor1d([0, 1, 1, 0, 5, 0], "int32")
         expect(() => m.step(pb.params, undefined as never, { x: pb.batch.x, y: outOfRange }, pb.forward, 9)).toThrow(/step 9: label 5 of example 4/)
-        const nanX = tf.tensor2d([[Number.NaN, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+        const nanX = tf.tensor2d([
+          [Number.NaN, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0]
+        ])
         const err = (() => {
           try {
             m.step(pb.params, undefined as never, { x: nanX, y: pb.batch.y }, pb.forward, 41)

@@ -66,13 +66,23 @@ describe("perturbation", () => {
 describe("logit surrogate", () => {
   it("its gradient is mean_i J_i^T u_i with u frozen (linear model: x^T u / B)", () => {
     tf.tidy(() => {
-      const x = tf.tensor2d([[1, 2], [3, -1], [0, 1]])
-      const W = tf.tensor2d([[0.5, -1], [2, 0.25]])
-      const { grads } = valueAndGradParams((p) => {
-        const logits = tf.matMul<tf.Tensor2D>(x, p["W"] as tf.Tensor2D)
-        // u computed from the same logits on the tape: stopGradient must cut it off
-        return logitSurrogate(logits, tf.softmax<tf.Tensor2D>(logits))
-      }, { W })
+      const x = tf.tensor2d([
+        [1, 2],
+        [3, -1],
+        [0, 1]
+      ])
+      const W = tf.tensor2d([
+        [0.5, -1],
+        [2, 0.25]
+      ])
+      const { grads } = valueAndGradParams(
+        (p) => {
+          const logits = tf.matMul<tf.Tensor2D>(x, p["W"] as tf.Tensor2D)
+          // u computed from the same logits on the tape: stopGradient must cut it off
+          return logitSurrogate(logits, tf.softmax<tf.Tensor2D>(logits))
+        },
+        { W }
+      )
       const z = tf.matMul(x, W).arraySync() as number[][]
       const u = z.map((row) => {
         const e = row.map(Math.exp)

@@ -74,7 +74,10 @@ describe("SAMOptimizer on a plain loss closure", () => {
 
 /** The fixture's MLP as tf.Variables, and its mean-CE closure (chunk-weighted when asked). */
 const variableMlp = (c: GoldenFixture, opt: SAMOptimizer) => {
-  const vars = c.model.layers.flatMap((l, i) => [tf.variable(tf.tensor2d(l.W), true, `${c.name}_W${i}_${Math.random()}`), tf.variable(tf.tensor1d(l.b), true, `${c.name}_b${i}_${Math.random()}`)])
+  const vars = c.model.layers.flatMap((l, i) => [
+    tf.variable(tf.tensor2d(l.W), true, `${c.name}_W${i}_${Math.random()}`),
+    tf.variable(tf.tensor1d(l.b), true, `${c.name}_b${i}_${Math.random()}`)
+  ])
   const x = tf.tensor2d(c.data.x)
   const y = tf.tensor1d(c.data.y, "int32")
   const loss = () =>

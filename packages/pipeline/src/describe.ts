@@ -6,7 +6,13 @@ import { makePlan } from "./plan.js"
 export interface PipelineDescription {
   readonly name: string
   readonly description: string
-  readonly steps: ReadonlyArray<{ readonly name: string; readonly scope: "cell" | "aggregate"; readonly needs: readonly string[]; readonly stored: boolean; readonly description: string }>
+  readonly steps: ReadonlyArray<{
+    readonly name: string
+    readonly scope: "cell" | "aggregate"
+    readonly needs: readonly string[]
+    readonly stored: boolean
+    readonly description: string
+  }>
   readonly presets: Readonly<Record<string, { readonly cells: readonly string[]; readonly config: unknown } | { readonly error: string }>>
   /** The config with every default filled, or why defaults alone do not make a valid config. */
   readonly defaults: { readonly config: unknown; readonly cells: readonly string[] } | { readonly error: string }
@@ -34,9 +40,18 @@ export const describePipeline = (pipeline: AnyPipeline): PipelineDescription => 
 
 export const formatDescription = (d: PipelineDescription): string => {
   const lines = [`pipeline ${d.name}${d.description ? `: ${d.description}` : ""}`, "", "steps:"]
-  for (const s of d.steps) lines.push(`  ${s.scope === "cell" ? "per cell " : "aggregate"}  ${s.name}${s.needs.length ? ` <- ${s.needs.join(", ")}` : ""}${s.stored ? "" : " (not stored)"}${s.description ? `  -- ${s.description}` : ""}`)
+  for (const s of d.steps)
+    lines.push(
+      `  ${s.scope === "cell" ? "per cell " : "aggregate"}  ${s.name}${s.needs.length ? ` <- ${s.needs.join(", ")}` : ""}${s.stored ? "" : " (not stored)"}${s.description ? `  -- ${s.description}` : ""}`
+    )
   lines.push("", "config (defaults):")
-  lines.push(...("error" in d.defaults ? [`  ${d.defaults.error}`] : JSON.stringify(d.defaults.config, null, 2).split("\n").map((l) => `  ${l}`)))
+  lines.push(
+    ...("error" in d.defaults
+      ? [`  ${d.defaults.error}`]
+      : JSON.stringify(d.defaults.config, null, 2)
+          .split("\n")
+          .map((l) => `  ${l}`))
+  )
   lines.push("", "presets:")
   for (const [name, p] of Object.entries(d.presets)) {
     lines.push("error" in p ? `  ${name}: invalid: ${p.error}` : `  ${name}: ${p.cells.length} cell(s): ${p.cells.join("; ")}`)

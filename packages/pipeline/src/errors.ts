@@ -47,7 +47,12 @@ export class StepFailedError extends Data.TaggedError("StepFailedError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    const cause = this.cause instanceof Error ? this.cause.message : typeof this.cause === "object" && this.cause !== null && "message" in this.cause ? String((this.cause as { message: unknown }).message) : String(this.cause)
+    const cause =
+      this.cause instanceof Error
+        ? this.cause.message
+        : typeof this.cause === "object" && this.cause !== null && "message" in this.cause
+          ? String((this.cause as { message: unknown }).message)
+          : String(this.cause)
     return `step "${this.step}" of pipeline ${this.pipeline} failed in cell ${this.cell}: ${cause}`
   }
 }

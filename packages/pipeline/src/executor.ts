@@ -45,7 +45,13 @@ const runChild = (cell: Cell, cmd: ChildCommand, onOutput: ChildOutput) =>
     child.stderr.on("data", forward)
     child.on("error", (e) => resume(Effect.fail(new ExecutorError({ cell: cell.id, reason: e.message }))))
     child.on("close", (code, signal) =>
-      resume(code === 0 ? Effect.void : Effect.fail(new ExecutorError({ cell: cell.id, reason: `child exited with ${signal ?? `code ${code}`}: ${tail.trim().split("\n").slice(-5).join(" | ")}` })))
+      resume(
+        code === 0
+          ? Effect.void
+          : Effect.fail(
+              new ExecutorError({ cell: cell.id, reason: `child exited with ${signal ?? `code ${code}`}: ${tail.trim().split("\n").slice(-5).join(" | ")}` })
+            )
+      )
     )
     // interrupted (the run was stopped): ask the child to stop, and wait until it has
     return Effect.callback<void>((stopped) => {
@@ -65,8 +71,10 @@ const runChild = (cell: Cell, cmd: ChildCommand, onOutput: ChildOutput) =>
  * `onOutput` gets what the children print (by default: to stderr, each line tagged with its cell;
  * `relayProgress` draws children's progress events as the parent's own bars).
  */
-export const childProcessExecutor = (commandFor: (cell: Cell) => ChildCommand, onOutput: ChildOutput = (line, cell) => process.stderr.write(`[${cell.id}] ${line}\n`)): Executor => ({
+export const childProcessExecutor = (
+  commandFor: (cell: Cell) => ChildCommand,
+  onOutput: ChildOutput = (line, cell) => process.stderr.write(`[${cell.id}] ${line}\n`)
+): Executor => ({
   name: "child-process",
-  runCells: (cells, _runInProcess, concurrency) =>
-    Effect.forEach(cells, (cell) => runChild(cell, commandFor(cell), onOutput), { concurrency, discard: true })
+  runCells: (cells, _runInProcess, concurrency) => Effect.forEach(cells, (cell) => runChild(cell, commandFor(cell), onOutput), { concurrency, discard: true })
 })

@@ -4,7 +4,11 @@ import { createHash } from "node:crypto"
 export const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]])
+      )
     }
     return v
   })

@@ -101,7 +101,18 @@ export class Pipeline<C, CE, V extends CellValues, Outs, AggOuts, E, R> {
   }
 
   /** Adds a per-cell step fed by the outputs of the steps it `needs`; its config comes from the cell's config and the cell. */
-  step<const N extends string, SC, SCE, I, O, E2, R2, const K extends keyof Outs & string = never, const P extends PickableKeys<C, SCE> = never, X extends Omit<SCE, P> = Omit<SCE, P>>(
+  step<
+    const N extends string,
+    SC,
+    SCE,
+    I,
+    O,
+    E2,
+    R2,
+    const K extends keyof Outs & string = never,
+    const P extends PickableKeys<C, SCE> = never,
+    X extends Omit<SCE, P> = Omit<SCE, P>
+  >(
     step: Step<N, SC, SCE, I, O, E2, R2> & InputsMismatch<I, Pick<Outs, K>>,
     wiring: { readonly needs?: readonly K[] } & ConfigWiring<[config: C, cell: Cell<V>], SCE, P, X>
   ): Pipeline<C, CE, V, Outs & { readonly [P in N]: O }, AggOuts, E | E2, R | R2> {
@@ -143,7 +154,16 @@ export const makePipeline = <C, CE>(definition: {
   readonly config: Schema.Codec<C, CE>
   readonly presets?: Readonly<Record<string, JsonObject>>
 }): Pipeline<C, CE, {}, {}, {}, never, never> =>
-  new Pipeline(definition.name, definition.description ?? "", definition.config, definition.presets ?? {}, () => ({}), () => ({}), [], [])
+  new Pipeline(
+    definition.name,
+    definition.description ?? "",
+    definition.config,
+    definition.presets ?? {},
+    () => ({}),
+    () => ({}),
+    [],
+    []
+  )
 
 export type AnyPipeline = Pipeline<any, any, any, any, any, any, any>
 

@@ -42,10 +42,12 @@ const checkDefinition = (p: AnyPipeline): Effect.Effect<void, PipelineDefinition
     for (const dep of cellDeps) {
       const d = seen.get(dep)
       if (!d || d.scope !== "cell") return fail(`step "${name}" needs "${dep}", which is not an earlier per-cell step`)
-      if (node.scope === "aggregate" && !d.step.output) return fail(`aggregate step "${name}" needs "${dep}", which has no output codec, so its results cannot be stored`)
+      if (node.scope === "aggregate" && !d.step.output)
+        return fail(`aggregate step "${name}" needs "${dep}", which has no output codec, so its results cannot be stored`)
     }
     if (node.scope === "aggregate") {
-      for (const dep of node.needs) if (seen.get(dep)?.scope !== "aggregate") return fail(`aggregate step "${name}" needs "${dep}", which is not an earlier aggregate step`)
+      for (const dep of node.needs)
+        if (seen.get(dep)?.scope !== "aggregate") return fail(`aggregate step "${name}" needs "${dep}", which is not an earlier aggregate step`)
     }
     seen.set(name, node)
   }
@@ -57,7 +59,10 @@ const declared = <A>(pipeline: string, step: string | undefined, f: () => A): Ef
   Effect.try({ try: f, catch: (e) => new ConfigDecodeError({ pipeline, step, issues: [{ path: "", message: e instanceof Error ? e.message : String(e) }] }) })
 
 /** Resolves preset, patch and overrides into a decoded config, then decodes every step's config. Runs nothing. */
-export const makePlan = <C>(pipeline: Pipeline<C, any, any, any, any, any, any>, options: PlanOptions = {}): Effect.Effect<Plan<C>, ConfigDecodeError | PresetNotFoundError | PipelineDefinitionError> =>
+export const makePlan = <C>(
+  pipeline: Pipeline<C, any, any, any, any, any, any>,
+  options: PlanOptions = {}
+): Effect.Effect<Plan<C>, ConfigDecodeError | PresetNotFoundError | PipelineDefinitionError> =>
   Effect.gen(function* () {
     yield* checkDefinition(pipeline)
     const presetName = options.preset
@@ -89,7 +94,12 @@ export const makePlan = <C>(pipeline: Pipeline<C, any, any, any, any, any, any>,
         const encodedStep = yield* declared(pipeline.name, step.name, () => node.configOf(cellConfig, cell))
         const decoded = yield* decodeConfig(step.config, encodedStep, { pipeline: pipeline.name, step: step.name })
         configs[step.name] = decoded
-        keys[step.name] = contentHash(step.name, step.version, encodeConfig(step.config, decoded), node.needs.map((n) => keys[n]))
+        keys[step.name] = contentHash(
+          step.name,
+          step.version,
+          encodeConfig(step.config, decoded),
+          node.needs.map((n) => keys[n])
+        )
       }
       cellStepConfigs.push(configs)
       cellKeys.push(keys)

@@ -39,7 +39,9 @@ const runStep = (pipeline: AnyPipeline, step: AnyStep, config: unknown, inputs: 
       Effect.map(Effect.serviceOption(Progress), (progress) => makeStepCheckpoint(store, context.key, (line) => Option.map(progress, (p) => p.log(line))))
     ),
     Effect.catchCause((cause) =>
-      Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause as Cause.Cause<never>) : Effect.fail(new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: context.cell.id, cause: Cause.squash(cause) }))
+      Cause.hasInterruptsOnly(cause)
+        ? Effect.failCause(cause as Cause.Cause<never>)
+        : Effect.fail(new StepFailedError({ pipeline: pipeline.name, step: step.name, cell: context.cell.id, cause: Cause.squash(cause) }))
     )
   )
 
@@ -56,13 +58,7 @@ const parseCacheEntry = (text: string): { readonly output: unknown } | string =>
 }
 
 /** Reads a stored output (Some) or computes, stores and returns it; steps without an output codec are always computed. */
-const storedOrRun = (
-  pipeline: AnyPipeline,
-  step: AnyStep,
-  key: string,
-  cellId: string,
-  compute: Effect.Effect<unknown, StepFailedError | StoreError, any>
-) =>
+const storedOrRun = (pipeline: AnyPipeline, step: AnyStep, key: string, cellId: string, compute: Effect.Effect<unknown, StepFailedError | StoreError, any>) =>
   Effect.gen(function* () {
     const store = yield* ResultsStore
     if (!step.output) return yield* compute
@@ -73,7 +69,10 @@ const storedOrRun = (
       const decoded = typeof entry === "string" ? undefined : Schema.decodeUnknownExit(codec)(entry.output)
       if (decoded?._tag === "Success") return decoded.value
       // a corrupt entry is named and recomputed; one that no longer decodes (older code) is recomputed silently
-      if (typeof entry === "string") (yield* Effect.serviceOption(Progress)).pipe(Option.map((p) => p.log(`discarding cached output ${store.root}/${cachePath(key)}: ${entry}; recomputing`)))
+      if (typeof entry === "string")
+        (yield* Effect.serviceOption(Progress)).pipe(
+          Option.map((p) => p.log(`discarding cached output ${store.root}/${cachePath(key)}: ${entry}; recomputing`))
+        )
     }
     const output = yield* compute
     const encoded = yield* Effect.try({
@@ -181,7 +180,8 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
     const services = Layer.mergeAll(Layer.empty, ...layers).pipe(
       Layer.catchCause((cause) => Layer.effectDiscard(Effect.fail(new PipelineSetupError({ pipeline: plan.pipeline.name, cause: Cause.squash(cause) }))))
     )
-    const provideLayers = <A, E>(eff: Effect.Effect<A, E, any>) => Effect.provide(eff, services) as Effect.Effect<A, E | PipelineSetupError, ResultsStore | Progress>
+    const provideLayers = <A, E>(eff: Effect.Effect<A, E, any>) =>
+      Effect.provide(eff, services) as Effect.Effect<A, E | PipelineSetupError, ResultsStore | Progress>
     const memo = new Map<string, Effect.Effect<unknown, any, any>>()
     if (options.onlyCell !== undefined) {
       const cell = plan.cells[options.onlyCell]
@@ -217,7 +217,10 @@ export const runPlan = (plan: Plan, options: RunOptions = {}): Effect.Effect<Run
       Effect.onExit((exit) =>
         exit._tag === "Success"
           ? Effect.void
-          : (Cause.hasInterruptsOnly(exit.cause) ? writeStatus(store, plan, "interrupted", options) : writeStatus(store, plan, "failed", options, { error: errorText(exit.cause) })).pipe(Effect.ignore)
+          : (Cause.hasInterruptsOnly(exit.cause)
+              ? writeStatus(store, plan, "interrupted", options)
+              : writeStatus(store, plan, "failed", options, { error: errorText(exit.cause) })
+            ).pipe(Effect.ignore)
       )
     )
     yield* writeStatus(store, plan, "complete", options)

@@ -18,7 +18,7 @@ describe("config: defaults, presets and overrides", () => {
 
   it.effect("applies a preset, then --set overrides decoded by the same schema", () =>
     Effect.gen(function* () {
-      const plan = yield* planOf({ preset: "two", overrides: ["noise.rate=0.6", "epochs=2", "methods=[\"sam\"]"] })
+      const plan = yield* planOf({ preset: "two", overrides: ["noise.rate=0.6", "epochs=2", 'methods=["sam"]'] })
       expect(plan.encoded).toMatchObject({ seeds: [0, 1], epochs: 2, noise: { rate: 0.6 }, methods: ["sam"] })
       expect(plan.cells.map((c) => c.id)).toEqual(["method=sam,seed=0", "method=sam,seed=1"])
       expect(plan.cellStepConfigs[1]?.["data"]).toEqual({ seed: 1, rate: 0.6 })
@@ -34,7 +34,7 @@ describe("config: defaults, presets and overrides", () => {
 
   it.effect("names the field path and the expectation of a bad value", () =>
     Effect.gen(function* () {
-      const err = yield* failureOf({ overrides: ["noise.rate=1.5", "epochs=\"many\""] })
+      const err = yield* failureOf({ overrides: ["noise.rate=1.5", 'epochs="many"'] })
       assert.instanceOf(err, ConfigDecodeError)
       const issues = err.issues
       expect(issues).toContainEqual({ path: "noise.rate", message: "Expected a value between 0 and 1" })

@@ -7,13 +7,19 @@ import { describe, expect, it } from "vitest"
 
 const script = fileURLToPath(new URL("./fixtures/run-toy.ts", import.meta.url))
 
-const start = (out: string, args: string[] = [], epochMs = 0): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } => {
+const start = (
+  out: string,
+  args: string[] = [],
+  epochMs = 0
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } => {
   const child = spawn(process.execPath, ["--import", "tsx", script, out, ...args], { env: { ...process.env, SAMLAB_TOY_EPOCH_MS: String(epochMs) } })
   let stdout = ""
   let stderr = ""
   child.stdout!.on("data", (d) => (stdout += d))
   child.stderr!.on("data", (d) => (stderr += d))
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })))
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  )
   return { child, done }
 }
 
@@ -57,8 +63,8 @@ describe("a pipeline killed midway", () => {
   }, 120_000)
 
   it("gives the same results when cells run in child processes", async () => {
-    const inProcess = await start(mkdtempSync(join(tmpdir(), "samlab-inproc-")), ["--set", "seeds=[0,1]", "--set", "methods=[\"sam\"]"]).done
-    const children = await start(mkdtempSync(join(tmpdir(), "samlab-children-")), ["--children", "--set", "seeds=[0,1]", "--set", "methods=[\"sam\"]"]).done
+    const inProcess = await start(mkdtempSync(join(tmpdir(), "samlab-inproc-")), ["--set", "seeds=[0,1]", "--set", 'methods=["sam"]']).done
+    const children = await start(mkdtempSync(join(tmpdir(), "samlab-children-")), ["--children", "--set", "seeds=[0,1]", "--set", 'methods=["sam"]']).done
     expect(inProcess.code).toBe(0)
     expect(children.code).toBe(0)
     expect(children.stderr).toContain("via child-process executor")

@@ -19,7 +19,10 @@ const run = (out: string) => {
 }
 
 /** The cache file of the train step (the one with the "accuracyPerEpoch" output). */
-const trainEntry = (out: string) => readdirSync(join(out, "cache")).map((f) => join(out, "cache", f)).find((f) => readFileSync(f, "utf8").includes("accuracyPerEpoch"))!
+const trainEntry = (out: string) =>
+  readdirSync(join(out, "cache"))
+    .map((f) => join(out, "cache", f))
+    .find((f) => readFileSync(f, "utf8").includes("accuracyPerEpoch"))!
 
 describe("stored outputs and checkpoints carry a checksum", () => {
   it.effect("a cached output corrupted in place (same size) is named, discarded and recomputed to the true value", () =>
@@ -74,9 +77,12 @@ describe("stored outputs and checkpoints carry a checksum", () => {
       writeFileSync(join(dir, "latest.json"), readFileSync(join(dir, "latest.json"), "utf8").replace('"epoch": 4', '"epoch": 5'))
       expect(Option.isNone(yield* checkpoint.latest)).toBe(true)
       yield* checkpoint.save({ json: { epoch: 4 }, bytes })
-      writeFileSync(join(dir, "latest.json"), "{ \"json\": ")
+      writeFileSync(join(dir, "latest.json"), '{ "json": ')
       expect(Option.isNone(yield* checkpoint.latest)).toBe(true)
-      expect(warnings.slice(1)).toEqual([`discarding checkpoint ${dir}/latest.json: checksum mismatch; the step starts over`, expect.stringMatching(/latest\.json: not JSON/)])
+      expect(warnings.slice(1)).toEqual([
+        `discarding checkpoint ${dir}/latest.json: checksum mismatch; the step starts over`,
+        expect.stringMatching(/latest\.json: not JSON/)
+      ])
     })
   )
 })

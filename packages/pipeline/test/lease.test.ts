@@ -58,7 +58,11 @@ describe("lease on a folder", () => {
     const path = leasePath()
     await acquireLease(path, "x").then((l) => l.release())
     // a PID that does not exist here, but from another container's namespace: alive as long as it beats
-    const foreign: LeaseHolder = { ...currentHolder("a download in another container"), pid: spawnSync(process.execPath, ["-e", ""]).pid!, pidNamespace: "pid:[1]" }
+    const foreign: LeaseHolder = {
+      ...currentHolder("a download in another container"),
+      pid: spawnSync(process.execPath, ["-e", ""]).pid!,
+      pidNamespace: "pid:[1]"
+    }
     writeHolder(path, foreign, 1000)
     expect(await acquireLease(path, "mine", { waitMs: 100, pollMs: 20, staleMs: 60_000 }).catch((e: unknown) => e)).toBeInstanceOf(LeaseHeldError)
     writeHolder(path, foreign, 120_000)

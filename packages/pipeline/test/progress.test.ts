@@ -31,7 +31,9 @@ describe("progress", () => {
     advance(1000)
     a.tick()
     // two task lines were drawn: go up two, clear, draw both again
-    expect(written.at(-1)).toBe("\x1b[2A\r\x1b[J[##########----------] cell 0 1/2 (50%) elapsed 1s eta 1s\n[--------------------] cell 1 0/2 (0%) elapsed 1s eta ?\n")
+    expect(written.at(-1)).toBe(
+      "\x1b[2A\r\x1b[J[##########----------] cell 0 1/2 (50%) elapsed 1s eta 1s\n[--------------------] cell 1 0/2 (0%) elapsed 1s eta ?\n"
+    )
     progress.log("a warning")
     expect(written.at(-1)!.startsWith("\x1b[2A\r\x1b[Ja warning\n[###")).toBe(true)
     a.done()
@@ -52,7 +54,12 @@ describe("progress", () => {
   })
 
   it("bars fill in proportion", () => {
-    expect([progressBar(0, 4), progressBar(3, 4), progressBar(9, 4), progressBar(0, 0)]).toEqual(["[--------------------]", "[###############-----]", "[####################]", "[####################]"])
+    expect([progressBar(0, 4), progressBar(3, 4), progressBar(9, 4), progressBar(0, 0)]).toEqual([
+      "[--------------------]",
+      "[###############-----]",
+      "[####################]",
+      "[####################]"
+    ])
   })
 
   it("relays a child's progress events as the parent's own tasks, labelled by cell", () => {

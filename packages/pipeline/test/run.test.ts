@@ -41,7 +41,7 @@ describe("runner", () => {
   it.effect("reports a failing step with pipeline, step and cell, marks the run failed and stores nothing for it", () =>
     Effect.gen(function* () {
       const out = mkdtempSync(join(tmpdir(), "samlab-fail-"))
-      const error = yield* Effect.flip(run(out, ["failAt=2", "methods=[\"sam\"]"]))
+      const error = yield* Effect.flip(run(out, ["failAt=2", 'methods=["sam"]']))
       assert.instanceOf(error, StepFailedError)
       expect(error.message).toBe('step "train" of pipeline toy failed in cell method=sam,seed=0: diverged at epoch 2')
       const status = readJson(join(out, "run.json"))
@@ -54,7 +54,9 @@ describe("runner", () => {
   it.effect("refuses an ill-formed pipeline before running anything", () =>
     Effect.gen(function* () {
       const s = makeStep({ name: "a", config: Schema.Struct({}), run: () => Effect.succeed(1) })
-      const p = makePipeline({ name: "bad", config: Schema.Struct({}) }).step(s, {}).step(s, {})
+      const p = makePipeline({ name: "bad", config: Schema.Struct({}) })
+        .step(s, {})
+        .step(s, {})
       const error = yield* Effect.flip(makePlan(p))
       assert.instanceOf(error, PipelineDefinitionError)
       expect(error.message).toContain('two steps are named "a"')

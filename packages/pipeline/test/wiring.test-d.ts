@@ -21,8 +21,10 @@ const train = makeStep({
 const summary = makeStep({
   name: "summary",
   config: Schema.Struct({ label: Schema.String }),
-  run: (_c: { readonly label: string }, _inputs: { readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: { readonly final: number } } }> }) =>
-    Effect.succeed(0)
+  run: (
+    _c: { readonly label: string },
+    _inputs: { readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: { readonly final: number } } }> }
+  ) => Effect.succeed(0)
 })
 
 const base = makePipeline({ name: "typed", config: Config }).matrix((c) => ({ method: c.methods, seed: c.seeds }))
@@ -70,7 +72,9 @@ describe("pipeline wiring types", () => {
   })
 
   it("gives aggregate steps the typed pipeline config and the cells' typed outputs", () => {
-    const full = base.step(data, { config: (_c, cell) => ({ seed: cell.values.seed }) }).step(train, { needs: ["data"], pick: ["lr"], config: (_c, { values }) => values })
+    const full = base
+      .step(data, { config: (_c, cell) => ({ seed: cell.values.seed }) })
+      .step(train, { needs: ["data"], pick: ["lr"], config: (_c, { values }) => values })
     expectTypeOf<PipelineOutputs<typeof full>["train"]>().toEqualTypeOf<{ readonly final: number }>()
     full.aggregate(summary, {
       cellNeeds: ["train"],

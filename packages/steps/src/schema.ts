@@ -30,9 +30,13 @@ export const splitSizeIssues = (c: SplitSizes): Array<{ path: [string]; issue: s
   const test = officialSplitSize(c.dataset, "test")
   const issues: Array<{ path: [string]; issue: string }> = []
   if (c.testSize > test) issues.push({ path: ["testSize"], issue: `${c.testSize} exceeds the ${test} test examples of ${c.dataset} (0 = all)` })
-  if (c.validationSize >= train) issues.push({ path: ["validationSize"], issue: `${c.validationSize} leaves no training example of the ${train} in ${c.dataset}` })
+  if (c.validationSize >= train)
+    issues.push({ path: ["validationSize"], issue: `${c.validationSize} leaves no training example of the ${train} in ${c.dataset}` })
   else if (c.trainSize + c.validationSize > train)
-    issues.push({ path: ["trainSize"], issue: `trainSize ${c.trainSize} + validationSize ${c.validationSize} exceeds the ${train} training examples of ${c.dataset}` })
+    issues.push({
+      path: ["trainSize"],
+      issue: `trainSize ${c.trainSize} + validationSize ${c.validationSize} exceeds the ${train} training examples of ${c.dataset}`
+    })
   return issues
 }
 
@@ -74,9 +78,9 @@ export const methodKeys = [...samFamilyKeys, "jacreg"] as const
 export type MethodKey = (typeof methodKeys)[number]
 const isMethodKey = (s: string): s is MethodKey => methodKeys.some((k) => k === s)
 /** A method key; an old key (`sgd`) fails with a message naming its new name, not the bare list. */
-export const MethodKeySchema = Schema.String.check(Schema.makeFilter((s: string) => isMethodKey(s) || unknownMethodKeyMessage(s, methodKeys), undefined, true)).pipe(
-  Schema.refine(isMethodKey)
-)
+export const MethodKeySchema = Schema.String.check(
+  Schema.makeFilter((s: string) => isMethodKey(s) || unknownMethodKeyMessage(s, methodKeys), undefined, true)
+).pipe(Schema.refine(isMethodKey))
 
 export const BaseOptimizerSchema = Schema.Struct({
   kind: withDefault(Schema.Literals(["sgd", "adam", "adamw"]), "sgd"),

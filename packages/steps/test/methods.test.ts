@@ -15,12 +15,23 @@ const penalties = (encoded: object, setting: { norm?: "squared" | "unsquared"; f
   const options = decodeOptions(encoded)
   const method = makeMethod("jacreg", options, base, 1, { spec: { kind: "mlp", hidden: [5], activation: "tanh" }, model })
   const params = model.init(new Rng(4))
-  const x = tf.tensor2d(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [4, 6])
+  const x = tf.tensor2d(
+    Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+    [4, 6]
+  )
   const y = tf.tensor1d([0, 1, 2, 1], "int32")
   const state = method.init(params)
   const forward = (p: typeof params, xs: tf.Tensor) => model.apply(p, xs, { training: true })
   const result = method.step(params, state, { x, y }, forward, 0) as unknown as { params: typeof params; penalty: number }
-  const direct = tf.tidy(() => jacobianPenalty(forward(params, x), params, { lambdaFeatures: options.lambdaFeatures, lambdaHead: options.lambdaHead, ...setting, labels: y }).dataSync()[0]!)
+  const direct = tf.tidy(
+    () =>
+      jacobianPenalty(forward(params, x), params, {
+        lambdaFeatures: options.lambdaFeatures,
+        lambdaHead: options.lambdaHead,
+        ...setting,
+        labels: y
+      }).dataSync()[0]!
+  )
   disposeParams(result.params)
   disposeParams(params)
   method.disposeState(state)

@@ -10,7 +10,15 @@ const run = (method: string, seed: number, curve: readonly number[]): TrainResul
   seed,
   backend: "cpu",
   wallSeconds: 1,
-  summary: { bestTestAcc: Math.max(...curve), bestEpoch: curve.indexOf(Math.max(...curve)) + 1, finalTestAcc: curve[curve.length - 1]!, earlyStopTestAcc: null, earlyStopEpoch: null, cleanTrainAccAtBest: null, noisyTrainAccAtBest: null },
+  summary: {
+    bestTestAcc: Math.max(...curve),
+    bestEpoch: curve.indexOf(Math.max(...curve)) + 1,
+    finalTestAcc: curve[curve.length - 1]!,
+    earlyStopTestAcc: null,
+    earlyStopEpoch: null,
+    cleanTrainAccAtBest: null,
+    noisyTrainAccAtBest: null
+  },
   noise: { nominalRate: 0.3, realisedRate: 0.3, changed: 3 },
   history: curve.map((testAcc, i) => ({ epoch: i + 1, testAcc })),
   decompositions: []
@@ -31,7 +39,9 @@ describe("the report's headline", () => {
   it("states SAM's gain at the peak and at the end, and the share J-SAM and L-SAM recover", () => {
     // SGD best (0.40 + 0.42) / 2 = 0.41, final 0.32; SAM best 0.45, final 0.45: +4.0 and +13.0 points.
     // J-SAM best 0.43: (0.43 - 0.41) / 0.04 = 50%; L-SAM best 0.42: 25%.
-    expect(headlineOf(summary)).toBe("SAM against SGD: +4.0 points of test accuracy at the peak (45.0% vs 41.0%) and +13.0 at the last epoch; J-SAM recovers 50% of the peak gain, L-SAM recovers 25% of the peak gain.")
+    expect(headlineOf(summary)).toBe(
+      "SAM against SGD: +4.0 points of test accuracy at the peak (45.0% vs 41.0%) and +13.0 at the last epoch; J-SAM recovers 50% of the peak gain, L-SAM recovers 25% of the peak gain."
+    )
   })
 
   it("carries the summary's peak warnings, with methods named for people", () => {
@@ -48,7 +58,13 @@ describe("the report's headline", () => {
   })
 
   it("names methods and swept groups for people", () => {
-    expect(["erm", "sam1", "jacreg", "sam noise.rate=0.4", "mystery"].map((g) => methodLabel(g))).toEqual(["SGD", "1-SAM", "Jacobian regularizer", "SAM (noise.rate=0.4)", "mystery"])
+    expect(["erm", "sam1", "jacreg", "sam noise.rate=0.4", "mystery"].map((g) => methodLabel(g))).toEqual([
+      "SGD",
+      "1-SAM",
+      "Jacobian regularizer",
+      "SAM (noise.rate=0.4)",
+      "mystery"
+    ])
     // the base optimizer alone is labelled by the base it runs
     expect(["erm", "erm base.lr=0.1", "sam"].map((g) => methodLabel(g, "adamw"))).toEqual(["AdamW", "AdamW (base.lr=0.1)", "SAM"])
     expect(methodLabel("erm", "adam")).toBe("Adam")
@@ -61,7 +77,9 @@ describe("the report's headline", () => {
   })
 
   it("puts model, training size and epochs in the title", () => {
-    expect(settingOf({ model: { kind: "mlp", hidden: [512, 512] }, trainSize: 10000, epochs: 30 })).toBe("MLP 3072-512-512-10, 10,000 training examples, 30 epochs")
+    expect(settingOf({ model: { kind: "mlp", hidden: [512, 512] }, trainSize: 10000, epochs: 30 })).toBe(
+      "MLP 3072-512-512-10, 10,000 training examples, 30 epochs"
+    )
     expect(settingOf({ model: { kind: "resnet18" }, trainSize: 0 })).toBe("ResNet-18, all training examples")
     expect(settingOf({ model: { kind: "resnet", blocks: [1, 1, 1], width: 16 } })).toBe("ResNet-8 (width 16)")
     expect(settingOf({})).toBeUndefined()

@@ -9,9 +9,20 @@ const result = (method: string, seed: number, best: number, final: number | null
   seed,
   backend: "cpu",
   wallSeconds: wall,
-  summary: { bestTestAcc: best, bestEpoch: 3 + seed, finalTestAcc: final, earlyStopTestAcc: best - 0.01, earlyStopEpoch: 2, cleanTrainAccAtBest: 0.7, noisyTrainAccAtBest: null },
+  summary: {
+    bestTestAcc: best,
+    bestEpoch: 3 + seed,
+    finalTestAcc: final,
+    earlyStopTestAcc: best - 0.01,
+    earlyStopEpoch: 2,
+    cleanTrainAccAtBest: 0.7,
+    noisyTrainAccAtBest: null
+  },
   noise: { nominalRate: 0.3, realisedRate: 0.3, changed: 30 },
-  history: [{ epoch: 1, testAcc: 0.1 }, { epoch: 2, testAcc: best }],
+  history: [
+    { epoch: 1, testAcc: 0.1 },
+    { epoch: 2, testAcc: best }
+  ],
   decompositions: []
 })
 
@@ -79,7 +90,9 @@ describe("summary.json", () => {
   })
 
   it("measures the share of SAM's gain a method recovers", () => {
-    const s = summarizeResults(["erm", "sam", "jsam", "lsam"].map((m, i) => ({ values: { method: m, seed: 0 }, result: result(m, 0, [0.4, 0.5, 0.48, 0.41][i]!, 0.3) })))
+    const s = summarizeResults(
+      ["erm", "sam", "jsam", "lsam"].map((m, i) => ({ values: { method: m, seed: 0 }, result: result(m, 0, [0.4, 0.5, 0.48, 0.41][i]!, 0.3) }))
+    )
     expect(gapRecovered(s, "jsam")).toBeCloseTo(0.8, 10)
     expect(gapRecovered(s, "lsam")).toBeCloseTo(0.1, 10)
     expect(gapRecovered(s, "jsam", "finalTestAcc")).toBeNull() // no gap at the final epoch
@@ -96,11 +109,20 @@ describe("summary.json", () => {
       { method: "sam", seed: 1, backend: "cpu", "noise.rate": 0.4, epoch: 1, testAcc: 0.1 },
       { method: "sam", seed: 1, backend: "cpu", "noise.rate": 0.4, epoch: 2, testAcc: 0.5 }
     ])
-    expect(metricRows([{ values: { method: "erm", seed: 0 }, result: result("erm", 0, 0.4, 0.3) }])[0]).toEqual({ method: "erm", seed: 0, backend: "cpu", epoch: 1, testAcc: 0.1 })
+    expect(metricRows([{ values: { method: "erm", seed: 0 }, result: result("erm", 0, 0.4, 0.3) }])[0]).toEqual({
+      method: "erm",
+      seed: 0,
+      backend: "cpu",
+      epoch: 1,
+      testAcc: 0.1
+    })
   })
 
   it("writes metric rows as CSV: a column per key, quoting where RFC 4180 needs it, objects as JSON", () => {
-    const csv = toCsv([{ method: "sam", seed: 0, epoch: 1, testAcc: 0.25 }, { method: 'say "hi", twice', seed: 1, epoch: 1, extra: { a: [1, 2] }, testAcc: null }])
+    const csv = toCsv([
+      { method: "sam", seed: 0, epoch: 1, testAcc: 0.25 },
+      { method: 'say "hi", twice', seed: 1, epoch: 1, extra: { a: [1, 2] }, testAcc: null }
+    ])
     expect(csv).toBe('method,seed,epoch,testAcc,extra\nsam,0,1,0.25,\n"say ""hi"", twice",1,1,,"{""a"":[1,2]}"\n')
     expect(toCsv([])).toBe("")
   })

@@ -64,7 +64,16 @@ describe("train loop", () => {
   it("refuses a training split smaller than one batch instead of reporting an untrained model", async () => {
     const epochsSeen: number[] = []
     const method = makeMethod("erm", options, base, 1, { spec: { kind: "mlp", hidden: [16] }, model })
-    const run = trainLoop({ model, method, data: tinyData(), epochs: 3, batchSize: 100, augment: false, seed: 0, onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch) })
+    const run = trainLoop({
+      model,
+      method,
+      data: tinyData(),
+      epochs: 3,
+      batchSize: 100,
+      augment: false,
+      seed: 0,
+      onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch)
+    })
     await expect(run).rejects.toBeInstanceOf(TrainSetTooSmallError)
     await expect(run).rejects.toMatchObject({ trainSize: 64, batchSize: 100 })
     expect(epochsSeen).toEqual([])
@@ -85,7 +94,16 @@ describe("train loop", () => {
       }
     }
     await expectNoLeak("a diverging run", async () => {
-      const error = await trainLoop({ model, method: overflowing, data: tinyData(), epochs: 1, batchSize: 64, augment: false, seed: 0, onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch) }).catch((e: unknown) => e)
+      const error = await trainLoop({
+        model,
+        method: overflowing,
+        data: tinyData(),
+        epochs: 1,
+        batchSize: 64,
+        augment: false,
+        seed: 0,
+        onEpochEnd: async ({ epoch }) => void epochsSeen.push(epoch)
+      }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(NonFiniteParamsError)
       expect(error).toMatchObject({ step: 1, epoch: 1, names: ["head/kernel"] })
       expect((error as Error).message).toContain("after step 1 (epoch 1)")

@@ -23,7 +23,9 @@ const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"))
 /** Epochs in each saved checkpoint of the run folder. */
 const checkpointedEpochs = (out: string): number[] =>
   existsSync(join(out, "checkpoints"))
-    ? readdirSync(join(out, "checkpoints")).flatMap((k) => (existsSync(join(out, "checkpoints", k, "latest.json")) ? [readJson(join(out, "checkpoints", k, "latest.json")).json.history.length] : []))
+    ? readdirSync(join(out, "checkpoints")).flatMap((k) =>
+        existsSync(join(out, "checkpoints", k, "latest.json")) ? [readJson(join(out, "checkpoints", k, "latest.json")).json.history.length] : []
+      )
     : []
 const withoutTimes = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (k === "wallSeconds" || k === "evalSeconds" ? undefined : x)))
 

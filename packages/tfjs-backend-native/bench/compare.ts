@@ -74,7 +74,9 @@ const rows = cases.map(([model, method]) => {
   const k = key(model, method)
   const n = best(native, k)!
   const t = best(torch, k)
-  console.log(`${k.padEnd(18)} ${n.toFixed(1).padStart(10)} ${(t === undefined ? "-" : t.toFixed(1)).padStart(10)} ${(t === undefined ? "-" : `${(t / n).toFixed(2)}x`).padStart(24)}`)
+  console.log(
+    `${k.padEnd(18)} ${n.toFixed(1).padStart(10)} ${(t === undefined ? "-" : t.toFixed(1)).padStart(10)} ${(t === undefined ? "-" : `${(t / n).toFixed(2)}x`).padStart(24)}`
+  )
   return { model, method, nativeMs: +n.toFixed(2), torchMs: t === undefined ? null : +t.toFixed(2) }
 })
 if (torchMissing) console.log(`PyTorch not measured: ${torchMissing}`)

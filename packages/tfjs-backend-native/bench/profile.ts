@@ -32,7 +32,9 @@ const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms)
 const total = rows.reduce((s, [, e]) => s + e.ms, 0)
 console.log(`${backend} ${model} ${method} batch ${batch}: kernels ${total.toFixed(1)} ms of ${wall.toFixed(1)} ms wall (profiling adds overhead)`)
 for (const [name, e] of rows) {
-  console.log(`${name.padEnd(24)} ${e.ms.toFixed(2).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  x${e.calls}  ${[...e.shapes].join("  ")}`)
+  console.log(
+    `${name.padEnd(24)} ${e.ms.toFixed(2).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  x${e.calls}  ${[...e.shapes].join("  ")}`
+  )
 }
 const top = Number(option("top", "0"))
 if (top > 0) {

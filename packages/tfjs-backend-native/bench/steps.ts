@@ -20,7 +20,10 @@ export const makeBatch = (model: Model, batch: number, seed = 7): { x: tf.Tensor
   const rng = new Rng(seed)
   const shape = [batch, ...model.inputShape]
   const x = tf.tensor(rng.normalArray(shape.reduce((a, b) => a * b, 1)), shape, "float32")
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(model.numClasses)), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => rng.int(model.numClasses)),
+    "int32"
+  )
   return { x, y }
 }
 
@@ -34,7 +37,11 @@ export const makeTrainer = (modelName: ModelName, method: MethodName, batchSize:
   const model = makeModel(modelName)
   const batch = makeBatch(model, batchSize)
   const opt = sgd({ lr: 0.01, momentum: 0.9, weightDecay: 5e-4 })
-  const run = stepper({ method: method === "sgd" ? erm(opt) : sam({ rho: 0.05, base: opt }), forward: trainingForward(model), params: model.init(new Rng(seed)) })
+  const run = stepper({
+    method: method === "sgd" ? erm(opt) : sam({ rho: 0.05, base: opt }),
+    forward: trainingForward(model),
+    params: model.init(new Rng(seed))
+  })
   return {
     step: () => run.step(batch).loss,
     dispose: () => {

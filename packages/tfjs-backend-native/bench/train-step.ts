@@ -30,6 +30,19 @@ for (const model of models) {
     trainer.dispose()
     times.sort((a, b) => a - b)
     const median = times[Math.floor(times.length / 2)]!
-    console.log(JSON.stringify({ backend, model, method, batch, steps, medianMs: +median.toFixed(2), minMs: +times[0]!.toFixed(2), examplesPerSec: Math.round((batch * 1000) / median), loss: +loss.toFixed(4), tensors: tf.memory().numTensors }))
+    console.log(
+      JSON.stringify({
+        backend,
+        model,
+        method,
+        batch,
+        steps,
+        medianMs: +median.toFixed(2),
+        minMs: +times[0]!.toFixed(2),
+        examplesPerSec: Math.round((batch * 1000) / median),
+        loss: +loss.toFixed(4),
+        tensors: tf.memory().numTensors
+      })
+    )
   }
 }

@@ -41,7 +41,10 @@ const findNodeDir = () => {
  * not run (missing compiler, make, Python), else node-gyp's own summary.
  */
 const firstError = (text) => {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean)
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
   const own = (l) => !/^gyp (ERR!|info|WARN)/.test(l)
   const pick =
     lines.find((l) => own(l) && /\berror:/.test(l)) ??

@@ -21,7 +21,19 @@ export interface NativeInfo {
 export interface NativeAddon {
   info(): NativeInfo
   setThreads(n: number): number
-  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean
+  ): void
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, out: Float32Array, geometry: Int32Array): void
@@ -62,7 +74,8 @@ export const packageRoot = (): string => {
       }
     }
     const parent = dirname(dir)
-    if (parent === dir) throw new NativeAddonUnavailableError("build/Release/samlab_native.node", `cannot find the package root above ${fileURLToPath(import.meta.url)}`)
+    if (parent === dir)
+      throw new NativeAddonUnavailableError("build/Release/samlab_native.node", `cannot find the package root above ${fileURLToPath(import.meta.url)}`)
     dir = parent
   }
 }
@@ -71,11 +84,26 @@ export const packageRoot = (): string => {
 export const addonPath = (): string => process.env["SAMLAB_NATIVE_ADDON"] || join(packageRoot(), "build", "Release", "samlab_native.node")
 
 const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
-  "info", "setThreads", "matMul", "conv2d", "conv2dBackpropInput", "conv2dBackpropFilter", "maxPool", "maxPoolGrad",
-  "avgPool", "avgPoolGrad", "biasActivation", "binary", "unary", "reduce", "addN", "measurePeak"
+  "info",
+  "setThreads",
+  "matMul",
+  "conv2d",
+  "conv2dBackpropInput",
+  "conv2dBackpropFilter",
+  "maxPool",
+  "maxPoolGrad",
+  "avgPool",
+  "avgPoolGrad",
+  "biasActivation",
+  "binary",
+  "unary",
+  "reduce",
+  "addN",
+  "measurePeak"
 ]
 
-export type AddonStatus = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly error: NativeAddonUnavailableError }
+export type AddonStatus =
+  { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly error: NativeAddonUnavailableError }
 
 /** Tries to load the addon at `path` (uncached); never throws, the failure is returned. */
 export const probeAddon = (path: string): AddonStatus => {

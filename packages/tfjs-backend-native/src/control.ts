@@ -9,7 +9,8 @@ export const nativeInfo = (): NativeInfo => requireAddon().info()
  * The default is SAMLAB_NATIVE_THREADS, else every usable core. Not while a kernel runs.
  */
 export const setNativeThreads = (threads: number): number => {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new NativeKernelError("setNativeThreads", `threads must be an integer in [1, 256], got ${threads}`)
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new NativeKernelError("setNativeThreads", `threads must be an integer in [1, 256], got ${threads}`)
   return requireAddon().setThreads(threads)
 }
 
@@ -20,6 +21,7 @@ export const setNativeThreads = (threads: number): number => {
  * 3 GHz core). The ceiling against which kernel GFLOP/s are read.
  */
 export const measureNativePeak = (iterations = 2e7): PeakMeasurement => {
-  if (!Number.isInteger(iterations) || iterations < 1) throw new NativeKernelError("measureNativePeak", `iterations must be a positive integer, got ${iterations}`)
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new NativeKernelError("measureNativePeak", `iterations must be a positive integer, got ${iterations}`)
   return requireAddon().measurePeak(iterations)
 }

@@ -14,7 +14,12 @@ const priority = 2.5
 
 /** Kernels named in SAMLAB_NATIVE_DISABLE (comma-separated) stay on the cpu implementation, for A/B checks. */
 const disabledKernels = (): ReadonlySet<string> =>
-  new Set((process.env["SAMLAB_NATIVE_DISABLE"] ?? "").split(",").map((s) => s.trim()).filter(Boolean))
+  new Set(
+    (process.env["SAMLAB_NATIVE_DISABLE"] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+  )
 
 /**
  * Registers the "native" backend: a copy of every kernel registered for "cpu", then the

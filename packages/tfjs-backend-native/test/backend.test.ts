@@ -10,7 +10,10 @@ const train = (model: Model, steps: number): { losses: number[]; params: Record<
   const data = rng.fork("data")
   const batch = 16
   const x = tf.tensor(data.normalArray(batch * model.inputShape.reduce((a, b) => a * b, 1)), [batch, ...model.inputShape])
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => data.int(model.numClasses)), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, () => data.int(model.numClasses)),
+    "int32"
+  )
   const method = erm(sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 }))
   let state = method.init(params)
   const losses: number[] = []
@@ -47,7 +50,20 @@ describe.skipIf(!nativeAvailable)("the native backend", () => {
     const info = nativeInfo()
     expect(info.threads).toBeGreaterThanOrEqual(1)
     expect(typeof info.simd).toBe("string")
-    expect(nativeKernelNames()).toEqual(expect.arrayContaining(["BatchMatMul", "_FusedMatMul", "Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "FusedConv2D", "MaxPool", "MaxPoolGrad", "AvgPool", "AvgPoolGrad"]))
+    expect(nativeKernelNames()).toEqual(
+      expect.arrayContaining([
+        "BatchMatMul",
+        "_FusedMatMul",
+        "Conv2D",
+        "Conv2DBackpropInput",
+        "Conv2DBackpropFilter",
+        "FusedConv2D",
+        "MaxPool",
+        "MaxPoolGrad",
+        "AvgPool",
+        "AvgPoolGrad"
+      ])
+    )
     expect(() => setNativeThreads(0)).toThrow(NativeKernelError)
   })
 
@@ -71,7 +87,14 @@ describe.skipIf(!nativeAvailable)("the native backend", () => {
         const x = tf.tensor(new Rng(1).normalArray(8 * 12 * 12 * 16), [8, 12, 12, 16]) as tf.Tensor4D
         const w = tf.tensor(new Rng(2).normalArray(3 * 3 * 16 * 32), [3, 3, 16, 32]) as tf.Tensor4D
         const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"))))([x, w])
-        return [gx!.dataSync().slice(), gw!.dataSync().slice(), tf.matMul(tf.reshape(x, [96, 192]), tf.reshape(x, [96, 192]), true, false).dataSync().slice()]
+        return [
+          gx!.dataSync().slice(),
+          gw!.dataSync().slice(),
+          tf
+            .matMul(tf.reshape(x, [96, 192]), tf.reshape(x, [96, 192]), true, false)
+            .dataSync()
+            .slice()
+        ]
       })
     const pooled = run()
     try {
@@ -115,7 +138,8 @@ describe.skipIf(!nativeAvailable)("the native backend", () => {
       const cpu = train(model, 4)
       await tf.setBackend("native")
       native.losses.forEach((l, i) => expect(l, `${model.name} loss at step ${i}`).toBeCloseTo(cpu.losses[i]!, 4))
-      for (const [name, p] of Object.entries(cpu.params)) expectClose(native.params[name]!, p, `${model.name} ${name} after 4 steps`, { rtol: 1e-3, atol: 1e-5 })
+      for (const [name, p] of Object.entries(cpu.params))
+        expectClose(native.params[name]!, p, `${model.name} ${name} after 4 steps`, { rtol: 1e-3, atol: 1e-5 })
     }
   })
 })

@@ -20,13 +20,25 @@ const cases: ConvCase[] = [
   { name: "1x1 pointwise", x: [3, 6, 5, 8], filter: [1, 1, 8, 13], strides: 1, pad: "valid" },
   { name: "5x3 stride 2 same", x: [2, 13, 10, 3], filter: [5, 3, 3, 6], strides: 2, pad: "same" },
   { name: "3x3 stride (2,1) valid", x: [1, 12, 9, 4], filter: [3, 3, 4, 5], strides: [2, 1], pad: "valid" },
-  { name: "4x4 stride 3 explicit pad", x: [2, 11, 12, 3], filter: [4, 4, 3, 4], strides: 3, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  {
+    name: "4x4 stride 3 explicit pad",
+    x: [2, 11, 12, 3],
+    filter: [4, 4, 3, 4],
+    strides: 3,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0]
+    ]
+  },
   { name: "3x3 numeric pad 1", x: [2, 7, 7, 6], filter: [3, 3, 6, 9], strides: 1, pad: 1 },
   { name: "2x2 even filter same", x: [1, 8, 7, 5], filter: [2, 2, 5, 3], strides: 1, pad: "same" },
   { name: "3x3 wide channels", x: [1, 6, 6, 33], filter: [3, 3, 33, 17], strides: 1, pad: "same" }
 ]
 
-const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as never, "NHWC", c.dilations ?? 1)
+const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D =>
+  tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as never, "NHWC", c.dilations ?? 1)
 
 describe.skipIf(!nativeAvailable)("native convolutions", () => {
   beforeAll(async () => {
@@ -47,13 +59,17 @@ describe.skipIf(!nativeAvailable)("native convolutions", () => {
     it(`Conv2DBackpropInput and Conv2DBackpropFilter ${c.name} match cpu`, async () => {
       const input = await nativeCalls("Conv2DBackpropInput", async () => {
         const filter = await nativeCalls("Conv2DBackpropFilter", () =>
-          expectSameAsCpu(`${c.name} grads`, () => {
-            const x = randomTensor(3, c.x)
-            const w = randomTensor(4, c.filter)
-            const outShape = conv(c, x, w).shape
-            const weights = randomTensor(5, outShape)
-            return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(c, a, b), weights)))([x, w])
-          }, { rtol: 1e-4, atol: 1e-4 })
+          expectSameAsCpu(
+            `${c.name} grads`,
+            () => {
+              const x = randomTensor(3, c.x)
+              const w = randomTensor(4, c.filter)
+              const outShape = conv(c, x, w).shape
+              const weights = randomTensor(5, outShape)
+              return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(c, a, b), weights)))([x, w])
+            },
+            { rtol: 1e-4, atol: 1e-4 }
+          )
         )
         expect(filter.native).toBe(1)
       })
@@ -99,7 +115,15 @@ describe.skipIf(!nativeAvailable)("native convolutions", () => {
           const x = tf.mul(randomTensor(8, [2, 7, 8, 4]), 3)
           const w = randomTensor(9, [3, 3, 4, 6])
           const prelu = activation === "prelu" ? randomTensor(10, [6]) : undefined
-          const base = { x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: "same" as const, activation, leakyreluAlpha: 0.1, preluActivationWeights: prelu }
+          const base = {
+            x: x as tf.Tensor4D,
+            filter: w as tf.Tensor4D,
+            strides: 1,
+            pad: "same" as const,
+            activation,
+            leakyreluAlpha: 0.1,
+            preluActivationWeights: prelu
+          }
           return [tf.fused.conv2d({ ...base, bias: randomTensor(11, [6]) }), tf.fused.conv2d(base)]
         })
       )
@@ -115,8 +139,12 @@ describe.skipIf(!nativeAvailable)("native convolutions", () => {
   })
 
   it("leaves depthwise convolutions to the cpu kernels, with the same numbers", async () => {
-    const [a] = await evaluateOn("native", () => tf.depthwiseConv2d(randomTensor(14, [1, 6, 6, 3]) as tf.Tensor4D, randomTensor(15, [3, 3, 3, 2]) as tf.Tensor4D, 1, "same"))
-    const [e] = await evaluateOn("cpu", () => tf.depthwiseConv2d(randomTensor(14, [1, 6, 6, 3]) as tf.Tensor4D, randomTensor(15, [3, 3, 3, 2]) as tf.Tensor4D, 1, "same"))
+    const [a] = await evaluateOn("native", () =>
+      tf.depthwiseConv2d(randomTensor(14, [1, 6, 6, 3]) as tf.Tensor4D, randomTensor(15, [3, 3, 3, 2]) as tf.Tensor4D, 1, "same")
+    )
+    const [e] = await evaluateOn("cpu", () =>
+      tf.depthwiseConv2d(randomTensor(14, [1, 6, 6, 3]) as tf.Tensor4D, randomTensor(15, [3, 3, 3, 2]) as tf.Tensor4D, 1, "same")
+    )
     expectClose(a!, e!, "depthwise", { rtol: 0, atol: 0 })
   })
 })

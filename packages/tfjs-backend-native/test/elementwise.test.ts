@@ -6,16 +6,31 @@ import { evaluateOn, expectSameAsCpu, nativeAvailable, nativeCalls, randomTensor
 // general; the last two are large enough to be split across threads mid-row (batch norm's
 // per-channel row, and a general broadcast whose rows repeat on two axes).
 const shapePairs: Array<[number[], number[]]> = [
-  [[37, 29], [37, 29]],
+  [
+    [37, 29],
+    [37, 29]
+  ],
   [[37, 29], []],
   [[], [5, 7]],
   [[128, 10], [10]],
-  [[33, 1], [33, 17]],
-  [[2, 1, 5, 1], [3, 1, 4]],
+  [
+    [33, 1],
+    [33, 17]
+  ],
+  [
+    [2, 1, 5, 1],
+    [3, 1, 4]
+  ],
   [[4, 6, 6, 3], [3]],
   [[1031], [1]],
-  [[9, 33, 29, 16], [1, 1, 1, 16]],
-  [[40, 1, 33, 50], [7, 33, 1]]
+  [
+    [9, 33, 29, 16],
+    [1, 1, 1, 16]
+  ],
+  [
+    [40, 1, 33, 50],
+    [7, 33, 1]
+  ]
 ]
 
 const specials = () => tf.tensor1d([0, -0, 1, -1, 2.5, -3.75, 1e-8, -1e8, Infinity, -Infinity, NaN, 0.5])
@@ -54,20 +69,35 @@ describe.skipIf(!nativeAvailable)("native element-wise kernels", () => {
   })
 
   it("adds a bias row to a matrix (hand-computed)", async () => {
-    const [r] = await evaluateOn("native", () => tf.add(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor1d([10, 20, 30])))
+    const [r] = await evaluateOn("native", () =>
+      tf.add(
+        tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6]
+        ]),
+        tf.tensor1d([10, 20, 30])
+      )
+    )
     expect(Array.from(r!.values)).toEqual([11, 22, 33, 14, 25, 36])
   })
 
   for (const [name, op] of binaryOps) {
     it(`${name} broadcasts like cpu`, async () => {
       const calls = await nativeCalls(name, () =>
-        expectSameAsCpu(name, () => shapePairs.map(([sa, sb], i) => op(randomTensor(i, sa), name === "RealDiv" ? tf.add(tf.abs(randomTensor(i + 50, sb)), 0.5) : randomTensor(i + 50, sb))))
+        expectSameAsCpu(name, () =>
+          shapePairs.map(([sa, sb], i) =>
+            op(randomTensor(i, sa), name === "RealDiv" ? tf.add(tf.abs(randomTensor(i + 50, sb)), 0.5) : randomTensor(i + 50, sb))
+          )
+        )
       )
       expect(calls.native).toBe(shapePairs.length)
     })
 
     it(`${name} handles signed zeros, infinities and NaN like cpu`, async () => {
-      await expectSameAsCpu(`${name} specials`, () => [op(specials(), tf.reverse(specials())), op(specials(), tf.scalar(NaN)), op(specials(), tf.scalar(-0))], { rtol: 1e-6, atol: 0 })
+      await expectSameAsCpu(`${name} specials`, () => [op(specials(), tf.reverse(specials())), op(specials(), tf.scalar(NaN)), op(specials(), tf.scalar(-0))], {
+        rtol: 1e-6,
+        atol: 0
+      })
     })
   }
 
@@ -114,19 +144,45 @@ describe.skipIf(!nativeAvailable)("native reductions", () => {
   for (const [name, op] of reductions) {
     it(`${name} over contiguous axes, with and without keepDims, matches cpu`, async () => {
       const calls = await nativeCalls(name, () =>
-        expectSameAsCpu(name, () => axes.flatMap((axis) => [op(randomTensor(7, [6, 35, 9]), axis, false), op(randomTensor(8, [6, 35, 9]), axis, true)]), { rtol: 1e-5, atol: 1e-5 })
+        expectSameAsCpu(name, () => axes.flatMap((axis) => [op(randomTensor(7, [6, 35, 9]), axis, false), op(randomTensor(8, [6, 35, 9]), axis, true)]), {
+          rtol: 1e-5,
+          atol: 1e-5
+        })
       )
       expect(calls.native).toBe(axes.length * 2)
     })
   }
 
   it("sums the rows of a hand-computed matrix", async () => {
-    const [r] = await evaluateOn("native", () => tf.sum(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), 0))
+    const [r] = await evaluateOn("native", () =>
+      tf.sum(
+        tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6]
+        ]),
+        0
+      )
+    )
     expect(Array.from(r!.values)).toEqual([5, 7, 9])
   })
 
   it("propagates NaN through max and min like cpu", async () => {
-    await expectSameAsCpu("NaN max", () => [tf.max(tf.tensor2d([[1, NaN, 3], [4, 5, 6]]), 1), tf.min(tf.tensor2d([[1, NaN, 3], [4, 5, 6]]), 0)])
+    await expectSameAsCpu("NaN max", () => [
+      tf.max(
+        tf.tensor2d([
+          [1, NaN, 3],
+          [4, 5, 6]
+        ]),
+        1
+      ),
+      tf.min(
+        tf.tensor2d([
+          [1, NaN, 3],
+          [4, 5, 6]
+        ]),
+        0
+      )
+    ])
   })
 
   it("hands non-contiguous axes to the cpu kernel (it transposes), with the same results", async () => {

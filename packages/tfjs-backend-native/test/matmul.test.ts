@@ -21,12 +21,30 @@ describe.skipIf(!nativeAvailable)("native MatMul", () => {
   })
 
   it("multiplies a hand-computed case", async () => {
-    const [r] = await evaluateOn("native", () => tf.matMul(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor2d([[1, 0], [0, 1], [2, -1]])))
+    const [r] = await evaluateOn("native", () =>
+      tf.matMul(
+        tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6]
+        ]),
+        tf.tensor2d([
+          [1, 0],
+          [0, 1],
+          [2, -1]
+        ])
+      )
+    )
     expect(Array.from(r!.values)).toEqual([7, -1, 16, -1])
   })
 
   // Odd sizes straddle the micro-kernel tiles and the cache blocks in every direction.
-  const shapes: Array<[number, number, number]> = [[1, 1, 1], [7, 13, 5], [33, 65, 17], [130, 70, 300], [5, 3, 1031]]
+  const shapes: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [7, 13, 5],
+    [33, 65, 17],
+    [130, 70, 300],
+    [5, 3, 1031]
+  ]
   for (const [ta, tb] of transposes) {
     for (const [m, n, k] of shapes) {
       it(`[${m}x${k}]x[${k}x${n}] transposeA=${ta} transposeB=${tb} matches cpu`, async () => {
@@ -46,7 +64,11 @@ describe.skipIf(!nativeAvailable)("native MatMul", () => {
       await expectSameAsCpu(`batched ta=${ta} tb=${tb}`, () => {
         const { a, b } = operands(7, 9, 11, 6, ta, tb, [4])
         const shared = randomTensor(9, tb ? [1, 11, 6] : [1, 6, 11])
-        return [tf.matMul(a, b, ta, tb), tf.matMul(a, shared, ta, tb), tf.matMul(tf.reshape(a, [2, 2, ...a.shape.slice(1)]), tf.reshape(b, [2, 2, ...b.shape.slice(1)]), ta, tb)]
+        return [
+          tf.matMul(a, b, ta, tb),
+          tf.matMul(a, shared, ta, tb),
+          tf.matMul(tf.reshape(a, [2, 2, ...a.shape.slice(1)]), tf.reshape(b, [2, 2, ...b.shape.slice(1)]), ta, tb)
+        ]
       })
     }
   })
@@ -63,7 +85,29 @@ describe.skipIf(!nativeAvailable)("native MatMul", () => {
 
   it("falls back to cpu for int32 operands and still agrees", async () => {
     const calls = await nativeCalls("BatchMatMul", () =>
-      expectSameAsCpu("int32 matMul", () => tf.cast(tf.matMul(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), tf.tensor2d([[5, 6], [7, 8]], [2, 2], "int32")), "float32"))
+      expectSameAsCpu("int32 matMul", () =>
+        tf.cast(
+          tf.matMul(
+            tf.tensor2d(
+              [
+                [1, 2],
+                [3, 4]
+              ],
+              [2, 2],
+              "int32"
+            ),
+            tf.tensor2d(
+              [
+                [5, 6],
+                [7, 8]
+              ],
+              [2, 2],
+              "int32"
+            )
+          ),
+          "float32"
+        )
+      )
     )
     expect(calls).toEqual({ native: 0, fallback: 1 })
   })
@@ -86,8 +130,19 @@ describe.skipIf(!nativeAvailable)("native _FusedMatMul", () => {
         expectSameAsCpu(`fused ${activation}`, () => {
           const { a, b } = operands(3, 19, 21, 37, false, true)
           const scaled = tf.mul(a, 3) // push values past relu6's cap and into elu's negative side
-          const common = { a: scaled, b, transposeB: true, activation, leakyreluAlpha: 0.13, preluActivationWeights: activation === "prelu" ? randomTensor(5, [21]) : undefined }
-          return [tf.fused.matMul({ ...common, bias: randomTensor(4, [21]) }), tf.fused.matMul({ ...common, bias: tf.scalar(0.7) }), tf.fused.matMul({ ...common })]
+          const common = {
+            a: scaled,
+            b,
+            transposeB: true,
+            activation,
+            leakyreluAlpha: 0.13,
+            preluActivationWeights: activation === "prelu" ? randomTensor(5, [21]) : undefined
+          }
+          return [
+            tf.fused.matMul({ ...common, bias: randomTensor(4, [21]) }),
+            tf.fused.matMul({ ...common, bias: tf.scalar(0.7) }),
+            tf.fused.matMul({ ...common })
+          ]
         })
       )
       expect(calls.native).toBe(3)

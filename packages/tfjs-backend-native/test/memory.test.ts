@@ -8,7 +8,9 @@ import { nativeAvailable, registerNative } from "./support.js"
 describe("Float32Pool", () => {
   it("hands back arrays of exactly the asked length, last in first out", () => {
     const pool = new Float32Pool(1024)
-    const a = new Float32Array(8), b = new Float32Array(8), c = new Float32Array(4)
+    const a = new Float32Array(8),
+      b = new Float32Array(8),
+      c = new Float32Array(4)
     pool.give(a)
     pool.give(b)
     pool.give(c)

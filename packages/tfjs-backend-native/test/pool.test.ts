@@ -65,7 +65,9 @@ describe.skipIf(!nativeAvailable)("native pooling", () => {
   })
 
   it("treats a 1x1 window that keeps the shape as the identity (cpu path)", async () => {
-    const calls = await nativeCalls("MaxPool", () => expectSameAsCpu("identity pool", () => tf.maxPool(randomTensor(4, [1, 3, 3, 2]) as tf.Tensor4D, 1, 1, "valid")))
+    const calls = await nativeCalls("MaxPool", () =>
+      expectSameAsCpu("identity pool", () => tf.maxPool(randomTensor(4, [1, 3, 3, 2]) as tf.Tensor4D, 1, 1, "valid"))
+    )
     expect(calls).toEqual({ native: 0, fallback: 1 })
   })
 

@@ -62,7 +62,8 @@ export const expectClose = (actual: Evaluated, expected: Evaluated, what: string
   let worst = -1
   let worstExcess = 0
   for (let i = 0; i < expected.values.length; ++i) {
-    const a = actual.values[i]!, e = expected.values[i]!
+    const a = actual.values[i]!,
+      e = expected.values[i]!
     if (Number.isNaN(e) || Number.isNaN(a)) {
       if (Number.isNaN(e) !== Number.isNaN(a)) return expect.fail(`${what}: element ${i} is ${a}, expected ${e}`)
       continue

@@ -17,7 +17,10 @@ const jsamByDefinition = (W: tf.Tensor2D, v: tf.Tensor1D, x: tf.Tensor1D, t: num
     const [gW, gv] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.softplus(tf.mul(f(a, b, x), -t)))([W, v]) as [tf.Tensor, tf.Tensor]
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(gW)), tf.sum(tf.square(gv))))
     const u = -t / (1 + Math.exp(t * f(W, v, x).dataSync()[0]!))
-    const [jW, jv] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(f(a, b, x), u))([tf.add(W, tf.mul(gW, tf.div(rho, norm))), tf.add(v, tf.mul(gv, tf.div(rho, norm)))])
+    const [jW, jv] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(f(a, b, x), u))([
+      tf.add(W, tf.mul(gW, tf.div(rho, norm))),
+      tf.add(v, tf.mul(gv, tf.div(rho, norm)))
+    ])
     return { W: values(jW!), v: values(jv!) }
   })
 
@@ -81,18 +84,33 @@ describe("two-layer linear network: the J-SAM gradient is the gradient of loss +
   })
 
   it("differs from plain SGD by exactly the penalty's gradient (rho = 0 gives SGD)", () => {
-    const W = tf.tensor2d([[0.5, -1], [0.3, 0.8]])
+    const W = tf.tensor2d([
+      [0.5, -1],
+      [0.3, 0.8]
+    ])
     const v = tf.tensor1d([1.2, -0.4])
     const x = tf.tensor1d([0.7, 0.2])
     const sgdGrad = objectiveGradient(W, v, x, 1, 0)
-    const plain = jsamFloat64([[0.5, -1], [0.3, 0.8]], [1.2, -0.4], [0.7, 0.2], 1, 1e-9)
+    const plain = jsamFloat64(
+      [
+        [0.5, -1],
+        [0.3, 0.8]
+      ],
+      [1.2, -0.4],
+      [0.7, 0.2],
+      1,
+      1e-9
+    )
     expect(relativeError([...sgdGrad.W, ...sgdGrad.v], [...plain.W, ...plain.v])).toBeLessThan(1e-5)
     tf.dispose([W, v, x])
   })
 
   it("value by hand: W = diag(1, 2), v = x = (1, 1), t = 1, rho = 0.1", () => {
     // W x = (1, 2), f = 3, ||Wx||^2 = 5, ||v||^2 = ||x||^2 = 2, J = 3, penalty = (4 + 5)/2 = 4.5
-    const W = tf.tensor2d([[1, 0], [0, 2]])
+    const W = tf.tensor2d([
+      [1, 0],
+      [0, 2]
+    ])
     const v = tf.tensor1d([1, 1])
     const x = tf.tensor1d([1, 1])
     const sigma = 1 / (1 + Math.exp(3))

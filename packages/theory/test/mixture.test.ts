@@ -78,7 +78,14 @@ describe("makeNoisyMixture", () => {
 
 describe("binaryMetrics", () => {
   it("computes loss and accuracies on a hand case (a zero score counts 1/2)", () => {
-    const split = { n: 4, d: 1, x: new Float32Array(4), labels: Float32Array.from([1, -1, 1, -1]), cleanLabels: Float32Array.from([1, -1, -1, 1]), isNoisy: Uint8Array.from([0, 0, 1, 1]) }
+    const split = {
+      n: 4,
+      d: 1,
+      x: new Float32Array(4),
+      labels: Float32Array.from([1, -1, 1, -1]),
+      cleanLabels: Float32Array.from([1, -1, -1, 1]),
+      isNoisy: Uint8Array.from([0, 0, 1, 1])
+    }
     const m = binaryMetrics([2, 1, 0, -3], split)
     // losses softplus(-t s): softplus(-2), softplus(1), softplus(0), softplus(-3)
     const sp = (z: number) => Math.log(1 + Math.exp(z))

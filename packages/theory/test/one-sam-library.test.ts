@@ -43,9 +43,12 @@ describe("the 1-SAM factor predicts optim-sam's actual 1-SAM step", () => {
         // Expected update: -lr * mean_i factor_i * (-t_i sigma(-m_i)) * (x_i, -x_i, 1, -1), in float64.
         const step = xs.map((row, i) => {
           const m = t[i]! * row.reduce((s, v, k) => s + v * wDiff[k]!, wDiff[d]!)
-          return (lr / n) * factors[i]! * t[i]! / (1 + Math.exp(m)) // = -lr/n * factor * (-t sigma(-m))
+          return ((lr / n) * factors[i]! * t[i]!) / (1 + Math.exp(m)) // = -lr/n * factor * (-t sigma(-m))
         })
-        const expectedW = W.flatMap((row, k) => [row[0]! - step.reduce((s, c, i) => s + c * xs[i]![k]!, 0), row[1]! + step.reduce((s, c, i) => s + c * xs[i]![k]!, 0)])
+        const expectedW = W.flatMap((row, k) => [
+          row[0]! - step.reduce((s, c, i) => s + c * xs[i]![k]!, 0),
+          row[1]! + step.reduce((s, c, i) => s + c * xs[i]![k]!, 0)
+        ])
         const total = step.reduce((s, c) => s + c, 0)
         expectAllClose(`seed ${seed} W`, values(r.params["head/kernel"]!), expectedW, 1e-6, 1e-5)
         expectAllClose(`seed ${seed} b`, values(r.params["head/bias"]!), [b[0]! - total, b[1]! + total], 1e-6, 1e-5)

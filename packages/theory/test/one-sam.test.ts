@@ -75,7 +75,12 @@ describe("1-SAM on linear logistic regression: per-example gradient = SGD's time
 
   it("so within a batch the low-loss (large-margin) examples are up-weighted most", () => {
     const w = tf.tensor1d([1, 0])
-    const x = tf.tensor2d([[-2, 0], [0.5, 0], [3, 0], [0, 0]])
+    const x = tf.tensor2d([
+      [-2, 0],
+      [0.5, 0],
+      [3, 0],
+      [0, 0]
+    ])
     const t = tf.tensor1d([1, 1, 1, -1])
     const f = values(oneSamGradientFactors(w, x, t, 0.2))
     expect(f[0]!).toBeLessThan(f[1]!)

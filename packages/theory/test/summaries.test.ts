@@ -70,7 +70,11 @@ describe("summarizeLinearLogistic", () => {
     expect(s.facts.peakGain).toBeCloseTo(0.025, 12)
     expect(s.facts.weightRatioEarlyByRho).toEqual([2, 4])
     expect(s.facts.weightRatioRisesWithRho).toBe(true)
-    const flat = summarizeLinearLogistic([results[0]!, run(0.1, 0, [0.5, 0.8, 0.8, 0.8, 0.8], [1, 2, 1, 1, 1]), run(0.2, 0, [0.5, 0.8, 0.8, 0.8, 0.8], [1, 1.5, 1, 1, 1])])
+    const flat = summarizeLinearLogistic([
+      results[0]!,
+      run(0.1, 0, [0.5, 0.8, 0.8, 0.8, 0.8], [1, 2, 1, 1, 1]),
+      run(0.2, 0, [0.5, 0.8, 0.8, 0.8, 0.8], [1, 1.5, 1, 1, 1])
+    ])
     expect(flat.facts.weightRatioRisesWithRho).toBe(false)
   })
 
@@ -116,11 +120,22 @@ const deep = (rho: number, seed: number, drift: number[], jsamAcc: number[], gdA
   steps: drift.length - 1,
   flipped: 3,
   paramRelDiff: drift,
-  records: jsamAcc.map((a, i) => ({ step: i, jsam: metrics(a, 1), objective: metrics(a, 1), gd: metrics(gdAcc[i]!, 2), paramRelDiff: drift[i]!, objectiveCheckRelErr: 1e-7 * (i + 1) }))
+  records: jsamAcc.map((a, i) => ({
+    step: i,
+    jsam: metrics(a, 1),
+    objective: metrics(a, 1),
+    gd: metrics(gdAcc[i]!, 2),
+    paramRelDiff: drift[i]!,
+    objectiveCheckRelErr: 1e-7 * (i + 1)
+  }))
 })
 
 describe("summarizeDeepLinear", () => {
-  const results = [deep(0.1, 0, [0, 1e-7, 2e-7], [0.5, 0.9, 0.8], [0.5, 0.85, 0.7]), deep(0.1, 1, [0, 3e-7, 1e-7], [0.5, 0.8, 0.8], [0.5, 0.85, 0.75]), deep(0.05, 0, [0, 5e-8, 1e-3], [0.5, 0.7, 0.7], [0.5, 0.85, 0.7])]
+  const results = [
+    deep(0.1, 0, [0, 1e-7, 2e-7], [0.5, 0.9, 0.8], [0.5, 0.85, 0.7]),
+    deep(0.1, 1, [0, 3e-7, 1e-7], [0.5, 0.8, 0.8], [0.5, 0.85, 0.75]),
+    deep(0.05, 0, [0, 5e-8, 1e-3], [0.5, 0.7, 0.7], [0.5, 0.85, 0.7])
+  ]
   const s = summarizeDeepLinear(results)
 
   it("takes the worst drift over seeds and steps, and means of the trainers' numbers", () => {

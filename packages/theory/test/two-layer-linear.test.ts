@@ -1,7 +1,16 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
 import { Rng, expectNoLeak, twoLayerLinear } from "@samlab/core-tensor"
-import { TheoryConfigError, jsamObjectiveGradient, jsamPerExampleGradients, jsamTwoLayerObjective, jsamTwoLayerObjectiveBatch, makeNoisyMixture, maxRelDiff, runDeepLinear } from "../src/index.js"
+import {
+  TheoryConfigError,
+  jsamObjectiveGradient,
+  jsamPerExampleGradients,
+  jsamTwoLayerObjective,
+  jsamTwoLayerObjectiveBatch,
+  makeNoisyMixture,
+  maxRelDiff,
+  runDeepLinear
+} from "../src/index.js"
 import { initTwoLayer } from "../src/train/deep-linear-run.js"
 import { twoLayerLossGradient, twoLayerOutputs } from "../src/train/two-layer-linear.js"
 
@@ -62,7 +71,8 @@ describe("two-layer linear network, batched", () => {
         const rho = 0.1 * (seed + 1)
         const [mine, theirs] = tf.tidy(() => {
           const xs = c.x.map((xi) => tf.tensor1d(xi))
-          const perExample = (W: tf.Tensor, v: tf.Tensor) => tf.div(tf.addN(xs.map((xi, i) => jsamTwoLayerObjective(W as tf.Tensor2D, v as tf.Tensor1D, xi, c.t[i]!, rho))), xs.length) as tf.Scalar
+          const perExample = (W: tf.Tensor, v: tf.Tensor) =>
+            tf.div(tf.addN(xs.map((xi, i) => jsamTwoLayerObjective(W as tf.Tensor2D, v as tf.Tensor1D, xi, c.t[i]!, rho))), xs.length) as tf.Scalar
           const a = tf.grads((W: tf.Tensor, v: tf.Tensor) => jsamTwoLayerObjectiveBatch({ W: W as tf.Tensor2D, v: v as tf.Tensor1D }, x, t, rho))([p.W, p.v])
           const b = tf.grads(perExample)([p.W, p.v])
           return [
@@ -137,7 +147,9 @@ describe("two-layer linear network, batched", () => {
 describe("runDeepLinear", () => {
   it("J-SAM and GD on the objective stay together step by step; plain GD differs; nothing leaks", async () => {
     const data = makeNoisyMixture({ n: 24, nTest: 100, d: 8, muNorm: 2, sigma: 1, noiseRate: 0.25, seed: 2 })
-    const run = await expectNoLeak("run", () => runDeepLinear({ data, hidden: 4, rho: 0.1, lr: 0.1, steps: 25, recordEvery: 10, initScale: 1, seed: 3, checkExamples: 3 }))
+    const run = await expectNoLeak("run", () =>
+      runDeepLinear({ data, hidden: 4, rho: 0.1, lr: 0.1, steps: 25, recordEvery: 10, initScale: 1, seed: 3, checkExamples: 3 })
+    )
     expect(run.paramRelDiff).toHaveLength(26)
     expect(run.paramRelDiff[0]).toBe(0)
     expect(Math.max(...run.paramRelDiff)).toBeLessThan(1e-5)

@@ -34,7 +34,10 @@ export const nodeCliEnvironment = (argv: readonly string[]) => {
     ),
     FileSystem.layerNoop({}),
     Path.layer,
-    Layer.succeed(ChildProcessSpawner.ChildProcessSpawner, ChildProcessSpawner.make(() => Effect.die("samlab: effect/cli spawns no process"))),
+    Layer.succeed(
+      ChildProcessSpawner.ChildProcessSpawner,
+      ChildProcessSpawner.make(() => Effect.die("samlab: effect/cli spawns no process"))
+    ),
     // A wrong command line prints its help with the error on stderr, so stdout stays the command's output.
     CliOutput.layerPresenter({
       present: (event) =>

@@ -82,10 +82,18 @@ export const runConformance = (fixtureJson: unknown, options: ConformanceOptions
   const fixture = decodeFixture(fixtureJson)
   const factory = conformanceMethods[fixture.optimizer.method]
   if (factory === undefined) {
-    throw new FixtureError("fixture.optimizer.method", `no method "${fixture.optimizer.method}" is registered (known: ${Object.keys(conformanceMethods).join(", ")})`)
+    throw new FixtureError(
+      "fixture.optimizer.method",
+      `no method "${fixture.optimizer.method}" is registered (known: ${Object.keys(conformanceMethods).join(", ")})`
+    )
   }
   const { layers, activation } = fixture.model
-  const model = mlp({ inputDim: layers[0]!.W.length, hidden: layers.slice(0, -1).map((l) => l.b.length), numClasses: layers[layers.length - 1]!.b.length, activation })
+  const model = mlp({
+    inputDim: layers[0]!.W.length,
+    hidden: layers.slice(0, -1).map((l) => l.b.length),
+    numClasses: layers[layers.length - 1]!.b.length,
+    activation
+  })
   const { base } = fixture.optimizer
   const method = factory({ fixture, model, base: sgd({ lr: base.lr, momentum: base.momentum, weightDecay: base.weightDecay }), options })
   const x = tf.tensor2d(fixture.data.x, undefined, "float32")

@@ -58,7 +58,7 @@ export const loadPipeline = async (file: string): Promise<AnyPipeline> => {
 
 /** What a non-pipeline export is, in a few words: `the number 42`, `an object with keys a, b`. */
 const describeValue = (value: unknown): string => {
-  if (value === undefined) return "missing (no default export and no export named \"pipeline\")"
+  if (value === undefined) return 'missing (no default export and no export named "pipeline")'
   if (value === null) return "null"
   if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`
   if (typeof value !== "object") return `the ${typeof value} ${JSON.stringify(value) ?? String(value)}`.slice(0, 120)

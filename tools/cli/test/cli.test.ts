@@ -34,7 +34,10 @@ describe("samlab command line", () => {
 
   it("conformance names a malformed fixture and exits non-zero", async () => {
     const bad = join(mkdtempSync(join(tmpdir(), "samlab-bad-")), "bad.json")
-    writeFileSync(bad, JSON.stringify({ model: { kind: "mlp", activation: "relu", layers: [] }, data: { x: [[1]], y: [0] }, optimizer: { method: "sam" }, steps: 1 }))
+    writeFileSync(
+      bad,
+      JSON.stringify({ model: { kind: "mlp", activation: "relu", layers: [] }, data: { x: [[1]], y: [0] }, optimizer: { method: "sam" }, steps: 1 })
+    )
     const r = await samlab("conformance", bad)
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/samlab conformance: .*(layers|rho|base)/)

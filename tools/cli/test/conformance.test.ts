@@ -15,11 +15,13 @@ beforeAll(async () => {
 const compare = (got: FixtureResult, want: FixtureResult): string | undefined => {
   const close = closeToGolden
   if (got.lossBeforeEachStep.length !== want.lossBeforeEachStep.length) return "number of steps"
-  for (const [s, l] of want.lossBeforeEachStep.entries()) if (!close(got.lossBeforeEachStep[s]!, l)) return `loss before step ${s}: ${got.lossBeforeEachStep[s]} vs ${l}`
+  for (const [s, l] of want.lossBeforeEachStep.entries())
+    if (!close(got.lossBeforeEachStep[s]!, l)) return `loss before step ${s}: ${got.lossBeforeEachStep[s]} vs ${l}`
   for (const [s, layers] of want.layersAfterEachStep.entries())
     for (const [i, layer] of layers.entries()) {
       const g = got.layersAfterEachStep[s]![i]!
-      for (const [r, row] of layer.W.entries()) for (const [c, v] of row.entries()) if (!close(g.W[r]![c]!, v)) return `step ${s} layer ${i} W[${r}][${c}]: ${g.W[r]![c]} vs ${v}`
+      for (const [r, row] of layer.W.entries())
+        for (const [c, v] of row.entries()) if (!close(g.W[r]![c]!, v)) return `step ${s} layer ${i} W[${r}][${c}]: ${g.W[r]![c]} vs ${v}`
       for (const [c, v] of layer.b.entries()) if (!close(g.b[c]!, v)) return `step ${s} layer ${i} b[${c}]: ${g.b[c]} vs ${v}`
     }
   return undefined
@@ -67,8 +69,33 @@ describe.skipIf(noWebgpu !== undefined)("golden SAM, L-SAM, J-SAM and regularize
 describe("malformed fixtures", () => {
   const good = {
     name: "tiny",
-    model: { kind: "mlp", activation: "relu", layers: [{ W: [[1, 0], [0, 1]], b: [0, 0] }, { W: [[1, -1], [0.5, 0]], b: [0, 0.1] }] },
-    data: { x: [[1, 2], [0, -1]], y: [0, 1] },
+    model: {
+      kind: "mlp",
+      activation: "relu",
+      layers: [
+        {
+          W: [
+            [1, 0],
+            [0, 1]
+          ],
+          b: [0, 0]
+        },
+        {
+          W: [
+            [1, -1],
+            [0.5, 0]
+          ],
+          b: [0, 0.1]
+        }
+      ]
+    },
+    data: {
+      x: [
+        [1, 2],
+        [0, -1]
+      ],
+      y: [0, 1]
+    },
     optimizer: { method: "sam", rho: 0.05, base: { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 0 } },
     steps: 2
   }
@@ -81,7 +108,10 @@ describe("malformed fixtures", () => {
   it("a well-formed fixture runs and ignores `expected`", () => {
     const r = runConformance({ ...good, expected: "anything" })
     expect(r.lossBeforeEachStep).toHaveLength(2)
-    expect(r.layersAfterEachStep[1]!.map((l) => [l.W.length, l.W[0]!.length, l.b.length])).toEqual([[2, 2, 2], [2, 2, 2]])
+    expect(r.layersAfterEachStep[1]!.map((l) => [l.W.length, l.W[0]!.length, l.b.length])).toEqual([
+      [2, 2, 2],
+      [2, 2, 2]
+    ])
   })
 
   it.each([
@@ -94,7 +124,11 @@ describe("malformed fixtures", () => {
     ["an unknown activation", () => withPatch((f) => (f.model.activation = "gelu")), /fixture.model.activation/],
     ["an unknown method", () => withPatch((f) => (f.optimizer.method = "xsam")), /no method "xsam" is registered \(known: sgd, sam, asam, lsam, jsam/],
     ["sam without rho", () => withPatch((f) => delete f.optimizer.rho), /fixture.optimizer.rho: is required for "sam"/],
-    ["jacreg without lambdaHead", () => withPatch((f) => (f.optimizer = { method: "jacreg", lambdaFeatures: 0.01, base: f.optimizer.base })), /fixture.optimizer.lambdaHead: is required for "jacreg"/],
+    [
+      "jacreg without lambdaHead",
+      () => withPatch((f) => (f.optimizer = { method: "jacreg", lambdaFeatures: 0.01, base: f.optimizer.base })),
+      /fixture.optimizer.lambdaHead: is required for "jacreg"/
+    ],
     ["zero steps", () => withPatch((f) => (f.steps = 0)), /fixture.steps: expected a positive integer/]
   ])("%s: a FixtureError naming the field", (_what, make, message) => {
     const run = () => runConformance(make())

@@ -8,7 +8,10 @@ const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const bin = join(repo, "tools/cli/bin/samlab.mjs")
 const toy = join(repo, "packages/pipeline/test/fixtures/toy-pipeline.ts")
 
-const start = (args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } => {
+const start = (
+  args: string[],
+  env: Record<string, string> = {}
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } => {
   const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "cpu", SAMLAB_TOY_EPOCH_MS: "20", ...env } })
   let stdout = ""
   let stderr = ""
@@ -70,7 +73,23 @@ describe("samlab worker and samlab status (real Redis and PostgreSQL)", () => {
 
   it("a cell that fails: the run exits 1, status shows it failed with its error and exits 1", async () => {
     const { services } = withWorker()
-    const run = await samlab("run", toy, "--executor", "queue", ...services, "--run", "cli-fail", "--attempts", "1", "--set", "epochs=3", "--set", "failAt=1", "--set", 'methods=["sgd"]')
+    const run = await samlab(
+      "run",
+      toy,
+      "--executor",
+      "queue",
+      ...services,
+      "--run",
+      "cli-fail",
+      "--attempts",
+      "1",
+      "--set",
+      "epochs=3",
+      "--set",
+      "failAt=1",
+      "--set",
+      'methods=["sgd"]'
+    )
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("diverged at epoch 1")
     const status = await samlab("status", "cli-fail", ...services)

@@ -44,7 +44,17 @@ describe("pipeline files outside the repository", () => {
 
     tinyCifar(dir)
     const out = join(dir, "out")
-    const sets = [`dir=${JSON.stringify(dir)}`, 'records="any"', "trainSize=0", "validationSize=20", "testSize=10", "batchSize=16", "epochs=1", 'methods=["sgd"]', "seeds=[0]"]
+    const sets = [
+      `dir=${JSON.stringify(dir)}`,
+      'records="any"',
+      "trainSize=0",
+      "validationSize=20",
+      "testSize=10",
+      "batchSize=16",
+      "epochs=1",
+      'methods=["sgd"]',
+      "seeds=[0]"
+    ]
     const run = await samlab(dir, "run", "paper-cifar10.ts", "--preset", "quick", "--out", out, ...sets.flatMap((s) => ["--set", s]))
     expect(run.code, run.stderr).toBe(0)
     expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).state).toBe("complete")
@@ -52,7 +62,10 @@ describe("pipeline files outside the repository", () => {
   }, 180_000)
 
   it("a JavaScript pipeline with no package.json above it loads as ESM", async () => {
-    const dir = scratch({ "p.js": 'import { makePipeline } from "@samlab/pipeline"\nimport { Schema } from "effect"\nexport default makePipeline({ name: "plain-js", config: Schema.Struct({}) })\n' })
+    const dir = scratch({
+      "p.js":
+        'import { makePipeline } from "@samlab/pipeline"\nimport { Schema } from "effect"\nexport default makePipeline({ name: "plain-js", config: Schema.Struct({}) })\n'
+    })
     const r = await samlab(dir, "list", "p.js")
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain("pipeline plain-js")

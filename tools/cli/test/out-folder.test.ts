@@ -33,11 +33,15 @@ describe("the run folder (--out)", () => {
   it("under a regular file: names that file", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "samlab-out-")), "a-file")
     writeFileSync(file, "")
-    await expect(prepareOutFolder(join(file, "run", "x"))).rejects.toThrow(`cannot write the run folder ${join(file, "run", "x")}: ${file} is a file, not a folder (ENOTDIR)`)
+    await expect(prepareOutFolder(join(file, "run", "x"))).rejects.toThrow(
+      `cannot write the run folder ${join(file, "run", "x")}: ${file} is a file, not a folder (ENOTDIR)`
+    )
   })
 
   it.skipIf(readOnly === undefined)("under or at a read-only mount: says so, naming the folder, rather than ENOENT", async () => {
-    await expect(prepareOutFolder(join(readOnly!, "runs", "quick"))).rejects.toThrow(`cannot write the run folder ${join(readOnly!, "runs", "quick")}: ${readOnly} is on a read-only file system (EROFS)`)
+    await expect(prepareOutFolder(join(readOnly!, "runs", "quick"))).rejects.toThrow(
+      `cannot write the run folder ${join(readOnly!, "runs", "quick")}: ${readOnly} is on a read-only file system (EROFS)`
+    )
     await expect(prepareOutFolder(readOnly!)).rejects.toThrow(`cannot write the run folder ${readOnly}: it is on a read-only file system (EROFS)`)
   })
 

@@ -12,7 +12,8 @@ const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const readme = readFileSync(join(repo, "README.md"), "utf8")
 
 /** The fenced code blocks of a Markdown text with their language. */
-const codeBlocks = (markdown: string): Array<{ lang: string; code: string }> => [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }))
+const codeBlocks = (markdown: string): Array<{ lang: string; code: string }> =>
+  [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1]!, code: m[2]! }))
 
 const blocks = codeBlocks(readme)
 const typescript = blocks.filter((b) => b.lang === "ts")
@@ -22,7 +23,10 @@ const scratch = join(repo, "tmp", "readme-examples")
 /** Runs a TypeScript file in a fresh Node process through tsx, with the repository's tsconfig paths (sources, no build). */
 const runFresh = (file: string): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "--tsconfig", join(repo, "tsconfig.json"), file], { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "cpu" } })
+    const child = spawn(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "--tsconfig", join(repo, "tsconfig.json"), file], {
+      cwd: repo,
+      env: { ...process.env, SAMLAB_BACKEND: "cpu" }
+    })
     let output = ""
     child.stdout.on("data", (d) => (output += d))
     child.stderr.on("data", (d) => (output += d))

@@ -30,7 +30,11 @@ const checkpoints = (out: string): string => {
   const dir = join(out, "checkpoints")
   if (!existsSync(dir)) return ""
   return readdirSync(dir)
-    .flatMap((k) => (existsSync(join(dir, k, "latest.json")) ? [`${k}:${readFileSync(join(dir, k, "latest.json"), "utf8").length}:${JSON.parse(readFileSync(join(dir, k, "latest.json"), "utf8")).json.epoch}`] : []))
+    .flatMap((k) =>
+      existsSync(join(dir, k, "latest.json"))
+        ? [`${k}:${readFileSync(join(dir, k, "latest.json"), "utf8").length}:${JSON.parse(readFileSync(join(dir, k, "latest.json"), "utf8")).json.epoch}`]
+        : []
+    )
     .sort()
     .join(",")
 }

@@ -106,9 +106,11 @@ export const decodeFixture = (json: unknown): Fixture => {
   const f = record(json, "fixture")
   const name = typeof f["name"] === "string" ? f["name"] : "fixture"
   const model = record(f["model"], "fixture.model")
-  if (model["kind"] !== undefined && model["kind"] !== "mlp") throw new FixtureError("fixture.model.kind", `only "mlp" is supported, got ${JSON.stringify(model["kind"])}`)
+  if (model["kind"] !== undefined && model["kind"] !== "mlp")
+    throw new FixtureError("fixture.model.kind", `only "mlp" is supported, got ${JSON.stringify(model["kind"])}`)
   const activation = model["activation"] ?? "relu"
-  if (activation !== "relu" && activation !== "tanh") throw new FixtureError("fixture.model.activation", `expected "relu" or "tanh", got ${JSON.stringify(activation)}`)
+  if (activation !== "relu" && activation !== "tanh")
+    throw new FixtureError("fixture.model.activation", `expected "relu" or "tanh", got ${JSON.stringify(activation)}`)
   const layers = layerList(model["layers"], "fixture.model.layers")
   const inputDim = layers[0]!.W.length
   const numClasses = layers[layers.length - 1]!.b.length
@@ -117,12 +119,14 @@ export const decodeFixture = (json: unknown): Fixture => {
   const x = matrix(data["x"], "fixture.data.x", undefined, inputDim)
   const y = numbers(data["y"], "fixture.data.y", x.length)
   y.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v >= numClasses) throw new FixtureError(`fixture.data.y[${i}]`, `expected a class index in [0, ${numClasses}), got ${v}`)
+    if (!Number.isInteger(v) || v < 0 || v >= numClasses)
+      throw new FixtureError(`fixture.data.y[${i}]`, `expected a class index in [0, ${numClasses}), got ${v}`)
   })
   const o = record(f["optimizer"], "fixture.optimizer")
   if (typeof o["method"] !== "string") throw new FixtureError("fixture.optimizer.method", `expected a string, got ${JSON.stringify(o["method"])}`)
   const base = record(o["base"], "fixture.optimizer.base")
-  if (base["kind"] !== undefined && base["kind"] !== "sgd") throw new FixtureError("fixture.optimizer.base.kind", `only "sgd" is supported, got ${JSON.stringify(base["kind"])}`)
+  if (base["kind"] !== undefined && base["kind"] !== "sgd")
+    throw new FixtureError("fixture.optimizer.base.kind", `only "sgd" is supported, got ${JSON.stringify(base["kind"])}`)
   return {
     name,
     model: { kind: "mlp", activation, layers },

@@ -40,13 +40,18 @@ export const chooseEngine = (
       if (choice === "layered" || !(e instanceof UnsupportedModelError)) throw e
     }
     if (view && viewMismatch(view, model, params, state, x) <= 1e-5) return layeredEngine(view, model.numClasses)
-    if (choice === "layered") throw new UnsupportedModelError(model.name, view ? "its sequential view does not reproduce the model's logits" : "no sequential view (supported: linear, twoLayerLinear, mlp, smallCnn)")
+    if (choice === "layered")
+      throw new UnsupportedModelError(
+        model.name,
+        view ? "its sequential view does not reproduce the model's logits" : "no sequential view (supported: linear, twoLayerLinear, mlp, smallCnn)"
+      )
     return loopEngine(model, params, state)
   }
   const engine = pick()
   if (!layers) return engine
   for (const [i, l] of layers.entries()) {
-    if (!engine.layers.includes(l)) throw new AnalysisInputError("decompose", `layers[${i}]`, `"${l}" is not a layer of ${model.name} (layers: ${engine.layers.join(", ")})`)
+    if (!engine.layers.includes(l))
+      throw new AnalysisInputError("decompose", `layers[${i}]`, `"${l}" is not a layer of ${model.name} (layers: ${engine.layers.join(", ")})`)
   }
   return engine.kind === "layered" ? layeredEngine(viewOfModel(model, params)!, model.numClasses, layers) : loopEngine(model, params, state, layers)
 }

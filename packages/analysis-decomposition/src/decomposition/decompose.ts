@@ -56,7 +56,15 @@ const disposeSlices = (ss: readonly Slice[]): void => {
 }
 
 /** Pass A: at w with the own logit term; records logits, u(w) and the measured squared norms. */
-const recordAtW = (engine: PerExampleEngine, buf: Buffers, s: Slice, w: Params, wantGradient: boolean, keepFactors = false, patchCache?: PatchCache): PassResult => {
+const recordAtW = (
+  engine: PerExampleEngine,
+  buf: Buffers,
+  s: Slice,
+  w: Params,
+  wantGradient: boolean,
+  keepFactors = false,
+  patchCache?: PatchCache
+): PassResult => {
   const r = engine.pass({ x: s.x, labels: s.labels, weights: w, coefficients: "own", wantGradient, keepFactors, ...(patchCache ? { patchCache } : {}) })
   buf.logitsW.set(r.logits, s.start * buf.k)
   buf.uW.set(r.coefficients, s.start * buf.k)
@@ -121,7 +129,15 @@ const withGivenEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labe
  * Chunks of `chunkSize` examples, each perturbed by optim-sam's `perturbation` of its own mean
  * gradient: rho * g / (||g|| + 1e-12), or ASAM's rho * w^2 g / (|| |w| g || + 1e-12).
  */
-const withChunkEps = (engine: PerExampleEngine, buf: Buffers, x: tf.Tensor, labels: Int32Array, w: Params, spec: { readonly rho: number; readonly chunkSize: number; readonly adaptive?: boolean }, batchSize: number): void => {
+const withChunkEps = (
+  engine: PerExampleEngine,
+  buf: Buffers,
+  x: tf.Tensor,
+  labels: Int32Array,
+  w: Params,
+  spec: { readonly rho: number; readonly chunkSize: number; readonly adaptive?: boolean },
+  batchSize: number
+): void => {
   const chunkSize = spec.chunkSize
   for (let start = 0; start < buf.n; start += chunkSize) {
     const end = Math.min(buf.n, start + chunkSize)
@@ -212,12 +228,15 @@ export const decompose = (model: Model, params: Params, x: tf.Tensor, labels: Ar
   if ("eps" in spec) {
     assertSameStructure(params, spec.eps, "decompose: perturbation.eps")
   } else {
-    if (typeof spec.rho !== "number" || !Number.isFinite(spec.rho) || spec.rho < 0) throw new AnalysisInputError("decompose", "perturbation.rho", `must be a finite number >= 0, got ${spec.rho}`)
+    if (typeof spec.rho !== "number" || !Number.isFinite(spec.rho) || spec.rho < 0)
+      throw new AnalysisInputError("decompose", "perturbation.rho", `must be a finite number >= 0, got ${spec.rho}`)
     positiveInt(spec.chunkSize, "perturbation.chunkSize", fail)
-    if (spec.adaptive !== undefined && typeof spec.adaptive !== "boolean") throw new AnalysisInputError("decompose", "perturbation.adaptive", `must be a boolean, got ${JSON.stringify(spec.adaptive)}`)
+    if (spec.adaptive !== undefined && typeof spec.adaptive !== "boolean")
+      throw new AnalysisInputError("decompose", "perturbation.adaptive", `must be a boolean, got ${JSON.stringify(spec.adaptive)}`)
   }
   const choice = options.engine ?? "auto"
-  if (choice !== "auto" && choice !== "layered" && choice !== "loop") throw new AnalysisInputError("decompose", "engine", `must be "auto", "layered" or "loop", got ${JSON.stringify(choice)}`)
+  if (choice !== "auto" && choice !== "layered" && choice !== "loop")
+    throw new AnalysisInputError("decompose", "engine", `must be "auto", "layered" or "loop", got ${JSON.stringify(choice)}`)
   const engine = chooseEngine(model, params, options.state ?? {}, x, choice, options.layers)
   const buf = new Buffers(n, k)
   if ("eps" in spec) withGivenEps(engine, buf, x, ys, params, spec.eps, batchSize)

@@ -58,7 +58,11 @@ export const layeredEngine = (view: SequentialView, numClasses: number, measured
             const gradient: Record<string, tf.Tensor> = {}
             const sq: tf.Tensor1D[] = []
             for (const op of probed) {
-              const wants = { norms: req.keepFactors === true || measuredLayers.includes(op.layer), factors: req.keepFactors === true, gradient: req.wantGradient }
+              const wants = {
+                norms: req.keepFactors === true || measuredLayers.includes(op.layer),
+                factors: req.keepFactors === true,
+                gradient: req.wantGradient
+              }
               const o = layerOutputs(op, aux[op.layer]!, grads[probeKey(op.layer)]!, wants, req.patchCache)
               if (o.sqNorms) {
                 sq.push(o.sqNorms)

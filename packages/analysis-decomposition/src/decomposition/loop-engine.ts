@@ -28,7 +28,8 @@ export const loopEngine = (model: Model, params: Params, state: Params, measured
     measured: measuredLayers,
     numClasses: k,
     pass: (req: PassRequest): PassResult => {
-      if (req.perturbation || req.keepFactors) throw new UnsupportedModelError(model.name, "the loop engine takes no per-example perturbation (use chunks of one example)")
+      if (req.perturbation || req.keepFactors)
+        throw new UnsupportedModelError(model.name, "the loop engine takes no per-example perturbation (use chunks of one example)")
       const b = req.labels.length
       const logits = new Float32Array(b * k)
       const coefficients = new Float64Array(b * k)
@@ -48,13 +49,17 @@ export const loopEngine = (model: Model, params: Params, state: Params, measured
               return { loss: tf.sum(tf.mul(out.logits, tf.tensor2d(Float32Array.from(c), [1, k]))) as tf.Scalar, aux: undefined }
             }, req.weights)
             try {
-              const sq = tf.tidy(() => tf.stack(measuredLayers.map((l) => tf.addN(names.filter((n) => layerOfParam(n) === l).map((n) => tf.sum(tf.square(grads[n]!)))))))
+              const sq = tf.tidy(() =>
+                tf.stack(measuredLayers.map((l) => tf.addN(names.filter((n) => layerOfParam(n) === l).map((n) => tf.sum(tf.square(grads[n]!))))))
+              )
               const host = sq.dataSync()
               sq.dispose()
               measuredLayers.forEach((l, j) => (layerSq[l]![i] = host[j]!))
               if (req.wantGradient) {
                 const previous = gradient
-                gradient = previous ? keepParams(tf.tidy(() => Object.fromEntries(names.map((n) => [n, tf.add(previous[n]!, grads[n]!)])))) : keepParams(Object.fromEntries(names.map((n) => [n, tf.clone(grads[n]!)])))
+                gradient = previous
+                  ? keepParams(tf.tidy(() => Object.fromEntries(names.map((n) => [n, tf.add(previous[n]!, grads[n]!)]))))
+                  : keepParams(Object.fromEntries(names.map((n) => [n, tf.clone(grads[n]!)])))
                 disposeParams(previous)
               }
             } finally {

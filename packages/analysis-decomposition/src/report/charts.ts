@@ -10,7 +10,12 @@ export interface ReportChart {
 
 /** Method keys in input order with a display label, a colour and a marker shape each. */
 export const methodStyles = (input: ReportInput): Array<{ key: string; label: string; color: string; marker: MarkerShape }> =>
-  Object.keys(input.methods).map((key, i) => ({ key, label: input.methods[key]!.label ?? key, color: palette[i % palette.length]!, marker: markerShapes[i % markerShapes.length]! }))
+  Object.keys(input.methods).map((key, i) => ({
+    key,
+    label: input.methods[key]!.label ?? key,
+    color: palette[i % palette.length]!,
+    marker: markerShapes[i % markerShapes.length]!
+  }))
 
 /** Epoch charts run from the first to the last epoch recorded, not to the next round number. */
 const epochDomain = (input: ReportInput): readonly [number, number] | undefined => {
@@ -58,12 +63,20 @@ export const testAccuracyChart = (input: ReportInput): ReportChart | undefined =
   const title = "Test accuracy"
   const banded = series.some((s) => s.band)
   const caption = `Test accuracy of each method after every epoch${banded ? " (mean over seeds; the shaded band spans the lowest to the highest seed)" : ""}.`
-  return { id: "test-accuracy", title, caption, svg: lineChart({ id: "test-accuracy", title, xLabel: "epoch", yLabel: "test accuracy (%)", series, xIntegers: true, ...withDomain(input) }) }
+  return {
+    id: "test-accuracy",
+    title,
+    caption,
+    svg: lineChart({ id: "test-accuracy", title, xLabel: "epoch", yLabel: "test accuracy (%)", series, xIntegers: true, ...withDomain(input) })
+  }
 }
 
 /** The paper's Figure 1: training accuracy on clean examples (solid) and noisy examples fitted to their wrong label (dashed). */
 export const trainAccuracyChart = (input: ReportInput): ReportChart | undefined => {
-  const series = [...epochSeries(input, "cleanTrainAcc", 100, "solid", ", clean"), ...epochSeries(input, "noisyTrainAccNoisyLabel", 100, "dashed", ", noisy (noisy label)")]
+  const series = [
+    ...epochSeries(input, "cleanTrainAcc", 100, "solid", ", clean"),
+    ...epochSeries(input, "noisyTrainAccNoisyLabel", 100, "dashed", ", noisy (noisy label)")
+  ]
   if (!hasAny(series)) return undefined
   const legend = methodLegend(input, series, [
     { label: "clean examples", dash: "solid" },
@@ -82,7 +95,10 @@ type FactorField = "logitFactor" | "jacobianFactor" | "samFactor"
 
 const factorTitles: Record<FactorField, { title: string; caption: string }> = {
   samFactor: { title: "SAM factor ‖J(w+ε)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "How much SAM scales each example's gradient norm (group median)." },
-  logitFactor: { title: "Logit factor ‖J(w)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖", caption: "The part of SAM's reweighting due to the perturbed logit term u alone (group median)." },
+  logitFactor: {
+    title: "Logit factor ‖J(w)ᵀu(w+ε)‖ / ‖J(w)ᵀu(w)‖",
+    caption: "The part of SAM's reweighting due to the perturbed logit term u alone (group median)."
+  },
   jacobianFactor: { title: "Jacobian factor ‖J(w+ε)ᵀu(w)‖ / ‖J(w)ᵀu(w)‖", caption: "The part due to the perturbed Jacobian J alone (group median)." }
 }
 
@@ -104,7 +120,23 @@ export const factorChart = (input: ReportInput, field: FactorField): ReportChart
     { label: "noisy examples", dash: "dashed" }
   ])
   const { title, caption } = factorTitles[field]
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel: "factor (group median, log scale)", series, legend, xIntegers: true, referenceY: 1, yScale: "log", ...withDomain(input) }) }
+  return {
+    id: field,
+    title,
+    caption,
+    svg: lineChart({
+      id: field,
+      title,
+      xLabel: "epoch",
+      yLabel: "factor (group median, log scale)",
+      series,
+      legend,
+      xIntegers: true,
+      referenceY: 1,
+      yScale: "log",
+      ...withDomain(input)
+    })
+  }
 }
 
 /** Mean squared feature norm or squared head norm per method over epochs (log scale: methods differ by multiples). */
@@ -113,8 +145,14 @@ export const normChart = (input: ReportInput, field: "featureNormSq" | "headNorm
   if (!hasAny(series)) return undefined
   const title = field === "featureNormSq" ? "Mean squared feature norm" : "Squared head norm"
   const yLabel = field === "featureNormSq" ? "mean ‖features‖² (log scale)" : "‖W_{head}‖²_{F} (log scale)"
-  const caption = field === "featureNormSq" ? "Mean over training examples of the squared norm of the head's input." : "Squared Frobenius norm of the last layer's weight."
-  return { id: field, title, caption, svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log", ...withDomain(input) }) }
+  const caption =
+    field === "featureNormSq" ? "Mean over training examples of the squared norm of the head's input." : "Squared Frobenius norm of the last layer's weight."
+  return {
+    id: field,
+    title,
+    caption,
+    svg: lineChart({ id: field, title, xLabel: "epoch", yLabel, series, xIntegers: true, yScale: "log", ...withDomain(input) })
+  }
 }
 
 /**
@@ -123,7 +161,11 @@ export const normChart = (input: ReportInput, field: "featureNormSq" | "headNorm
  * (dotted) training examples at the epoch's end.
  */
 export const groupBChart = (input: ReportInput): ReportChart | undefined => {
-  const series = [...epochSeries(input, "groupBShare", 100), ...epochSeries(input, "groupBShareClean", 100, "dashed", ", clean batch"), ...epochSeries(input, "groupBShareNoisy", 100, "dotted", ", noisy batch")]
+  const series = [
+    ...epochSeries(input, "groupBShare", 100),
+    ...epochSeries(input, "groupBShareClean", 100, "dashed", ", clean batch"),
+    ...epochSeries(input, "groupBShareNoisy", 100, "dotted", ", noisy batch")
+  ]
   if (!hasAny(series)) return undefined
   const legend = methodLegend(input, series, [
     { label: "training batches (mean over the epoch)", dash: "solid" },
@@ -134,7 +176,8 @@ export const groupBChart = (input: ReportInput): ReportChart | undefined => {
   return {
     id: "group-b-share",
     title,
-    caption: "Share of all parameter coordinates with 0 < g_SAM / g < 1 (the ones SANER scales by alpha): over the epoch's training batches, and on a fixed batch of clean and one of mislabelled training examples.",
+    caption:
+      "Share of all parameter coordinates with 0 < g_SAM / g < 1 (the ones SANER scales by alpha): over the epoch's training batches, and on a fixed batch of clean and one of mislabelled training examples.",
     svg: lineChart({ id: "group-b-share", title, xLabel: "epoch", yLabel: "coordinates in group B (%)", series, legend, xIntegers: true, ...withDomain(input) })
   }
 }

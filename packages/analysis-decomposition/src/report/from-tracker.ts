@@ -20,7 +20,11 @@ const groupPoint = (g: DecompositionSummary["clean"]): DecompositionGroupPoint =
 }
 
 /** A tracked decomposition in the report's compact form. */
-export const decompositionPointFrom = (d: TrackedDecomposition): DecompositionPoint => ({ epoch: d.epoch, clean: groupPoint(d.summary.clean), noisy: groupPoint(d.summary.noisy) })
+export const decompositionPointFrom = (d: TrackedDecomposition): DecompositionPoint => ({
+  epoch: d.epoch,
+  clean: groupPoint(d.summary.clean),
+  noisy: groupPoint(d.summary.noisy)
+})
 
 /** A method's report section from one tracked run (what the steps package feeds per method and seed). */
 export const methodReportFrom = (

@@ -7,12 +7,23 @@ import { parseReportInput } from "./validate.js"
 const resultsTable = (input: ReportInput): string => {
   const styles = methodStyles(input)
   const rows = styles.map(({ key, label, color }) => ({ key, label, color, s: input.methods[key]!.summary }))
-  const best = (pick: (s: (typeof rows)[number]["s"]) => number | undefined): number => Math.max(...rows.map((r) => pick(r.s) ?? -Infinity).filter(Number.isFinite))
+  const best = (pick: (s: (typeof rows)[number]["s"]) => number | undefined): number =>
+    Math.max(...rows.map((r) => pick(r.s) ?? -Infinity).filter(Number.isFinite))
   const bestBest = best((s) => s.bestTestAcc)
   const bestFinal = best((s) => s.finalTestAcc)
   const bestStop = best((s) => s.earlyStopTestAcc)
   const cell = (text: string, isBest: boolean) => `<td${isBest ? ' class="best"' : ""}>${html(text)}</td>`
-  const head = ["method", "best test acc (%)", "best epoch", "final acc (%)", "early-stop acc (%) [epoch]", "clean train acc at best (%)", "noisy fit at best (%)", "wall time (s)", "seeds"]
+  const head = [
+    "method",
+    "best test acc (%)",
+    "best epoch",
+    "final acc (%)",
+    "early-stop acc (%) [epoch]",
+    "clean train acc at best (%)",
+    "noisy fit at best (%)",
+    "wall time (s)",
+    "seeds"
+  ]
   const body = rows.map(({ label, color, s }) => {
     const stop = s.earlyStopTestAcc === undefined ? "–" : `${percent(s.earlyStopTestAcc, s.std?.earlyStopTestAcc)} [${integer(s.earlyStopEpoch)}]`
     return [

@@ -70,7 +70,8 @@ export const textTable = (head: readonly string[], rows: ReadonlyArray<readonly 
   `<table class="${html(className)}"><thead><tr>${head.map((h) => `<th>${html(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${html(c)}</td>`).join("")}</tr>`).join("\n")}</tbody></table>`
 
 /** A bulleted list of sentences; "" for none. */
-export const notesList = (notes: readonly string[]): string => (notes.length === 0 ? "" : `<ul class="notes">${notes.map((n) => `<li>${html(n)}</li>`).join("")}</ul>`)
+export const notesList = (notes: readonly string[]): string =>
+  notes.length === 0 ? "" : `<ul class="notes">${notes.map((n) => `<li>${html(n)}</li>`).join("")}</ul>`
 
 const figure = (c: ReportChart): string => `<figure id="${html(c.id)}">${c.svg}<figcaption>${html(c.caption)}</figcaption></figure>`
 

@@ -49,7 +49,16 @@ export interface DecompositionPoint {
   readonly noisy: DecompositionGroupPoint
 }
 
-export const summaryFields = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "earlyStopEpoch", "cleanTrainAccAtBest", "noisyTrainAccNoisyLabelAtBest", "wallSeconds"] as const
+export const summaryFields = [
+  "bestTestAcc",
+  "bestEpoch",
+  "finalTestAcc",
+  "earlyStopTestAcc",
+  "earlyStopEpoch",
+  "cleanTrainAccAtBest",
+  "noisyTrainAccNoisyLabelAtBest",
+  "wallSeconds"
+] as const
 export type SummaryField = (typeof summaryFields)[number]
 
 /** A method's headline numbers (means over seeds when there are several). */

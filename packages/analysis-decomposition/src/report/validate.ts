@@ -1,5 +1,15 @@
 import { ReportInputError } from "../errors.js"
-import { type DecompositionGroupPoint, type DecompositionPoint, type GroupStat, type JsonValue, type MethodReport, type MethodSummary, type ReportEpoch, type ReportInput, summaryFields } from "./types.js"
+import {
+  type DecompositionGroupPoint,
+  type DecompositionPoint,
+  type GroupStat,
+  type JsonValue,
+  type MethodReport,
+  type MethodSummary,
+  type ReportEpoch,
+  type ReportInput,
+  summaryFields
+} from "./types.js"
 
 type Obj = Record<string, unknown>
 
@@ -13,7 +23,14 @@ const array = (v: unknown, path: string): unknown[] => {
   return v
 }
 
-const describe = (v: unknown): string => (v === undefined ? "nothing" : Array.isArray(v) ? "an array" : typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : String(JSON.stringify(v)))
+const describe = (v: unknown): string =>
+  v === undefined
+    ? "nothing"
+    : Array.isArray(v)
+      ? "an array"
+      : typeof v === "string"
+        ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)
+        : String(JSON.stringify(v))
 
 const string = (v: unknown, path: string): string => {
   if (typeof v !== "string") throw new ReportInputError(path, `expected a string, got ${describe(v)}`)
@@ -36,14 +53,28 @@ const finite = (v: unknown, path: string): number => {
 /** A fraction in [0, 1] (NaN allowed); a value like 45.3 is rejected as a likely percentage. */
 const fraction = (v: unknown, path: string): number => {
   const n = number(v, path)
-  if (Number.isFinite(n) && (n < 0 || n > 1 + 1e-9)) throw new ReportInputError(path, `accuracies are fractions in [0, 1], got ${n}${n > 1 && n <= 100 ? " (a percentage?)" : ""}`)
+  if (Number.isFinite(n) && (n < 0 || n > 1 + 1e-9))
+    throw new ReportInputError(path, `accuracies are fractions in [0, 1], got ${n}${n > 1 && n <= 100 ? " (a percentage?)" : ""}`)
   if (n === Infinity || n === -Infinity) throw new ReportInputError(path, `expected a fraction, got ${n}`)
   return n
 }
 
-const optional = <T>(o: Obj, key: string, path: string, read: (v: unknown, path: string) => T): { [k: string]: T } => (o[key] === undefined ? {} : { [key]: read(o[key], path ? `${path}.${key}` : key) })
+const optional = <T>(o: Obj, key: string, path: string, read: (v: unknown, path: string) => T): { [k: string]: T } =>
+  o[key] === undefined ? {} : { [key]: read(o[key], path ? `${path}.${key}` : key) }
 
-const accuracyFields = new Set(["testAcc", "cleanTrainAcc", "noisyTrainAccNoisyLabel", "noisyTrainAccTrueLabel", "validationAcc", "trainAcc", "bestTestAcc", "finalTestAcc", "earlyStopTestAcc", "cleanTrainAccAtBest", "noisyTrainAccNoisyLabelAtBest"])
+const accuracyFields = new Set([
+  "testAcc",
+  "cleanTrainAcc",
+  "noisyTrainAccNoisyLabel",
+  "noisyTrainAccTrueLabel",
+  "validationAcc",
+  "trainAcc",
+  "bestTestAcc",
+  "finalTestAcc",
+  "earlyStopTestAcc",
+  "cleanTrainAccAtBest",
+  "noisyTrainAccNoisyLabelAtBest"
+])
 
 const epochRow = (v: unknown, path: string): ReportEpoch => {
   const o = object(v, path)
@@ -59,7 +90,12 @@ const epochRow = (v: unknown, path: string): ReportEpoch => {
 
 const groupStat = (v: unknown, path: string): GroupStat => {
   const o = object(v, path)
-  return { mean: number(o["mean"], `${path}.mean`), median: number(o["median"], `${path}.median`), q25: number(o["q25"], `${path}.q25`), q75: number(o["q75"], `${path}.q75`) }
+  return {
+    mean: number(o["mean"], `${path}.mean`),
+    median: number(o["median"], `${path}.median`),
+    q25: number(o["q25"], `${path}.q25`),
+    q75: number(o["q75"], `${path}.q75`)
+  }
 }
 
 const statNames = ["logitTermNorm", "gradNorm", "samGradNorm", "samFactor", "logitFactor", "jacobianFactor"] as const
@@ -95,7 +131,8 @@ const summary = (v: unknown, path: string): MethodSummary => {
     const std = object(o["std"], `${path}.std`)
     const checked: Record<string, number> = {}
     for (const [k, x] of Object.entries(std)) {
-      if (!(summaryFields as readonly string[]).includes(k)) throw new ReportInputError(`${path}.std.${k}`, `is not a summary field (${summaryFields.join(", ")})`)
+      if (!(summaryFields as readonly string[]).includes(k))
+        throw new ReportInputError(`${path}.std.${k}`, `is not a summary field (${summaryFields.join(", ")})`)
       checked[k] = number(x, `${path}.std.${k}`)
     }
     out["std"] = checked
@@ -107,7 +144,8 @@ const summary = (v: unknown, path: string): MethodSummary => {
 const epochRows = (v: unknown, path: string): ReportEpoch[] => {
   const rows = array(v, path).map((e, i) => epochRow(e, `${path}[${i}]`))
   rows.forEach((e, i) => {
-    if (i > 0 && !(e.epoch > rows[i - 1]!.epoch)) throw new ReportInputError(`${path}[${i}].epoch`, `epochs must increase: ${e.epoch} after ${rows[i - 1]!.epoch}`)
+    if (i > 0 && !(e.epoch > rows[i - 1]!.epoch))
+      throw new ReportInputError(`${path}[${i}].epoch`, `epochs must increase: ${e.epoch} after ${rows[i - 1]!.epoch}`)
   })
   return rows
 }
@@ -115,7 +153,10 @@ const epochRows = (v: unknown, path: string): ReportEpoch[] => {
 const method = (v: unknown, path: string): MethodReport => {
   const o = object(v, path)
   const perEpoch = epochRows(o["perEpoch"], `${path}.perEpoch`)
-  const decomposition = o["decomposition"] === undefined ? undefined : array(o["decomposition"], `${path}.decomposition`).map((d, i) => decompositionPoint(d, `${path}.decomposition[${i}]`))
+  const decomposition =
+    o["decomposition"] === undefined
+      ? undefined
+      : array(o["decomposition"], `${path}.decomposition`).map((d, i) => decompositionPoint(d, `${path}.decomposition[${i}]`))
   return {
     ...optional(o, "label", path, string),
     summary: summary(o["summary"], `${path}.summary`),
@@ -145,7 +186,8 @@ export const parseReportInput = (value: unknown): ReportInput => {
   if (Object.keys(methodsIn).length === 0) throw new ReportInputError("methods", "needs at least one method")
   const methods = Object.fromEntries(Object.entries(methodsIn).map(([k, m]) => [k, method(m, `methods.${k}`)]))
   const config = json(o["config"] ?? {}, "config")
-  if (typeof config !== "object" || config === null || Array.isArray(config)) throw new ReportInputError("config", `expected an object, got ${describe(o["config"])}`)
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    throw new ReportInputError("config", `expected an object, got ${describe(o["config"])}`)
   return {
     title: string(o["title"], "title"),
     ...optional(o, "subtitle", "", string),

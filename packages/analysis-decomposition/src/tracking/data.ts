@@ -72,7 +72,8 @@ export const checkLabels = (source: LabelSet, numClasses: number, where: string)
     if (source.isNoisy.length !== n) throw new AnalysisInputError(where, "isNoisy", `has ${source.isNoisy.length} entries where ${n} were expected`)
     isNoisy = Uint8Array.from(source.isNoisy, (v) => (v ? 1 : 0))
     for (let i = 0; i < n; i++) {
-      if ((isNoisy[i] === 1) !== (labels[i] !== clean[i])) throw new AnalysisInputError(where, `isNoisy[${i}]`, `is ${isNoisy[i]} but labels[${i}] = ${labels[i]} and cleanLabels[${i}] = ${clean[i]}`)
+      if ((isNoisy[i] === 1) !== (labels[i] !== clean[i]))
+        throw new AnalysisInputError(where, `isNoisy[${i}]`, `is ${isNoisy[i]} but labels[${i}] = ${labels[i]} and cleanLabels[${i}] = ${clean[i]}`)
     }
   } else {
     isNoisy = Uint8Array.from(labels, (y, i) => (y !== clean[i] ? 1 : 0))
@@ -107,12 +108,14 @@ export const forEachBatch = (
   }
   const size = exampleShape.reduce((a, b) => a * b, 1)
   const n = source.labels.length
-  if (source.images.length !== n * size) throw new AnalysisInputError(where, "images", `has ${source.images.length} values; ${n} examples of shape [${exampleShape.join(", ")}] need ${n * size}`)
+  if (source.images.length !== n * size)
+    throw new AnalysisInputError(where, "images", `has ${source.images.length} values; ${n} examples of shape [${exampleShape.join(", ")}] need ${n * size}`)
   const channels = exampleShape[exampleShape.length - 1]!
   let table: Float32Array | undefined
   if (source.images instanceof Uint8Array) {
     if (!normalization) throw new AnalysisInputError(where, "normalization", "is needed for uint8 images (per-channel mean and std of [0, 1] pixel values)")
-    if (normalization.mean.length !== channels || normalization.std.length !== channels) throw new AnalysisInputError(where, "normalization", `needs ${channels} means and stds (one per channel)`)
+    if (normalization.mean.length !== channels || normalization.std.length !== channels)
+      throw new AnalysisInputError(where, "normalization", `needs ${channels} means and stds (one per channel)`)
     table = new Float32Array(256 * channels)
     for (let c = 0; c < channels; c++) {
       const s = normalization.std[c]!
@@ -132,7 +135,10 @@ export const forEachBatch = (
     }
     const x = tf.tensor(values, [b, ...exampleShape], "float32")
     try {
-      body(x, Int32Array.from({ length: b }, (_, i) => start + i))
+      body(
+        x,
+        Int32Array.from({ length: b }, (_, i) => start + i)
+      )
     } finally {
       x.dispose()
     }

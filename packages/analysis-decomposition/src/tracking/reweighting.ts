@@ -46,6 +46,10 @@ export const reweightingOnData = (
     const f = Number.isFinite(margin) ? factor(margin, rho, Math.sqrt(featureSq[i]!)) : Number.NaN
     ;(isNoisy[i] ? noisy : clean).push(f)
   }
-  const group = (v: number[]): GroupReweighting => ({ count: v.length, mean: meanOf(v) ?? Number.NaN, median: quantileSorted(Float64Array.from(v).sort(), 0.5) })
+  const group = (v: number[]): GroupReweighting => ({
+    count: v.length,
+    mean: meanOf(v) ?? Number.NaN,
+    median: quantileSorted(Float64Array.from(v).sort(), 0.5)
+  })
   return { rho, clean: group(clean), noisy: group(noisy) }
 }

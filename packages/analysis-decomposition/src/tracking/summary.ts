@@ -29,6 +29,8 @@ export const summarizeRun = (history: readonly SummaryInput[]): RunSummary => {
     finalTestAcc: last.testAcc,
     cleanTrainAccAtBest: at.cleanTrainAcc ?? Number.NaN,
     noisyTrainAccNoisyLabelAtBest: at.noisyTrainAccNoisyLabel ?? Number.NaN,
-    ...(pick >= 0 ? { earlyStopEpoch: history[pick]!.epoch, earlyStopValidationAcc: history[pick]!.validationAcc!, earlyStopTestAcc: history[pick]!.testAcc } : {})
+    ...(pick >= 0
+      ? { earlyStopEpoch: history[pick]!.epoch, earlyStopValidationAcc: history[pick]!.validationAcc!, earlyStopTestAcc: history[pick]!.testAcc }
+      : {})
   }
 }

@@ -56,7 +56,14 @@ const fail: FieldFailure = (field, problem) => {
 }
 
 /** The first `n` training examples as one tensor, with their labels and noise mask. */
-const firstExamples = (source: ExampleSource, labels: CheckedLabels, n: number, model: Model, batchSize: number, normalization: ChannelNormalization | undefined) => {
+const firstExamples = (
+  source: ExampleSource,
+  labels: CheckedLabels,
+  n: number,
+  model: Model,
+  batchSize: number,
+  normalization: ChannelNormalization | undefined
+) => {
   const size = model.inputShape.reduce((a, b) => a * b, 1)
   const values = new Float32Array(n * size)
   const filled = new Uint8Array(n)
@@ -93,7 +100,8 @@ export const createTracker = (options: TrackerOptions): Tracker => {
   if (dec) {
     positiveInt(dec.every, "decomposition.every", fail)
     positiveInt(dec.examples, "decomposition.examples", fail)
-    if (dec.examples > train.n) throw new AnalysisInputError("createTracker", "decomposition.examples", `is ${dec.examples}, but there are ${train.n} training examples`)
+    if (dec.examples > train.n)
+      throw new AnalysisInputError("createTracker", "decomposition.examples", `is ${dec.examples}, but there are ${train.n} training examples`)
   }
   if (!model.headWeight) throw new AnalysisInputError("createTracker", "model.headWeight", "is missing")
   const history: EpochMetrics[] = [...(options.history ?? [])]
@@ -117,7 +125,19 @@ export const createTracker = (options: TrackerOptions): Tracker => {
       validationPart = { validationAcc: maskedMean(va.correct, all), validationLoss: maskedMean(va.loss, all) }
     }
     const headNormSq = tf.tidy(() => tf.sum(tf.square(head)).dataSync()[0]!)
-    const reweighting = options.reweighting ? { reweighting: reweightingOnData(trainOut.logits, trainOut.featureSq, train.labels, train.isNoisy, k, options.reweighting.rho, options.reweighting.factor) } : {}
+    const reweighting = options.reweighting
+      ? {
+          reweighting: reweightingOnData(
+            trainOut.logits,
+            trainOut.featureSq,
+            train.labels,
+            train.isNoisy,
+            k,
+            options.reweighting.rho,
+            options.reweighting.factor
+          )
+        }
+      : {}
     if (dec && epoch % dec.every === 0) {
       const { every: _every, examples, ...decomposeOptions } = dec
       const subset = firstExamples(options.train, train, examples, model, batchSize, normalization)

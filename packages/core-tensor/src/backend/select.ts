@@ -31,7 +31,6 @@ export interface SelectBackendOptions {
   readonly log?: ((line: string) => void) | undefined
 }
 
-
 const packageVersion = (packageName: string): string => {
   const moduleApi = nodeModule()
   if (!moduleApi) return "unknown"
@@ -57,7 +56,9 @@ const loadPackage = async (c: BackendCandidate): Promise<string | undefined> => 
   } catch (e) {
     if (tf.findBackendFactory(c.tfName) !== null) return undefined
     const msg = firstLine(e)
-    return /Cannot find (module|package)|Could not resolve|ERR_MODULE_NOT_FOUND/.test(msg) && msg.includes(c.packageName) ? `${c.packageName} is not installed` : `${c.packageName} failed to load: ${msg}`
+    return /Cannot find (module|package)|Could not resolve|ERR_MODULE_NOT_FOUND/.test(msg) && msg.includes(c.packageName)
+      ? `${c.packageName} is not installed`
+      : `${c.packageName} failed to load: ${msg}`
   }
 }
 
@@ -68,7 +69,8 @@ const webgpuAdapter = async (mode: Mode): Promise<{ failure: string } | { adapte
   if (!vulkanLoaderPresent()) return { failure: `no Vulkan loader (libvulkan.so.1); webgpu needs ${webgpuInstallHint}` }
   const adapter = await probeAdapter()
   if (typeof adapter === "string") return { failure: `${adapter}; webgpu needs ${webgpuInstallHint}` }
-  if (mode === "auto" && adapter.software) return { failure: `adapter ${describeAdapter(adapter)} is a software renderer, not a GPU (auto takes only hardware; SAMLAB_BACKEND=webgpu forces it)` }
+  if (mode === "auto" && adapter.software)
+    return { failure: `adapter ${describeAdapter(adapter)} is a software renderer, not a GPU (auto takes only hardware; SAMLAB_BACKEND=webgpu forces it)` }
   return { adapter }
 }
 
@@ -162,7 +164,11 @@ export const selectBackend = async (options: SelectBackendOptions = {}): Promise
   throw new BackendUnavailableError(
     last.name,
     packageName,
-    wanted === "auto" ? `no backend could be loaded: ${skipped.map((s) => s.reason).join("; ")}` : last.name === "webgpu" ? last.reason : `${last.reason}; install it with: npm install ${packageName}`
+    wanted === "auto"
+      ? `no backend could be loaded: ${skipped.map((s) => s.reason).join("; ")}`
+      : last.name === "webgpu"
+        ? last.reason
+        : `${last.reason}; install it with: npm install ${packageName}`
   )
 }
 
@@ -185,7 +191,11 @@ export const probeBackends = async (): Promise<readonly ProbedBackend[]> => {
     const tried = await tryBackend(c, "auto")
     const adapter = c.name === "webgpu" && vulkanLoaderPresent() ? await probeAdapter().then((a) => (typeof a === "string" ? undefined : a)) : undefined
     const shown = adapter ? { adapter } : {}
-    rows.push(tried.failure === undefined ? { name, packageName: c.packageName, available: true, version: packageVersion(c.packageName), ...shown } : { name, packageName: c.packageName, available: false, reason: tried.failure, ...shown })
+    rows.push(
+      tried.failure === undefined
+        ? { name, packageName: c.packageName, available: true, version: packageVersion(c.packageName), ...shown }
+        : { name, packageName: c.packageName, available: false, reason: tried.failure, ...shown }
+    )
   }
   if (previous) await tf.setBackend(previous)
   return rows

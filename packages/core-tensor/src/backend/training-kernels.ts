@@ -8,9 +8,44 @@ import * as tf from "@tensorflow/tfjs-core"
  * covers them, so a backend that registers all of them trains without a missing kernel.
  */
 export const trainingKernels = [
-  "Abs", "Add", "AddN", "BatchMatMul", "Cast", "Conv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput", "Exp", "ExpandDims",
-  "Greater", "Identity", "IsFinite", "Less", "Log", "LogicalAnd", "Max", "MaxPool", "MaxPoolGrad", "Maximum", "Mean", "Multiply", "Neg", "OneHot", "Pack", "RealDiv",
-  "Relu", "Reshape", "Rsqrt", "Select", "Slice", "Softmax", "Sqrt", "Square", "Step", "Sub", "Sum", "ZerosLike"
+  "Abs",
+  "Add",
+  "AddN",
+  "BatchMatMul",
+  "Cast",
+  "Conv2D",
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "Exp",
+  "ExpandDims",
+  "Greater",
+  "Identity",
+  "IsFinite",
+  "Less",
+  "Log",
+  "LogicalAnd",
+  "Max",
+  "MaxPool",
+  "MaxPoolGrad",
+  "Maximum",
+  "Mean",
+  "Multiply",
+  "Neg",
+  "OneHot",
+  "Pack",
+  "RealDiv",
+  "Relu",
+  "Reshape",
+  "Rsqrt",
+  "Select",
+  "Slice",
+  "Softmax",
+  "Sqrt",
+  "Square",
+  "Step",
+  "Sub",
+  "Sum",
+  "ZerosLike"
 ] as const
 
 /** The training kernels that the tfjs backend registered as `tfName` lacks (none: it can train every model). */

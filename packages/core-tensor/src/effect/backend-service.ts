@@ -12,7 +12,6 @@ export const TensorBackendLive = (backend: BackendName | "auto" = "auto", log?: 
     TensorBackend,
     Effect.tryPromise({
       try: () => selectBackend({ backend, log }),
-      catch: (e) =>
-        e instanceof BackendUnavailableError ? e : new BackendUnavailableError(backend, "", e instanceof Error ? e.message : String(e))
+      catch: (e) => (e instanceof BackendUnavailableError ? e : new BackendUnavailableError(backend, "", e instanceof Error ? e.message : String(e)))
     })
   )

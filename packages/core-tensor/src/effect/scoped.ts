@@ -10,8 +10,4 @@ export const scopedTensor = <T extends tf.Tensor>(make: () => T) =>
   )
 
 /** A parameter set (or any record of tensors) owned by the enclosing scope. */
-export const scopedParams = <P extends Params>(make: () => P) =>
-  Effect.acquireRelease(
-    Effect.sync(make),
-    (p) => Effect.sync(() => disposeParams(p))
-  )
+export const scopedParams = <P extends Params>(make: () => P) => Effect.acquireRelease(Effect.sync(make), (p) => Effect.sync(() => disposeParams(p)))

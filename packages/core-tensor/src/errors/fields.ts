@@ -9,7 +9,8 @@
 export type FieldFailure = (field: string, problem: string) => never
 
 /** A value as an error message shows it: numbers as written (NaN, Infinity), anything else as JSON. */
-export const shownValue = (value: unknown): string => (typeof value === "number" ? String(value) : value === undefined ? "nothing" : String(JSON.stringify(value)))
+export const shownValue = (value: unknown): string =>
+  typeof value === "number" ? String(value) : value === undefined ? "nothing" : String(JSON.stringify(value))
 
 export const positiveInt = (value: unknown, field: string, fail: FieldFailure): number => {
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) return fail(field, `must be a positive integer, got ${shownValue(value)}`)

@@ -75,7 +75,10 @@ const architecture = (inChannels: number, width: number, perStage: readonly numb
   return { stem, blocks }
 }
 
-const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [stem, ...blocks.flatMap((b) => (b.shortcut ? [b.first, b.second, b.shortcut] : [b.first, b.second]))]
+const units = (stem: ConvBn, blocks: readonly Block[]): ConvBn[] => [
+  stem,
+  ...blocks.flatMap((b) => (b.shortcut ? [b.first, b.second, b.shortcut] : [b.first, b.second]))
+]
 
 /** ResNet-18 for 32x32 images: `resnet` with two BasicBlocks in each of four stages (below). */
 export const resnet18 = (options: Resnet18Options = {}): Model => resnet({ ...options, blocks: [2, 2, 2, 2] })

@@ -45,7 +45,11 @@ export const smallCnn = (options: SmallCnnOptions = {}): Model => {
   const flatDim = pooledH * pooledW * channels[channels.length - 1]!
   const convs: ConvSpec[] = channels.map((out, i) => ({ size: 3, inChannels: i === 0 ? c : channels[i - 1]!, outChannels: out }))
   const name = `smallCnn(${channels.join("-")}, dense ${denseWidth}, ${numClasses} classes)`
-  const shapes = [...convs.flatMap((s, i) => conv2dShapes(`conv_${i}`, s)), ...denseShapes("dense_0", flatDim, denseWidth), ...denseShapes("head", denseWidth, numClasses)]
+  const shapes = [
+    ...convs.flatMap((s, i) => conv2dShapes(`conv_${i}`, s)),
+    ...denseShapes("dense_0", flatDim, denseWidth),
+    ...denseShapes("head", denseWidth, numClasses)
+  ]
 
   return {
     name,

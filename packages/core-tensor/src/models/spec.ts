@@ -41,7 +41,8 @@ const allowedFields: Readonly<Record<ModelSpec["kind"], readonly string[]>> = {
  * throws `ModelSpecError` naming the first bad field (`spec.hidden[1]`, `spec.kind`, ...).
  */
 export const parseModelSpec = (value: unknown, path = "spec"): ModelSpec => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ModelSpecError(path, `expected an object with a "kind", got ${JSON.stringify(value)}`)
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ModelSpecError(path, `expected an object with a "kind", got ${JSON.stringify(value)}`)
   const v = value as Record<string, unknown>
   const kind = oneOf(v["kind"], modelKinds, `${path}.kind`)
   for (const key of Object.keys(v)) {

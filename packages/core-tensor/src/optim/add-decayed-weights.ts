@@ -6,6 +6,7 @@ import type { GradientTransformation } from "./transform.js"
 
 /** Adds `weightDecay * w` to the gradients (optax.add_decayed_weights); stateless. */
 export const addDecayedWeights = (weightDecay: number): GradientTransformation<undefined> => {
-  if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new OptimizerConfigError("addDecayedWeights", "weightDecay", `must be a finite number >= 0, got ${weightDecay}`)
+  if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
+    throw new OptimizerConfigError("addDecayedWeights", "weightDecay", `must be a finite number >= 0, got ${weightDecay}`)
   return stateless("addDecayedWeights", (grads, params) => tf.tidy(() => zipParams(grads, params, (g, w) => tf.add(g, tf.mul(w, weightDecay)))))
 }

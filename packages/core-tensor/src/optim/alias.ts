@@ -12,7 +12,8 @@ import type { GradientTransformation } from "./transform.js"
 // chain does no work for it.
 
 const checkWeightDecay = (where: string, weightDecay: number): number => {
-  if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new OptimizerConfigError(where, "weightDecay", `must be a finite number >= 0, got ${weightDecay}`)
+  if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
+    throw new OptimizerConfigError(where, "weightDecay", `must be a finite number >= 0, got ${weightDecay}`)
   return weightDecay
 }
 
@@ -37,7 +38,11 @@ export const sgd = (options: SgdOptions): GradientTransformation<readonly unknow
   if (nesterov && momentum === 0) throw new OptimizerConfigError("sgd", "nesterov", "needs momentum > 0")
   return named(
     "sgd",
-    chain(...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []), ...(momentum > 0 ? [trace({ decay: momentum, nesterov })] : []), scaleByLearningRate(toSchedule(options.lr, "sgd")))
+    chain(
+      ...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []),
+      ...(momentum > 0 ? [trace({ decay: momentum, nesterov })] : []),
+      scaleByLearningRate(toSchedule(options.lr, "sgd"))
+    )
   )
 }
 
@@ -53,7 +58,10 @@ export interface AdamOptions extends ScaleByAdamOptions {
  */
 export const adam = (options: AdamOptions): GradientTransformation<readonly unknown[]> => {
   const weightDecay = checkWeightDecay("adam", options.weightDecay ?? 0)
-  return named("adam", chain(...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []), scaleByAdam(options), scaleByLearningRate(toSchedule(options.lr, "adam"))))
+  return named(
+    "adam",
+    chain(...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []), scaleByAdam(options), scaleByLearningRate(toSchedule(options.lr, "adam")))
+  )
 }
 
 /**
@@ -62,5 +70,8 @@ export const adam = (options: AdamOptions): GradientTransformation<readonly unkn
  */
 export const adamw = (options: AdamOptions): GradientTransformation<readonly unknown[]> => {
   const weightDecay = checkWeightDecay("adamw", options.weightDecay ?? 0.01)
-  return named("adamw", chain(scaleByAdam(options), ...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []), scaleByLearningRate(toSchedule(options.lr, "adamw"))))
+  return named(
+    "adamw",
+    chain(scaleByAdam(options), ...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []), scaleByLearningRate(toSchedule(options.lr, "adamw")))
+  )
 }

@@ -24,7 +24,8 @@ export const stepSchedule = (options: { initial: number; gamma: number; stepSize
   const { initial, gamma, stepSize, milestones } = options
   finiteNonNegative("stepSchedule", "initial", initial)
   finiteNonNegative("stepSchedule", "gamma", gamma)
-  if ((stepSize === undefined) === (milestones === undefined)) throw new OptimizerConfigError("stepSchedule", "stepSize/milestones", "exactly one of the two must be given")
+  if ((stepSize === undefined) === (milestones === undefined))
+    throw new OptimizerConfigError("stepSchedule", "stepSize/milestones", "exactly one of the two must be given")
   if (stepSize !== undefined) {
     if (!Number.isInteger(stepSize) || stepSize < 1) throw new OptimizerConfigError("stepSchedule", "stepSize", `must be a positive integer, got ${stepSize}`)
     return (step) => initial * Math.pow(gamma, Math.floor(step / stepSize))
@@ -41,7 +42,8 @@ export const cosineSchedule = (options: { initial: number; totalSteps: number; f
   const { initial, totalSteps, final = 0, warmupSteps = 0 } = options
   finiteNonNegative("cosineSchedule", "initial", initial)
   finiteNonNegative("cosineSchedule", "final", final)
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new OptimizerConfigError("cosineSchedule", "totalSteps", `must be a positive integer, got ${totalSteps}`)
+  if (!Number.isInteger(totalSteps) || totalSteps < 1)
+    throw new OptimizerConfigError("cosineSchedule", "totalSteps", `must be a positive integer, got ${totalSteps}`)
   if (!Number.isInteger(warmupSteps) || warmupSteps < 0 || warmupSteps >= totalSteps) {
     throw new OptimizerConfigError("cosineSchedule", "warmupSteps", `must be an integer in [0, totalSteps), got ${warmupSteps}`)
   }
@@ -53,8 +55,7 @@ export const cosineSchedule = (options: { initial: number; totalSteps: number; f
 }
 
 /** The schedule form of a learning rate (numbers are validated once, here). */
-export const toSchedule = (lr: LearningRate, where: string): Schedule =>
-  typeof lr === "number" ? (finiteNonNegative(where, "lr", lr), () => lr) : lr
+export const toSchedule = (lr: LearningRate, where: string): Schedule => (typeof lr === "number" ? (finiteNonNegative(where, "lr", lr), () => lr) : lr)
 
 /** The rate for one update, checked so a bad schedule fails loudly rather than training on NaN. */
 export const rateAt = (schedule: Schedule, step: number, where: string): number => {

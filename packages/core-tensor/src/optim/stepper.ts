@@ -67,7 +67,12 @@ export const stepper = <S>(o: StepperOptions<S>): Stepper<S> => {
     step: (batch) => {
       if (disposed) throw new Error(`${method.name}: step after the stepper was disposed`)
       const current = modelState
-      const { params: nextParams, state: nextState, modelState: nextModelState, ...report } = method.step(params, methodState, batch, (p, x) => forward(p, x, current), stepsDone + 1)
+      const {
+        params: nextParams,
+        state: nextState,
+        modelState: nextModelState,
+        ...report
+      } = method.step(params, methodState, batch, (p, x) => forward(p, x, current), stepsDone + 1)
       disposeParams(params)
       method.disposeState(methodState)
       params = nextParams

@@ -58,8 +58,7 @@ export const globalNorm = (p: Params): tf.Scalar =>
   })
 
 /** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */
-export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params =>
-  tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
+export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
 
 export const scaleParams = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
 

@@ -55,7 +55,8 @@ export const decodeTensorTree = <T = unknown>(skeleton: TreeSkeleton, bytes: Uin
     if (isRef(v)) {
       const start = offsets[v.__tensor]
       const size = v.shape.reduce((a, b) => a * b, 1)
-      if (start === undefined || start + size * 4 > bytes.byteLength) throw new TensorTreeError(`tensor ${v.__tensor} lies outside the ${bytes.byteLength}-byte blob`)
+      if (start === undefined || start + size * 4 > bytes.byteLength)
+        throw new TensorTreeError(`tensor ${v.__tensor} lies outside the ${bytes.byteLength}-byte blob`)
       const copy = bytes.slice(start, start + size * 4)
       const values = v.dtype === "int32" ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer)
       return tf.tensor(values, v.shape, v.dtype)

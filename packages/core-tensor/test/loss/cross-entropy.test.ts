@@ -33,7 +33,13 @@ describe("cross-entropy", () => {
 
   it("is stable for huge logits (no Inf or NaN)", () => {
     tf.tidy(() => {
-      const v = perExampleCrossEntropy(tf.tensor2d([[1000, 0], [0, 1000]]), tf.tensor1d([1, 1], "int32")).dataSync()
+      const v = perExampleCrossEntropy(
+        tf.tensor2d([
+          [1000, 0],
+          [0, 1000]
+        ]),
+        tf.tensor1d([1, 1], "int32")
+      ).dataSync()
       expect(v[0]).toBeCloseTo(1000, 3)
       expect(v[1]).toBeCloseTo(0, 6)
     })
@@ -43,7 +49,9 @@ describe("cross-entropy", () => {
     tf.tidy(() => {
       const z = tf.tensor2d(logits)
       const y = tf.tensor1d(labels, "int32")
-      const g = tf.grad((zz: tf.Tensor) => meanCrossEntropy(zz as tf.Tensor2D, y))(z).arraySync() as number[][]
+      const g = tf
+        .grad((zz: tf.Tensor) => meanCrossEntropy(zz as tf.Tensor2D, y))(z)
+        .arraySync() as number[][]
       // u = softmax - onehot, computed here in float64
       logits.forEach((row, i) => {
         const m = Math.max(...row)

@@ -18,7 +18,11 @@ describe("batch norm", () => {
     const y = layers.batchNorm(p, s, "bn", x, true, newState)
     // mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5, unbiased 14 / 3.
     const sd = Math.sqrt(3.5 + 1e-5)
-    expectAllClose(y.dataSync(), [1, 2, 3, 6].map((v) => ((v - 3) / sd) * 2 + 0.5), 1e-6)
+    expectAllClose(
+      y.dataSync(),
+      [1, 2, 3, 6].map((v) => ((v - 3) / sd) * 2 + 0.5),
+      1e-6
+    )
     expectAllClose(newState["bn/moving_mean"]!.dataSync(), [0.9 * 1 + 0.1 * 3], 1e-7)
     expectAllClose(newState["bn/moving_var"]!.dataSync(), [0.9 * 4 + (0.1 * 14) / 3], 1e-6)
     // The given state is not modified.
@@ -33,7 +37,11 @@ describe("batch norm", () => {
     const x = fourValues()
     const newState: Record<string, tf.Tensor> = {}
     const y = layers.batchNorm(p, s, "bn", x, false, newState)
-    expectAllClose(y.dataSync(), [1, 2, 3, 6].map((v) => ((v - 1) / Math.sqrt(4 + 1e-5)) * 2 + 0.5), 1e-6)
+    expectAllClose(
+      y.dataSync(),
+      [1, 2, 3, 6].map((v) => ((v - 1) / Math.sqrt(4 + 1e-5)) * 2 + 0.5),
+      1e-6
+    )
     expect(Object.keys(newState)).toEqual([])
     tf.dispose([y, x])
     disposeParams(p, s)
@@ -56,7 +64,10 @@ describe("batch norm", () => {
       const init = model.initState()
       const state = filledLike(init, (k) => (k.endsWith("moving_var") ? 0.5 + rng.uniform() : 0.2 * rng.normal()))
       disposeParams(init)
-      const x = tf.tensor4d(Array.from({ length: 4 * 192 }, () => rng.normal()), [4, 8, 8, 3])
+      const x = tf.tensor4d(
+        Array.from({ length: 4 * 192 }, () => rng.normal()),
+        [4, 8, 8, 3]
+      )
       return { params, state, x }
     }
 
@@ -110,12 +121,23 @@ describe("batch norm's closed-form gradient", () => {
 
   it("matches autodiff through the moments for x, gamma and beta", () => {
     const rng = new Rng(11)
-    const x = tf.tensor4d(Array.from({ length: 3 * 4 * 5 * 6 }, () => 2 + 3 * rng.normal()), [3, 4, 5, 6])
+    const x = tf.tensor4d(
+      Array.from({ length: 3 * 4 * 5 * 6 }, () => 2 + 3 * rng.normal()),
+      [3, 4, 5, 6]
+    )
     const gamma = tf.tensor1d(Array.from({ length: 6 }, () => 1 + rng.normal()))
     const beta = tf.tensor1d(Array.from({ length: 6 }, () => rng.normal()))
-    const weights = tf.tensor4d(Array.from({ length: x.size }, () => rng.normal()), x.shape)
-    const loss = (f: (a: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D)), weights))
-    const ours = tf.grads(loss((a, g, b) => layers.batchNorm({ "bn/gamma": g, "bn/beta": b }, { "bn/moving_mean": tf.zeros([6]), "bn/moving_var": tf.ones([6]) }, "bn", a, true, {})))([x, gamma, beta])
+    const weights = tf.tensor4d(
+      Array.from({ length: x.size }, () => rng.normal()),
+      x.shape
+    )
+    const loss = (f: (a: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.square(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D)), weights))
+    const ours = tf.grads(
+      loss((a, g, b) =>
+        layers.batchNorm({ "bn/gamma": g, "bn/beta": b }, { "bn/moving_mean": tf.zeros([6]), "bn/moving_var": tf.ones([6]) }, "bn", a, true, {})
+      )
+    )([x, gamma, beta])
     const theirs = tf.grads(loss(reference))([x, gamma, beta])
     ours.forEach((g, i) => expectAllClose(g.dataSync(), theirs[i]!.dataSync(), 1e-4, 1e-4))
     tf.dispose([x, gamma, beta, weights, ...ours, ...theirs])

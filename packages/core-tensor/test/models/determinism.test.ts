@@ -76,7 +76,7 @@ describe("initialisation", () => {
       if (v.length >= 1000) {
         // Uniform on [-b, b]: mean 0 (sd b / sqrt(3 n)), variance b^2 / 3.
         expect(Math.abs(sum / v.length), name).toBeLessThan((4 * bound) / Math.sqrt(3 * v.length))
-        expect(sq / v.length / (bound * bound / 3), name).toBeCloseTo(1, 1)
+        expect(sq / v.length / ((bound * bound) / 3), name).toBeCloseTo(1, 1)
       }
     }
     disposeParams(p)

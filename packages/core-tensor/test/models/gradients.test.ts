@@ -20,7 +20,10 @@ const setup = (model: Model, seed: number, batch: number, training: boolean): Ca
   const params = model.init(rng.fork("init"))
   const state = model.initState()
   const x = tf.tensor(rng.fork("x").normalArray(batch * model.inputShape.reduce((a, b) => a * b, 1)), [batch, ...model.inputShape])
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % model.numClasses),
+    "int32"
+  )
   const names = Object.keys(params)
   const loss = (p: Params): tf.Scalar =>
     tf.tidy(() => tf.neg(tf.sum<tf.Scalar>(tf.mul(tf.oneHot(y, model.numClasses), tf.logSoftmax(model.apply(p, x, { training, state }).logits)))))

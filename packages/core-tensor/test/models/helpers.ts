@@ -45,4 +45,12 @@ export const hostParams = (p: Params): Record<string, Float64Array> =>
  * and moving statistics are not the trivial ones/zeros of a fresh init). Caller owns it.
  */
 export const filledLike = (like: Params, draw: (name: string, i: number) => number): Params =>
-  Object.fromEntries(Object.entries(like).map(([k, t]) => [k, tf.tensor(Float32Array.from({ length: t.size }, (_, i) => draw(k, i)), t.shape)]))
+  Object.fromEntries(
+    Object.entries(like).map(([k, t]) => [
+      k,
+      tf.tensor(
+        Float32Array.from({ length: t.size }, (_, i) => draw(k, i)),
+        t.shape
+      )
+    ])
+  )

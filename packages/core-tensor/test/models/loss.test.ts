@@ -5,7 +5,11 @@ import { crossEntropyJs, expectAllClose } from "./helpers.js"
 
 describe("per-example softmax cross-entropy on model outputs", () => {
   it("matches hand-computed values: log 3 for equal logits, log(1 + e^-1 + e^-2) for [2, 1, 0] and label 0, stable at 1e3", () => {
-    const logits = tf.tensor2d([[0, 0, 0], [2, 1, 0], [1000, 0, -1000]])
+    const logits = tf.tensor2d([
+      [0, 0, 0],
+      [2, 1, 0],
+      [1000, 0, -1000]
+    ])
     const labels = tf.tensor1d([1, 0, 2], "int32")
     const loss = perExampleCrossEntropy(logits, labels)
     expectAllClose(loss.dataSync(), [Math.log(3), Math.log(1 + Math.exp(-1) + Math.exp(-2)), 2000], 1e-6, 1e-6)
@@ -36,7 +40,12 @@ describe("per-example softmax cross-entropy on model outputs", () => {
       const loss = perExampleCrossEntropy(out.logits, y)
       expect(loss.shape).toEqual([batch])
       const z = out.logits.arraySync() as number[][]
-      expectAllClose(loss.dataSync(), z.map((row, i) => crossEntropyJs(row, ys[i]!)), 1e-6, 1e-5)
+      expectAllClose(
+        loss.dataSync(),
+        z.map((row, i) => crossEntropyJs(row, ys[i]!)),
+        1e-6,
+        1e-5
+      )
       tf.dispose([x, y, loss])
       disposeOutput(out, state)
       disposeParams(params, state)

@@ -19,12 +19,22 @@ describe("mlp", () => {
   it("computes h = act(h W + b) and logits = h W_head + b_head, checked against plain JS loops", () => {
     for (const activation of ["relu", "tanh"] as const) {
       const model = mlp({ inputDim: 3, hidden: [2], numClasses: 2, activation })
-      const W0 = [[0.5, -1], [0.25, 0.75], [-0.5, 0.1]]
+      const W0 = [
+        [0.5, -1],
+        [0.25, 0.75],
+        [-0.5, 0.1]
+      ]
       const b0 = [0.1, -0.2]
-      const Wh = [[1, -2], [0.5, 3]]
+      const Wh = [
+        [1, -2],
+        [0.5, 3]
+      ]
       const bh = [0.05, -0.05]
       const params = { "dense_0/kernel": matrix(W0), "dense_0/bias": tf.tensor1d(b0), "head/kernel": matrix(Wh), "head/bias": tf.tensor1d(bh) }
-      const xs = [[1, 2, 3], [-1, 0.5, 2]]
+      const xs = [
+        [1, 2, 3],
+        [-1, 0.5, 2]
+      ]
       const out = model.apply(params, matrix(xs), { training: false })
       const act = activation === "relu" ? (v: number) => Math.max(0, v) : tanh
       const feats = xs.map((x) => denseJs(x, W0, b0).map(act))
@@ -42,7 +52,10 @@ describe("mlp", () => {
   it("flattens image input [batch, 2, 2, 3] to [batch, 12] in row-major (h, w, c) order", () => {
     const model = mlp({ inputDim: 12, hidden: [], numClasses: 2 })
     const p = model.init(new Rng(3))
-    const x = tf.tensor4d(Array.from({ length: 24 }, (_, i) => i / 10), [2, 2, 2, 3])
+    const x = tf.tensor4d(
+      Array.from({ length: 24 }, (_, i) => i / 10),
+      [2, 2, 2, 3]
+    )
     const out = model.apply(p, x, { training: true })
     expect(out.features.shape).toEqual([2, 12])
     expect(Array.from(out.features.dataSync())).toEqual(Array.from(x.dataSync()))
@@ -65,7 +78,9 @@ describe("mlp", () => {
     expect(() => model.apply(missing, x, { training: false })).toThrow(ModelParamError)
     expect(() => model.apply(missing, x, { training: false })).toThrow(/dense_0\/bias/)
     const wrongHead = tf.zeros([3, 5])
-    expect(() => model.apply({ ...p, "head/kernel": wrongHead }, x, { training: false })).toThrow(/"head\/kernel" has shape \[3, 5\] where \[3, 2\] was expected/)
+    expect(() => model.apply({ ...p, "head/kernel": wrongHead }, x, { training: false })).toThrow(
+      /"head\/kernel" has shape \[3, 5\] where \[3, 2\] was expected/
+    )
     wrongHead.dispose()
     disposeParams(p)
     tf.dispose([bad, x])

@@ -9,7 +9,12 @@ export interface Image {
   readonly data: Float64Array
 }
 
-export const image = (h: number, w: number, c: number, data?: ArrayLike<number>): Image => ({ h, w, c, data: data ? Float64Array.from(data) : new Float64Array(h * w * c) })
+export const image = (h: number, w: number, c: number, data?: ArrayLike<number>): Image => ({
+  h,
+  w,
+  c,
+  data: data ? Float64Array.from(data) : new Float64Array(h * w * c)
+})
 
 export const at = (m: Image, y: number, x: number, ch: number): number => m.data[(y * m.w + x) * m.c + ch]!
 
@@ -39,7 +44,12 @@ export const maxPoolJs = (m: Image): Image => {
   for (let y = 0; y < r.h; y++)
     for (let x = 0; x < r.w; x++)
       for (let ch = 0; ch < m.c; ch++) {
-        r.data[(y * r.w + x) * m.c + ch] = Math.max(at(m, 2 * y, 2 * x, ch), at(m, 2 * y, 2 * x + 1, ch), at(m, 2 * y + 1, 2 * x, ch), at(m, 2 * y + 1, 2 * x + 1, ch))
+        r.data[(y * r.w + x) * m.c + ch] = Math.max(
+          at(m, 2 * y, 2 * x, ch),
+          at(m, 2 * y, 2 * x + 1, ch),
+          at(m, 2 * y + 1, 2 * x, ch),
+          at(m, 2 * y + 1, 2 * x + 1, ch)
+        )
       }
   return r
 }
@@ -63,8 +73,14 @@ export const channelStats = (batch: readonly Image[]): { mean: number[]; varianc
   return { mean, variance: sq.map((s) => s / count), count }
 }
 
-export const normaliseJs = (m: Image, mean: readonly number[], variance: readonly number[], gamma: ArrayLike<number>, beta: ArrayLike<number>, eps = 1e-5): Image =>
-  mapImage(m, (v, ch) => ((v - mean[ch]!) / Math.sqrt(variance[ch]! + eps)) * gamma[ch]! + beta[ch]!)
+export const normaliseJs = (
+  m: Image,
+  mean: readonly number[],
+  variance: readonly number[],
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  eps = 1e-5
+): Image => mapImage(m, (v, ch) => ((v - mean[ch]!) / Math.sqrt(variance[ch]! + eps)) * gamma[ch]! + beta[ch]!)
 
 export const globalAverageJs = (m: Image): number[] => {
   const out = new Array<number>(m.c).fill(0)

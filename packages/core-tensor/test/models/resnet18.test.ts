@@ -10,7 +10,15 @@ type Host = Record<string, Float64Array>
  * ResNet-18 (CIFAR form) in plain JS over a batch: conv (PyTorch padding (k-1)/2) + batch norm
  * per unit; training mode uses the batch statistics and returns PyTorch's moving update.
  */
-const resnetJs = (xs: readonly Image[], p: Host, state: Host, width: number, numClasses: number, training: boolean, perStage: readonly number[] = [2, 2, 2, 2]) => {
+const resnetJs = (
+  xs: readonly Image[],
+  p: Host,
+  state: Host,
+  width: number,
+  numClasses: number,
+  training: boolean,
+  perStage: readonly number[] = [2, 2, 2, 2]
+) => {
   const newState: Host = {}
   const unit = (conv: string, bn: string, batch: readonly Image[], k: number, out: number, stride: number): Image[] => {
     const y = batch.map((m) => convJs(m, p[`${conv}/kernel`]!, k, out, stride, (k - 1) / 2))
@@ -56,11 +64,23 @@ describe("resnet18", () => {
     const rng = new Rng(21)
     const init = model.init(new Rng(20))
     const initState = model.initState()
-    const params = filledLike(init, (k) => (k.endsWith("/gamma") ? 0.5 + rng.uniform() : k.endsWith("/beta") ? rng.uniform() - 0.5 : 0.8 * (rng.uniform() - 0.5)))
+    const params = filledLike(init, (k) =>
+      k.endsWith("/gamma") ? 0.5 + rng.uniform() : k.endsWith("/beta") ? rng.uniform() - 0.5 : 0.8 * (rng.uniform() - 0.5)
+    )
     const state = filledLike(initState, (k) => (k.endsWith("/moving_var") ? 0.5 + rng.uniform() : 0.3 * rng.normal()))
     disposeParams(init, initState)
-    const xs = [0, 1, 2].map(() => image(8, 8, 3, Array.from({ length: 192 }, () => rng.normal())))
-    const x = tf.tensor4d(xs.flatMap((m) => Array.from(m.data)), [3, 8, 8, 3])
+    const xs = [0, 1, 2].map(() =>
+      image(
+        8,
+        8,
+        3,
+        Array.from({ length: 192 }, () => rng.normal())
+      )
+    )
+    const x = tf.tensor4d(
+      xs.flatMap((m) => Array.from(m.data)),
+      [3, 8, 8, 3]
+    )
     return { params, state, xs, x }
   }
 
@@ -136,10 +156,22 @@ describe("resnet (any number of BasicBlocks per stage)", () => {
     const model = resnet({ blocks: [1, 1, 1], width: 2, numClasses: 3, inputShape: [8, 8, 3] })
     const rng = new Rng(5)
     const init = model.init(new Rng(4))
-    const params = filledLike(init, (k) => (k.endsWith("/gamma") ? 0.5 + rng.uniform() : k.endsWith("/beta") ? rng.uniform() - 0.5 : 0.8 * (rng.uniform() - 0.5)))
+    const params = filledLike(init, (k) =>
+      k.endsWith("/gamma") ? 0.5 + rng.uniform() : k.endsWith("/beta") ? rng.uniform() - 0.5 : 0.8 * (rng.uniform() - 0.5)
+    )
     const state = model.initState()
-    const xs = [0, 1, 2].map(() => image(8, 8, 3, Array.from({ length: 192 }, () => rng.normal())))
-    const x = tf.tensor4d(xs.flatMap((m) => Array.from(m.data)), [3, 8, 8, 3])
+    const xs = [0, 1, 2].map(() =>
+      image(
+        8,
+        8,
+        3,
+        Array.from({ length: 192 }, () => rng.normal())
+      )
+    )
+    const x = tf.tensor4d(
+      xs.flatMap((m) => Array.from(m.data)),
+      [3, 8, 8, 3]
+    )
     const out = model.apply(params, x, { training: true, state })
     const ref = resnetJs(xs, hostParams(params), hostParams(state), 2, 3, true, [1, 1, 1])
     expect(model.featureDim).toBe(8)

@@ -25,13 +25,29 @@ describe("smallCnn", () => {
     // Known values of a moderate size, so some ReLUs are active and some not.
     const params = filledLike(init, () => rng.uniform() - 0.4)
     disposeParams(init)
-    const xs = [0, 1].map(() => image(6, 7, 2, Array.from({ length: 84 }, () => rng.normal())))
-    const x = tf.tensor4d(xs.flatMap((m) => Array.from(m.data)), [2, 6, 7, 2])
+    const xs = [0, 1].map(() =>
+      image(
+        6,
+        7,
+        2,
+        Array.from({ length: 84 }, () => rng.normal())
+      )
+    )
+    const x = tf.tensor4d(
+      xs.flatMap((m) => Array.from(m.data)),
+      [2, 6, 7, 2]
+    )
     const out = model.apply(params, x, { training: false })
     const host = hostParams(params)
     const expected = xs.map((m) => smallCnnJs(m, host, channels, 5, 3))
-    expectAllClose(out.features.dataSync(), expected.flatMap((e) => e.features))
-    expectAllClose(out.logits.dataSync(), expected.flatMap((e) => e.logits))
+    expectAllClose(
+      out.features.dataSync(),
+      expected.flatMap((e) => e.features)
+    )
+    expectAllClose(
+      out.logits.dataSync(),
+      expected.flatMap((e) => e.logits)
+    )
     expect(expected.flatMap((e) => e.features).some((v) => v > 0)).toBe(true)
     expect(logitsFromFeatures(out, params, model)).toEqual(out.logits.arraySync())
     expect(Object.keys(out.activations)).toEqual(["conv_0", "pool_0", "conv_1", "pool_1", "dense_0"])

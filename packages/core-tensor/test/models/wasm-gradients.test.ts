@@ -48,7 +48,8 @@ describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed 
     const a = tf.tensor2d(rng.normalArray(5 * 4), [5, 4])
     const b = tf.tensor2d(rng.normalArray(4 * 3), [4, 3])
     const w = tf.tensor2d(rng.normalArray(5 * 3), [5, 3])
-    const loss = (mm: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(mm(x as tf.Tensor2D, y as tf.Tensor2D), w))
+    const loss = (mm: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(mm(x as tf.Tensor2D, y as tf.Tensor2D), w))
     const native = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b])
     const portable = tf.grads(loss(matMulPortableGrad))([a, b])
     expect(matMulPortableGrad(a, b).arraySync()).toEqual(tf.matMul(a, b).arraySync())
@@ -72,7 +73,11 @@ describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed 
       disposeParams(params, state)
       return host
     }
-    const models = [mlp({ inputDim: 192, hidden: [6], numClasses: 3 }), smallCnn({ numClasses: 3, channels: [3, 4], dense: 5, inputShape: [8, 8, 3] }), resnet18({ numClasses: 3, width: 2, inputShape: [8, 8, 3] })]
+    const models = [
+      mlp({ inputDim: 192, hidden: [6], numClasses: 3 }),
+      smallCnn({ numClasses: 3, channels: [3, 4], dense: 5, inputShape: [8, 8, 3] }),
+      resnet18({ numClasses: 3, width: 2, inputShape: [8, 8, 3] })
+    ]
     const onCpu = models.map(gradsOn)
     await selectBackend({ backend: "wasm", log: () => {} })
     expect(hasNativeConvFilterGradient()).toBe(false)

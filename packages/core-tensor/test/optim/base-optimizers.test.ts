@@ -53,7 +53,14 @@ describe("sgd (PyTorch semantics)", () => {
   })
 
   it("plain sgd with a schedule uses the rate of each update's index", () => {
-    const w = trajectory(sgd({ lr: (step) => [0.1, 0.01][step]! }), [1, 2], [[1, -1], [1, -1]])
+    const w = trajectory(
+      sgd({ lr: (step) => [0.1, 0.01][step]! }),
+      [1, 2],
+      [
+        [1, -1],
+        [1, -1]
+      ]
+    )
     expect(w[0]).toEqual([expect.closeTo(0.9, 6), expect.closeTo(2.1, 6)])
     expect(w[1]).toEqual([expect.closeTo(0.89, 6), expect.closeTo(2.11, 6)])
   })
@@ -100,7 +107,11 @@ describe("adam and adamw (PyTorch semantics)", () => {
 
 describe("chain and stateless transforms", () => {
   it("addDecayedWeights then momentum sgd is sgd with weight decay", () => {
-    const grads = [[0.5, -1], [0.25, 2], [-1, 0]]
+    const grads = [
+      [0.5, -1],
+      [0.25, 2],
+      [-1, 0]
+    ]
     const a = trajectory(chain(addDecayedWeights(0.1), sgd({ lr: 0.1, momentum: 0.9 })), [1, -1], grads)
     const b = trajectory(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.1 }), [1, -1], grads)
     a.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(b[i]![j]!, 6)))
@@ -114,8 +125,17 @@ describe("chain and stateless transforms", () => {
 
   it("leaks nothing over many updates", async () => {
     await expectNoLeak("optimizers", () => {
-      for (const t of [sgd({ lr: 0.1, momentum: 0.9, weightDecay: 1e-3, nesterov: true }), adam({ lr: 0.1 }), adamw({ lr: 0.1 }), chain(clipByGlobalNorm(1), sgd({ lr: 0.1, momentum: 0.5 }))]) {
-        trajectory(t as GradientTransformation<unknown>, [1, 2, 3], Array.from({ length: 5 }, (_, i) => [i, -i, 0.5]))
+      for (const t of [
+        sgd({ lr: 0.1, momentum: 0.9, weightDecay: 1e-3, nesterov: true }),
+        adam({ lr: 0.1 }),
+        adamw({ lr: 0.1 }),
+        chain(clipByGlobalNorm(1), sgd({ lr: 0.1, momentum: 0.5 }))
+      ]) {
+        trajectory(
+          t as GradientTransformation<unknown>,
+          [1, 2, 3],
+          Array.from({ length: 5 }, (_, i) => [i, -i, 0.5])
+        )
       }
     })
   })

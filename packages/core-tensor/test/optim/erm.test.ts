@@ -1,23 +1,18 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import {
-  type ForwardFn,
-  LabelMismatchError,
-  NonFiniteLossError,
-  Rng,
-  disposeParams,
-  erm,
-  expectNoLeak,
-  mlp,
-  sgd
-} from "../../src/index.js"
+import { type ForwardFn, LabelMismatchError, NonFiniteLossError, Rng, disposeParams, erm, expectNoLeak, mlp, sgd } from "../../src/index.js"
 import { closeToGolden, fixtureParams, goldenFixtures } from "@samlab/golden"
 
 describe("erm(sgd) against the golden fixtures (PyTorch, float64)", () => {
   for (const c of goldenFixtures(["sgd"])) {
     it(c.name, async () => {
       const layers = c.model.layers
-      const model = mlp({ inputDim: layers[0]!.W.length, hidden: layers.slice(0, -1).map((l) => l.b.length), numClasses: layers[layers.length - 1]!.b.length, activation: c.model.activation })
+      const model = mlp({
+        inputDim: layers[0]!.W.length,
+        hidden: layers.slice(0, -1).map((l) => l.b.length),
+        numClasses: layers[layers.length - 1]!.b.length,
+        activation: c.model.activation
+      })
       const forward: ForwardFn = (p, x) => model.apply(p, x, { training: true })
       const method = erm(sgd({ lr: c.optimizer.base.lr, momentum: c.optimizer.base.momentum, weightDecay: c.optimizer.base.weightDecay }))
       await expectNoLeak(c.name, () => {
@@ -56,7 +51,10 @@ describe("erm errors", () => {
     await expectNoLeak("nan", () => {
       const params = model.init(new Rng(1))
       const state = method.init(params)
-      const x = tf.tensor2d([[Number.NaN, 0, 0], [1, 2, 3]])
+      const x = tf.tensor2d([
+        [Number.NaN, 0, 0],
+        [1, 2, 3]
+      ])
       const y = tf.tensor1d([0, 1], "int32")
       const err = (() => {
         try {
@@ -78,7 +76,10 @@ describe("erm errors", () => {
     const method = erm(sgd({ lr: 0.1 }))
     await expectNoLeak("labels", () => {
       const params = model.init(new Rng(1))
-      const x = tf.tensor2d([[0, 0, 0], [1, 2, 3]])
+      const x = tf.tensor2d([
+        [0, 0, 0],
+        [1, 2, 3]
+      ])
       const y3 = tf.tensor1d([0, 1, 1], "int32")
       const yBad = tf.tensor1d([0, 2], "int32")
       expect(() => method.step(params, undefined as never, { x, y: y3 }, forward, 0)).toThrow(LabelMismatchError)

@@ -49,7 +49,8 @@ const updatesOf = <S>(t: GradientTransformation<S>, w: number[], grads: number[]
   return out
 }
 
-const close = (got: number[][], want: number[][], digits = 6) => got.forEach((row, i) => row.forEach((v, j) => expect(v, `[${i}][${j}]`).toBeCloseTo(want[i]![j]!, digits)))
+const close = (got: number[][], want: number[][], digits = 6) =>
+  got.forEach((row, i) => row.forEach((v, j) => expect(v, `[${i}][${j}]`).toBeCloseTo(want[i]![j]!, digits)))
 
 describe("primitives, each against hand-derived values", () => {
   it("identity passes the gradients through as new tensors", async () => {
@@ -64,7 +65,14 @@ describe("primitives, each against hand-derived values", () => {
   it("scaleByLearningRate negates and follows the schedule by update index", () => {
     close(updatesOf(scaleByLearningRate(0.1), [0], [[2], [3]]), [[-0.2], [-0.3]])
     // schedule k -> 1 / (k + 1): updates 0, 1, 2 use 1, 1/2, 1/3
-    close(updatesOf(scaleByLearningRate((k) => 1 / (k + 1)), [0], [[6], [6], [6]]), [[-6], [-3], [-2]])
+    close(
+      updatesOf(
+        scaleByLearningRate((k) => 1 / (k + 1)),
+        [0],
+        [[6], [6], [6]]
+      ),
+      [[-6], [-3], [-2]]
+    )
     expect(() => scaleByLearningRate(-1)).toThrow(OptimizerConfigError)
   })
 
@@ -80,7 +88,9 @@ describe("primitives, each against hand-derived values", () => {
   it("scaleByAdam: PyTorch's bias correction, by hand", async () => {
     // b1 = b2 = 0.5, eps ~ 0. Step 1, g = 2: m = 1, v = 2; m / 0.5 = 2; sqrt(2) / sqrt(0.5) = 2; update 1.
     // Step 2, g = 4: m = 0.5 + 2 = 2.5, v = 1 + 8 = 9; 2.5 / 0.75 = 3.3333; 3 / sqrt(0.75) = 3.4641; update 0.96225.
-    await expectNoLeak("scaleByAdam", () => close(updatesOf(scaleByAdam({ beta1: 0.5, beta2: 0.5, eps: 1e-12 }), [0], [[2], [4]]), [[1], [(2.5 / 0.75) / (3 / Math.sqrt(0.75))]], 5))
+    await expectNoLeak("scaleByAdam", () =>
+      close(updatesOf(scaleByAdam({ beta1: 0.5, beta2: 0.5, eps: 1e-12 }), [0], [[2], [4]]), [[1], [2.5 / 0.75 / (3 / Math.sqrt(0.75))]], 5)
+    )
     expect(() => scaleByAdam({ eps: 0 })).toThrow(OptimizerConfigError)
   })
 
@@ -104,7 +114,14 @@ describe("primitives, each against hand-derived values", () => {
 
 describe("chain owns its parts' state", () => {
   it("frees every part's state, and what a step made when a later part throws", async () => {
-    const failing: GradientTransformation<undefined> = { name: "failing", init: () => undefined, update: () => { throw new Error("boom") }, disposeState: () => {} }
+    const failing: GradientTransformation<undefined> = {
+      name: "failing",
+      init: () => undefined,
+      update: () => {
+        throw new Error("boom")
+      },
+      disposeState: () => {}
+    }
     await expectNoLeak("chain", () => {
       const t = chain(trace({ decay: 0.5 }), scaleByAdam(), failing)
       const params = { w: tf.tensor1d([1, 2]) }

@@ -32,7 +32,14 @@ describe("stopGradient and constantOf", () => {
 
   it("constantOf may use ops without a gradient (equal), which a plain stop on the output could not", () => {
     const x = tf.tensor1d([0, 2])
-    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(v, constantOf((a) => tf.cast(tf.equal(a, 0), "float32"), v))))(x)
+    const g = tf.grad((v: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          v,
+          constantOf((a) => tf.cast(tf.equal(a, 0), "float32"), v)
+        )
+      )
+    )(x)
     expect(values(g)).toEqual([1, 0])
     tf.dispose([x, g])
   })

@@ -5,14 +5,19 @@ import { disposeParams, expectNoLeak, valueAndGradParams, valueAndGradParamsWith
 describe("valueAndGradParams", () => {
   it("matches central finite differences (float64 on the host) on a small nonlinear loss", async () => {
     const a0 = [0.3, -1.2, 0.7]
-    const b0 = [[0.5, -0.25], [1.5, 0.1], [-0.4, 0.9]]
+    const b0 = [
+      [0.5, -0.25],
+      [1.5, 0.1],
+      [-0.4, 0.9]
+    ]
     // L(a, B) = sum_j tanh(sum_i a_i B_ij)^2 + 0.5 * sum_i a_i^2
     const hostLoss = (a: number[], b: number[][]) =>
       [0, 1].reduce((s, j) => s + Math.tanh(a.reduce((t, ai, i) => t + ai * b[i]![j]!, 0)) ** 2, 0) + 0.5 * a.reduce((s, v) => s + v * v, 0)
     await expectNoLeak("valueAndGradParams", () => {
       const params = { a: tf.tensor2d([a0]), B: tf.tensor2d(b0) }
       const { value, grads } = valueAndGradParams(
-        (p) => tf.tidy(() => tf.add(tf.sum(tf.square(tf.tanh(tf.matMul(p["a"]!, p["B"]! as tf.Tensor2D)))), tf.mul(0.5, tf.sum(tf.square(p["a"]!)))) as tf.Scalar),
+        (p) =>
+          tf.tidy(() => tf.add(tf.sum(tf.square(tf.tanh(tf.matMul(p["a"]!, p["B"]! as tf.Tensor2D)))), tf.mul(0.5, tf.sum(tf.square(p["a"]!)))) as tf.Scalar),
         params
       )
       expect(value.dataSync()[0]).toBeCloseTo(hostLoss(a0, b0), 5)

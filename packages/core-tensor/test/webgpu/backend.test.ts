@@ -6,7 +6,13 @@ import { activeBackend, isSoftwareAdapter, probeBackends, swiftShaderIcd } from 
 import { skipWithReason, webgpuUnavailable } from "./on-webgpu.js"
 
 describe("software adapters are told from GPUs", () => {
-  const adapter = (vendor: string, architecture: string, description: string, isFallbackAdapter?: boolean) => ({ vendor, architecture, device: "", description, isFallbackAdapter })
+  const adapter = (vendor: string, architecture: string, description: string, isFallbackAdapter?: boolean) => ({
+    vendor,
+    architecture,
+    device: "",
+    description,
+    isFallbackAdapter
+  })
   it("counts SwiftShader, llvmpipe, lavapipe and any fallback adapter as software", () => {
     expect(isSoftwareAdapter(adapter("google", "swiftshader", "SwiftShader driver 5.0.0"))).toBe(true)
     expect(isSoftwareAdapter(adapter("mesa", "", "llvmpipe (LLVM 15.0.6, 256 bits)"))).toBe(true)
@@ -28,7 +34,15 @@ describe.skipIf(unavailable !== undefined)("webgpu on SwiftShader", () => {
     const info = activeBackend()!
     expect(info.name).toBe("webgpu")
     expect(info.adapter).toMatchObject({ architecture: "swiftshader", software: true })
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])))
+    const product = tf.tidy(() =>
+      tf.matMul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4]
+        ]),
+        tf.tensor2d([[5], [6]])
+      )
+    )
     expect(Array.from(product.dataSync())).toEqual([17, 39]) // computed on the GPU, read back without the event loop
     product.dispose()
   })
@@ -49,7 +63,11 @@ describe("a forced webgpu without a driver", () => {
     const src = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
     const code = `import(${JSON.stringify(src)}).then((m) => m.selectBackend({ backend: "webgpu", log: () => {} })).then(() => console.log("selected"), (e) => console.log(JSON.stringify({ tag: e._tag, message: e.message })))`
     // a driver list naming no file: Vulkan finds no device (or, without a loader, the check before Dawn fails)
-    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", code], { encoding: "utf8", env: { ...process.env, VK_ICD_FILENAMES: `${swiftShaderIcd}.absent`, VK_DRIVER_FILES: `${swiftShaderIcd}.absent` }, stdio: ["ignore", "pipe", "ignore"] })
+    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", code], {
+      encoding: "utf8",
+      env: { ...process.env, VK_ICD_FILENAMES: `${swiftShaderIcd}.absent`, VK_DRIVER_FILES: `${swiftShaderIcd}.absent` },
+      stdio: ["ignore", "pipe", "ignore"]
+    })
     const err = JSON.parse(out.trim().split("\n").pop()!)
     expect(err.tag).toBe("BackendUnavailableError")
     expect(err.message).toMatch(/no WebGPU adapter|no Vulkan loader|webgpu \(Dawn for Node\)/)

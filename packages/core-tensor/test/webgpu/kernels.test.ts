@@ -1,6 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
-import { type Model, type Params, Rng, disposeParams, missingTrainingKernels, mlp, perExampleCrossEntropy, resnet18, smallCnn, valueAndGradParams } from "../../src/index.js"
+import {
+  type Model,
+  type Params,
+  Rng,
+  disposeParams,
+  missingTrainingKernels,
+  mlp,
+  perExampleCrossEntropy,
+  resnet18,
+  smallCnn,
+  valueAndGradParams
+} from "../../src/index.js"
 import { expectCloseToCpu, hostOn, skipWithReason, webgpuUnavailable } from "./on-webgpu.js"
 
 const unavailable = await webgpuUnavailable()
@@ -46,7 +57,10 @@ describe.skipIf(unavailable !== undefined)("webgpu kernels against the cpu backe
       const model = c.model()
       const params = model.init(rng.fork("init"))
       const x = tf.tensor(rng.fork("x").normalArray(c.shape.reduce((a, b) => a * b)), c.shape)
-      const y = tf.tensor1d(Array.from({ length: c.shape[0]! }, (_, i) => (3 * i + 1) % 10), "int32")
+      const y = tf.tensor1d(
+        Array.from({ length: c.shape[0]! }, (_, i) => (3 * i + 1) % 10),
+        "int32"
+      )
       const cpu = await hostOn("cpu", () => lossAndGrads(model, params, x, y))
       const gpu = await hostOn("webgpu", () => lossAndGrads(model, params, x, y))
       expectCloseToCpu(gpu, cpu, c.name)
@@ -70,8 +84,32 @@ describe.skipIf(unavailable !== undefined)("webgpu kernels against the cpu backe
     const x = tf.tensor4d(rng.normalArray(2 * 9 * 9 * 3), [2, 9, 9, 3])
     const w = tf.tensor4d(rng.normalArray(3 * 3 * 3 * 5), [3, 3, 3, 5])
     const f = (): tf.Tensor[] => {
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), 2, 2, "valid"))))
-      return [tf.conv2d(x, w, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), ...g([x, w])]
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(
+          tf.square(
+            tf.maxPool(
+              tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, [
+                [0, 0],
+                [1, 1],
+                [1, 1],
+                [0, 0]
+              ]),
+              2,
+              2,
+              "valid"
+            )
+          )
+        )
+      )
+      return [
+        tf.conv2d(x, w, 2, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0]
+        ]),
+        ...g([x, w])
+      ]
     }
     expectCloseToCpu(await hostOn("webgpu", f), await hostOn("cpu", f), "conv + pool")
     tf.dispose([x, w])

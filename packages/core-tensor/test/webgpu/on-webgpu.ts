@@ -39,7 +39,8 @@ export const expectCloseToCpu = (got: readonly Float32Array[], cpu: readonly Flo
     const g = got[k]!
     const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
     for (let i = 0; i < want.length; i++) {
-      if (!(Math.abs(g[i]! - want[i]!) <= 1e-4 * Math.max(scale, 1e-3))) throw new Error(`${label}, tensor ${k}, index ${i}: webgpu ${g[i]} vs cpu ${want[i]} (scale ${scale})`)
+      if (!(Math.abs(g[i]! - want[i]!) <= 1e-4 * Math.max(scale, 1e-3)))
+        throw new Error(`${label}, tensor ${k}, index ${i}: webgpu ${g[i]} vs cpu ${want[i]} (scale ${scale})`)
     }
   }
 }

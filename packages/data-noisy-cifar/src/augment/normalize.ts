@@ -50,7 +50,8 @@ export const normalizationTable = (stats: ChannelStats): Float32Array => {
   const table = new Float32Array(256 * CHANNELS)
   for (let c = 0; c < CHANNELS; c++) {
     const s = stats.std[c]!
-    if (!(s > 0) || !Number.isFinite(s) || !Number.isFinite(stats.mean[c]!)) throw new InvalidOptionError(`std[${c}]`, s, "channel statistics must be finite with a positive std")
+    if (!(s > 0) || !Number.isFinite(s) || !Number.isFinite(stats.mean[c]!))
+      throw new InvalidOptionError(`std[${c}]`, s, "channel statistics must be finite with a positive std")
     for (let v = 0; v < 256; v++) table[c * 256 + v] = (v / 255 - stats.mean[c]!) / s
   }
   return table

@@ -61,7 +61,8 @@ export class Batcher {
     const n = Math.floor(options.images.length / IMAGE_BYTES)
     if (options.images.length !== n * IMAGE_BYTES) throw new InvalidOptionError("images", options.images.length, `length must be a multiple of ${IMAGE_BYTES}`)
     if (options.labels.length !== n) throw new InvalidOptionError("labels", options.labels.length, `need one label per image (${n})`)
-    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new InvalidOptionError("batchSize", options.batchSize, "must be a positive integer")
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      throw new InvalidOptionError("batchSize", options.batchSize, "must be a positive integer")
     this.pool = options.indices ? Int32Array.from(options.indices) : Int32Array.from({ length: n }, (_, i) => i)
     this.pool.forEach((i, k) => {
       if (i < 0 || i >= n) throw new InvalidOptionError(`indices[${k}]`, i, `outside 0..${n - 1}`)

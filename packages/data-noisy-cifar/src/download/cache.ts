@@ -1,4 +1,17 @@
-import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs"
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync
+} from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { createGunzip } from "node:zlib"
@@ -103,7 +116,9 @@ export const extractArchive = async (archivePath: string, archiveName: string, d
   let fd: number | undefined
   const clash = (path: string, e: unknown): unknown => {
     const code = (e as NodeJS.ErrnoException).code
-    return code === "EEXIST" || code === "ENOTDIR" || code === "EISDIR" ? new ArchiveFormatError(archiveName, -1, `entry ${path} clashes with another entry (a file where a folder is, or the reverse)`) : e
+    return code === "EEXIST" || code === "ENOTDIR" || code === "EISDIR"
+      ? new ArchiveFormatError(archiveName, -1, `entry ${path} clashes with another entry (a file where a folder is, or the reverse)`)
+      : e
   }
   const parser = tarParser(archiveName, {
     entry: (path, type) => {
@@ -144,7 +159,7 @@ export const extractArchive = async (archivePath: string, archiveName: string, d
 }
 
 const writeAll = (fd: number, chunk: Uint8Array) => {
-  for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done)
+  for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done, chunk.length - done)
 }
 
 /** Removes partial folders nothing has written to for `staleMs` (downloads killed midway, in any namespace). */

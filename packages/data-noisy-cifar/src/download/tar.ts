@@ -61,7 +61,8 @@ export const tarParser = (archive: string, handler: TarHandler): TarParser => {
     remaining = size
     padding = Math.ceil(size / BLOCK) * BLOCK - size
     if (type === "L" || type === "x") {
-      if (size > MAX_META_BYTES) throw new ArchiveFormatError(archive, headerAt, `a ${type === "L" ? "long-name" : "pax"} header of ${size} bytes (more than ${MAX_META_BYTES})`)
+      if (size > MAX_META_BYTES)
+        throw new ArchiveFormatError(archive, headerAt, `a ${type === "L" ? "long-name" : "pax"} header of ${size} bytes (more than ${MAX_META_BYTES})`)
       kind = "meta"
       metaType = type
       meta = new Uint8Array(size)

@@ -23,7 +23,8 @@ export const recordCount = (file: string, size: number, recordBytes: number, exp
   if (size === 0) throw new CifarFileSizeError(file, size, recordBytes, 0, expectedRecords)
   if (size % recordBytes !== 0) throw new CifarFileSizeError(file, size, recordBytes, Math.floor(size / recordBytes), expectedRecords)
   const n = size / recordBytes
-  if (expectedRecords !== undefined && n !== expectedRecords) throw new CifarFileSizeError(file, size, recordBytes, Math.min(n, expectedRecords), expectedRecords)
+  if (expectedRecords !== undefined && n !== expectedRecords)
+    throw new CifarFileSizeError(file, size, recordBytes, Math.min(n, expectedRecords), expectedRecords)
   return n
 }
 

@@ -47,7 +47,9 @@ export const readSplit = (name: DatasetName, dir: string, split: Split, options:
   let at = 0
   for (const [k, p] of paths.entries()) {
     const bytes = readWhole(p, buffer, sizes[k]!)
-    at += coarseLabels ? decodeCifar100Into(p, bytes, { images, labels, coarseLabels }, at, expected) : decodeCifar10Into(p, bytes, { images, labels }, at, expected)
+    at += coarseLabels
+      ? decodeCifar100Into(p, bytes, { images, labels, coarseLabels }, at, expected)
+      : decodeCifar10Into(p, bytes, { images, labels }, at, expected)
   }
   return name === "cifar10"
     ? { name, split, n, images, labels, numClasses: 10, classNames: CIFAR10_CLASSES }

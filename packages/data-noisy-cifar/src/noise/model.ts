@@ -55,7 +55,8 @@ export const noiseModel = (spec: NoiseSpec, numClasses: number): NoiseModel => {
     case "asymmetric": {
       checkRate(spec.rate)
       const targets = spec.targets ?? (numClasses === 10 ? CIFAR10_ASYMMETRIC_TARGETS : numClasses === 100 ? CIFAR100_ASYMMETRIC_TARGETS : undefined)
-      if (!targets) throw new InvalidOptionError("targets", undefined, `asymmetric noise has built-in targets for 10 or 100 classes only; pass targets for ${numClasses}`)
+      if (!targets)
+        throw new InvalidOptionError("targets", undefined, `asymmetric noise has built-in targets for 10 or 100 classes only; pass targets for ${numClasses}`)
       if (targets.length !== numClasses) throw new InvalidOptionError("targets", targets.length, `needs one target per class (${numClasses})`)
       for (let c = 0; c < numClasses; c++) {
         const t = targets[c]!

@@ -19,7 +19,8 @@ export const validateTransitionMatrix = (matrix: TransitionMatrix, numClasses: n
     let sum = 0
     for (let j = 0; j < numClasses; j++) {
       const v = row[j]!
-      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new TransitionMatrixError(c, `entry ${j} is ${v}; entries must be finite and non-negative`)
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+        throw new TransitionMatrixError(c, `entry ${j} is ${v}; entries must be finite and non-negative`)
       sum += v
     }
     if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) throw new TransitionMatrixError(c, `sums to ${sum}, not 1`)

@@ -42,14 +42,19 @@ export const denseLayers = (stack: DenseStack, params: Params, where: string): D
     const kernel = params[`${name}/kernel`]
     if (kernel === undefined || kernel.rank !== 2) throw new SamConfigError(where, "dense", `layer "${name}" needs a 2-D "${name}/kernel" param`)
     const bias = params[`${name}/bias`]
-    if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[1])) throw new SamConfigError(where, "dense", `"${name}/bias" has shape [${bias.shape}], expected [${kernel.shape[1]}]`)
+    if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[1]))
+      throw new SamConfigError(where, "dense", `"${name}/bias" has shape [${bias.shape}], expected [${kernel.shape[1]}]`)
     used.add(`${name}/kernel`)
     if (bias) used.add(`${name}/bias`)
     return { name, kernel: kernel as tf.Tensor2D, bias: bias as tf.Tensor1D | undefined }
   })
   layers.forEach((l, i) => {
     if (i > 0 && layers[i - 1]!.kernel.shape[1] !== l.kernel.shape[0]) {
-      throw new SamConfigError(where, "dense", `"${l.name}/kernel" takes ${l.kernel.shape[0]} inputs but "${layers[i - 1]!.name}" gives ${layers[i - 1]!.kernel.shape[1]}`)
+      throw new SamConfigError(
+        where,
+        "dense",
+        `"${l.name}/kernel" takes ${l.kernel.shape[0]} inputs but "${layers[i - 1]!.name}" gives ${layers[i - 1]!.kernel.shape[1]}`
+      )
     }
   })
   const extra = Object.keys(params).filter((k) => !used.has(k))

@@ -12,11 +12,27 @@ const sliceRows = (t: tf.Tensor, start: number, size: number): tf.Tensor => tf.s
  * chunks' unperturbed states: for moving averages that is the update with the mean of the
  * chunk statistics, applied once; a loss term's value is the mean of the chunks' as well.
  */
-export const chunkLoopGradient = (o: CheckedSamOptions, params: Params, batch: Batch, forward: ForwardFn, chunks: number, where: string, term?: LossTerm): GradientEstimate => {
+export const chunkLoopGradient = (
+  o: CheckedSamOptions,
+  params: Params,
+  batch: Batch,
+  forward: ForwardFn,
+  chunks: number,
+  where: string,
+  term?: LossTerm
+): GradientEstimate => {
   const check = labelChecker(batch.y, where)
   if (chunks === 1) {
-    const r = tf.tidy(() => chunkGradient(o, params, batch.x, batch.y, forward, check, term, where) as unknown as tf.TensorContainer) as unknown as ReturnType<typeof chunkGradient>
-    return { grads: r.grad, loss: r.loss, modelState: r.state, ...(r.penalty ? { penalty: r.penalty } : {}), ...(r.groupBShare ? { metrics: { groupBShare: r.groupBShare } } : {}) }
+    const r = tf.tidy(() => chunkGradient(o, params, batch.x, batch.y, forward, check, term, where) as unknown as tf.TensorContainer) as unknown as ReturnType<
+      typeof chunkGradient
+    >
+    return {
+      grads: r.grad,
+      loss: r.loss,
+      modelState: r.state,
+      ...(r.penalty ? { penalty: r.penalty } : {}),
+      ...(r.groupBShare ? { metrics: { groupBShare: r.groupBShare } } : {})
+    }
   }
   const m = batch.x.shape[0]! / chunks
   let grad: Params | undefined
@@ -44,7 +60,12 @@ export const chunkLoopGradient = (o: CheckedSamOptions, params: Params, batch: B
       state = next.state
     }
     const meanOf = (t: tf.Scalar) => tf.tidy(() => tf.div(t, chunks)) as tf.Scalar
-    return { grads: scaleParams(grad!, 1 / chunks), loss: meanOf(loss!), ...(penalty ? { penalty: meanOf(penalty) } : {}), modelState: state && scaleParams(state, 1 / chunks) }
+    return {
+      grads: scaleParams(grad!, 1 / chunks),
+      loss: meanOf(loss!),
+      ...(penalty ? { penalty: meanOf(penalty) } : {}),
+      modelState: state && scaleParams(state, 1 / chunks)
+    }
   } finally {
     disposeParams(grad, state)
     tf.dispose([...(loss ? [loss] : []), ...(penalty ? [penalty] : [])])

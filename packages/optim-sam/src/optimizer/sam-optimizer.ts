@@ -79,7 +79,8 @@ export class SAMOptimizer extends tf.Optimizer {
     this.weightDecay = wd
     this.alpha = options.alpha === undefined ? undefined : checkAlpha(options.alpha, "SAMOptimizer")
     this.checkFinite = options.checkFinite ?? false
-    if (this.alpha !== undefined && this.chunkSize !== undefined) throw new SamConfigError("SAMOptimizer", "chunkSize", "is not supported with alpha (SANER is whole-batch)")
+    if (this.alpha !== undefined && this.chunkSize !== undefined)
+      throw new SamConfigError("SAMOptimizer", "chunkSize", "is not supported with alpha (SANER is whole-batch)")
   }
 
   /** With `alpha` (SANER): the share of coordinates in group B at the last step; else undefined. */
@@ -144,7 +145,9 @@ export class SAMOptimizer extends tf.Optimizer {
 
   /** Base step, with the decoupled-from-the-perturbation weight decay added at w. */
   override applyGradients(variableGradients: NamedGrads | NamedTensor[]): void {
-    const list: NamedTensor[] = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }))
+    const list: NamedTensor[] = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }))
     this.applyBaseGradients(variableGradients, list)
     if (!this.checkFinite) return
     const registered = tf.engine().registeredVariables
@@ -155,7 +158,10 @@ export class SAMOptimizer extends tf.Optimizer {
   private applyBaseGradients(variableGradients: NamedGrads | NamedTensor[], list: NamedTensor[]): void {
     if (this.weightDecay === 0) return this.base.applyGradients(variableGradients)
     const registered = tf.engine().registeredVariables
-    const decayed = list.map(({ name, tensor }) => ({ name, tensor: tensor == null ? tensor : tf.tidy(() => tf.add(tensor, tf.mul(registered[name]!, this.weightDecay))) }))
+    const decayed = list.map(({ name, tensor }) => ({
+      name,
+      tensor: tensor == null ? tensor : tf.tidy(() => tf.add(tensor, tf.mul(registered[name]!, this.weightDecay)))
+    }))
     try {
       this.base.applyGradients(decayed)
     } finally {
@@ -181,14 +187,22 @@ export class SAMOptimizer extends tf.Optimizer {
 
   override getConfig(): ConfigDict {
     const baseClass = (this.base.constructor as unknown as { className: string }).className
-    return { rho: this.rho, adaptive: this.adaptive, chunkSize: this.chunkSize ?? null, weightDecay: this.weightDecay, alpha: this.alpha ?? null, base: { className: baseClass, config: this.base.getConfig() } }
+    return {
+      rho: this.rho,
+      adaptive: this.adaptive,
+      chunkSize: this.chunkSize ?? null,
+      weightDecay: this.weightDecay,
+      alpha: this.alpha ?? null,
+      base: { className: baseClass, config: this.base.getConfig() }
+    }
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
     const baseConfig = config["base"] as ConfigDict | undefined
     const className = baseConfig?.["className"]
     const entry = typeof className === "string" ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined
-    if (entry === undefined) throw new SamConfigError("SAMOptimizer.fromConfig", "base.className", `${JSON.stringify(className)} is not a registered optimizer class`)
+    if (entry === undefined)
+      throw new SamConfigError("SAMOptimizer.fromConfig", "base.className", `${JSON.stringify(className)} is not a registered optimizer class`)
     const base = entry[1](entry[0], (baseConfig!["config"] ?? {}) as ConfigDict) as unknown as tf.Optimizer
     const options: SAMOptimizerOptions = {
       base,
@@ -246,7 +260,11 @@ export class SAMOptimizer extends tf.Optimizer {
     if (this.chunkSize === undefined) return 1
     const batchSize = this.chunk?.batchSize
     if (batchSize === undefined) {
-      throw new SamConfigError("SAMOptimizer", "chunkSize", "needs a loss that weights its per-example losses by chunkWeights (compile with loss: optimizer.chunkedLoss(perExampleLoss))")
+      throw new SamConfigError(
+        "SAMOptimizer",
+        "chunkSize",
+        "needs a loss that weights its per-example losses by chunkWeights (compile with loss: optimizer.chunkedLoss(perExampleLoss))"
+      )
     }
     return batchSize / this.chunkSize
   }

@@ -48,7 +48,11 @@ export const makeStepCheckpoint = (store: ResultsStoreShape, key: string, warn: 
         const bytesFile = data.bytes ? `state-${process.pid}-${generation}.bin` : undefined
         if (bytesFile && data.bytes) yield* store.writeBytes(`${dir}/${bytesFile}`, data.bytes)
         const previous = yield* Effect.option(store.readJson(`${dir}/latest.json`))
-        const head: Head = { json: data.json, jsonSha256: sha256Hex(canonicalJson(data.json)), ...(bytesFile && data.bytes ? { bytesFile, bytesSha256: sha256Hex(data.bytes) } : {}) }
+        const head: Head = {
+          json: data.json,
+          jsonSha256: sha256Hex(canonicalJson(data.json)),
+          ...(bytesFile && data.bytes ? { bytesFile, bytesSha256: sha256Hex(data.bytes) } : {})
+        }
         yield* store.writeJson(`${dir}/latest.json`, head)
         // the old blob is unreferenced only once latest.json points at the new one
         const oldFile = Option.getOrUndefined(Option.flatten(previous)) as { bytesFile?: string } | undefined

@@ -99,7 +99,14 @@ const readHolder = async (path: string): Promise<{ holder: LeaseHolder; ageMs: n
     // a lease file being written right now, or garbage: judged by its age alone
     const st = await stat(path).catch(() => undefined)
     if (!st) return undefined
-    const holder: LeaseHolder = { pid: -1, host: "?", bootId: "?", pidNamespace: "?", startedAt: new Date(st.mtimeMs).toISOString(), purpose: "an unreadable lease" }
+    const holder: LeaseHolder = {
+      pid: -1,
+      host: "?",
+      bootId: "?",
+      pidNamespace: "?",
+      startedAt: new Date(st.mtimeMs).toISOString(),
+      purpose: "an unreadable lease"
+    }
     return { holder, ageMs: Date.now() - st.mtimeMs, text: "" }
   }
 }

@@ -102,7 +102,12 @@ export const makeProgress = (sink: Sink, now: () => number = () => Date.now(), m
 export const StderrProgress = Layer.sync(Progress, () => stderrProgress())
 
 /** The progress `StderrProgress` provides, for callers that also relay children's progress into it. */
-export const stderrProgress = (): ProgressShape => makeProgress({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY), ...(process.stderr.columns ? { columns: process.stderr.columns } : {}) })
+export const stderrProgress = (): ProgressShape =>
+  makeProgress({
+    write: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stderr.isTTY),
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {})
+  })
 
 export const SilentProgress = Layer.succeed(Progress, { start: () => ({ tick: () => {}, done: () => {} }), log: () => {} })
 
@@ -110,7 +115,10 @@ export const SilentProgress = Layer.succeed(Progress, { start: () => ({ tick: ()
 
 const eventPrefix = "samlab-progress "
 
-type ProgressEvent = { readonly e: "start"; readonly id: number; readonly label: string; readonly total: number } | { readonly e: "tick" | "done"; readonly id: number; readonly note?: string } | { readonly e: "log"; readonly line: string }
+type ProgressEvent =
+  | { readonly e: "start"; readonly id: number; readonly label: string; readonly total: number }
+  | { readonly e: "tick" | "done"; readonly id: number; readonly note?: string }
+  | { readonly e: "log"; readonly line: string }
 
 /** Progress that writes one machine-readable event per line (`samlab-progress {...}`), for a parent process to draw. */
 export const makeEventProgress = (write: (line: string) => void): ProgressShape => {

@@ -40,7 +40,11 @@ export const makeFileStore = (rootDir: string): ResultsStoreShape => {
       },
       catch: (cause) => new StoreError({ path: at(rel), operation: "read", cause })
     })
-  const readText = (rel: string) => Effect.map(readBytes(rel), Option.map((b) => Buffer.from(b).toString("utf8")))
+  const readText = (rel: string) =>
+    Effect.map(
+      readBytes(rel),
+      Option.map((b) => Buffer.from(b).toString("utf8"))
+    )
   return {
     root,
     writeText: write,
@@ -53,10 +57,15 @@ export const makeFileStore = (rootDir: string): ResultsStoreShape => {
       Effect.flatMap(readText(rel), (text) =>
         Option.match(text, {
           onNone: () => Effect.succeed(Option.none()),
-          onSome: (t) => Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: at(rel), operation: "read", cause }) })
+          onSome: (t) =>
+            Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: at(rel), operation: "read", cause }) })
         })
       ),
-    remove: (rel) => Effect.tryPromise({ try: () => rm(at(rel), { recursive: true, force: true }), catch: (cause) => new StoreError({ path: at(rel), operation: "remove", cause }) })
+    remove: (rel) =>
+      Effect.tryPromise({
+        try: () => rm(at(rel), { recursive: true, force: true }),
+        catch: (cause) => new StoreError({ path: at(rel), operation: "remove", cause })
+      })
   }
 }
 

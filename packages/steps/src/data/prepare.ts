@@ -79,7 +79,8 @@ const holdOutValidationOf = (noisy: Uint8Array, numClasses: number, total: numbe
   try {
     return holdOutValidation(noisy, numClasses, { total }, rng)
   } catch (e) {
-    if (e instanceof SubsetError) throw new DataSizeError("validationSize", total, `cannot be stratified by the noisy labels (${e.message}); lower it or raise trainSize`)
+    if (e instanceof SubsetError)
+      throw new DataSizeError("validationSize", total, `cannot be stratified by the noisy labels (${e.message}); lower it or raise trainSize`)
     throw e
   }
 }
@@ -95,8 +96,12 @@ export const prepareData = async (options: DataOptions): Promise<PreparedData> =
   if (options.testSize > test.n) throw new DataSizeError("testSize", options.testSize, `the test split has ${test.n} examples (0 = all)`)
   if (options.validationSize >= train.n) throw new DataSizeError("validationSize", options.validationSize, `leaves no training example of the ${train.n}`)
   const trainSize = options.trainSize > 0 ? options.trainSize : train.n - options.validationSize
-  if (trainSize + options.validationSize > train.n) throw new DataSizeError("trainSize", trainSize, `with validationSize ${options.validationSize} exceeds the ${train.n} training examples`)
-  const pool = trainSize + options.validationSize >= train.n ? Int32Array.from({ length: train.n }, (_, i) => i) : stratifiedIndices(train.labels, train.numClasses, { total: trainSize + options.validationSize }, rng.fork("subset"))
+  if (trainSize + options.validationSize > train.n)
+    throw new DataSizeError("trainSize", trainSize, `with validationSize ${options.validationSize} exceeds the ${train.n} training examples`)
+  const pool =
+    trainSize + options.validationSize >= train.n
+      ? Int32Array.from({ length: train.n }, (_, i) => i)
+      : stratifiedIndices(train.labels, train.numClasses, { total: trainSize + options.validationSize }, rng.fork("subset"))
   const poolLabels = Uint8Array.from(pool, (i) => train.labels[i]!)
   const labels = applyLabelNoise(poolLabels, {
     numClasses: train.numClasses,
@@ -105,8 +110,14 @@ export const prepareData = async (options: DataOptions): Promise<PreparedData> =
     rng: rng.fork("noise")
   })
   const poolData = selectExamples(train, pool)
-  const split = options.validationSize > 0 ? holdOutValidationOf(labels.noisy, train.numClasses, options.validationSize, rng.fork("validation")) : { train: Int32Array.from({ length: pool.length }, (_, i) => i), validation: new Int32Array(0) }
-  const testPart = options.testSize > 0 && options.testSize < test.n ? withoutNoise(selectExamples(test, stratifiedIndices(test.labels, test.numClasses, { total: options.testSize }, rng.fork("test")))) : withoutNoise(test)
+  const split =
+    options.validationSize > 0
+      ? holdOutValidationOf(labels.noisy, train.numClasses, options.validationSize, rng.fork("validation"))
+      : { train: Int32Array.from({ length: pool.length }, (_, i) => i), validation: new Int32Array(0) }
+  const testPart =
+    options.testSize > 0 && options.testSize < test.n
+      ? withoutNoise(selectExamples(test, stratifiedIndices(test.labels, test.numClasses, { total: options.testSize }, rng.fork("test"))))
+      : withoutNoise(test)
   const trainPart = pick(poolData, labels.noisy, labels.clean, labels.isNoisy, split.train)
   return {
     dataset: options.dataset,

@@ -1,4 +1,12 @@
-import { type DecompositionGroupPoint, type DecompositionPoint, type JsonValue, type MethodReport, type ReportEpoch, type ReportInput, meanOf } from "@samlab/analysis-decomposition"
+import {
+  type DecompositionGroupPoint,
+  type DecompositionPoint,
+  type JsonValue,
+  type MethodReport,
+  type ReportEpoch,
+  type ReportInput,
+  meanOf
+} from "@samlab/analysis-decomposition"
 import { type CellResult, type RunSummaryFile, groupKey, spreadKeys } from "../summary/summarize.js"
 import { baseKindOf, headlineOf, methodLabel, settingOf } from "./headline.js"
 import type { TrainResult } from "../train/result.js"
@@ -24,7 +32,12 @@ const meanOfValues = (v: number[]): number => meanOf(v) ?? Number.NaN
 const group = (g: Row | undefined): DecompositionGroupPoint | undefined => {
   if (!g) return undefined
   const q = g["quantities"] as Record<string, Row> | undefined
-  const stat = (name: string) => ({ mean: num(q?.[name]?.["mean"]), median: num(q?.[name]?.["median"]), q25: num(q?.[name]?.["q25"]), q75: num(q?.[name]?.["q75"]) })
+  const stat = (name: string) => ({
+    mean: num(q?.[name]?.["mean"]),
+    median: num(q?.[name]?.["median"]),
+    q25: num(q?.[name]?.["q25"]),
+    q75: num(q?.[name]?.["q75"])
+  })
   return {
     count: num(g["count"]),
     logitTermNorm: stat("logitTermNorm"),
@@ -48,12 +61,21 @@ const decompositionPoints = (run: TrainResult | undefined): DecompositionPoint[]
 const orNaN = (v: number | null | undefined) => (v === null || v === undefined ? Number.NaN : v)
 
 /** Turns the stored results of every cell and the summary into the report's input. */
-export const buildReportInput = (title: string, config: Readonly<Record<string, JsonValue>>, summary: RunSummaryFile, cells: readonly CellResult[], notes: readonly string[] = []): ReportInput => {
+export const buildReportInput = (
+  title: string,
+  config: Readonly<Record<string, JsonValue>>,
+  summary: RunSummaryFile,
+  cells: readonly CellResult[],
+  notes: readonly string[] = []
+): ReportInput => {
   const baseKind = baseKindOf(config)
   const headline = headlineOf(summary, baseKind)
   const methods: Record<string, MethodReport> = {}
   for (const [method, s] of Object.entries(summary.methods)) {
-    const runs = cells.filter((c) => groupKey(c) === method).map((c) => c.result).sort((a, b) => a.seed - b.seed)
+    const runs = cells
+      .filter((c) => groupKey(c) === method)
+      .map((c) => c.result)
+      .sort((a, b) => a.seed - b.seed)
     const stdOf = Object.fromEntries(
       spreadKeys.flatMap((k) => {
         const sd = s.spread[k].std
@@ -83,7 +105,9 @@ export const buildReportInput = (title: string, config: Readonly<Record<string, 
   return {
     title: setting ? `${title}: ${setting}` : title,
     ...(headline ? { headline } : {}),
-    ...(summary.warnings.length > 0 ? { warnings: Object.entries(summary.methods).flatMap(([m, s]) => s.warnings.map((w) => `${methodLabel(m, baseKind)} ${w}`)) } : {}),
+    ...(summary.warnings.length > 0
+      ? { warnings: Object.entries(summary.methods).flatMap(([m, s]) => s.warnings.map((w) => `${methodLabel(m, baseKind)} ${w}`)) }
+      : {}),
     config,
     methods,
     notes,

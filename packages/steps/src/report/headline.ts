@@ -1,7 +1,15 @@
 import type { JsonValue } from "@samlab/analysis-decomposition"
 import { baselineMethod, gapRecovered, type RunSummaryFile } from "../summary/summarize.js"
 
-const names: Readonly<Record<string, string>> = { sam: "SAM", asam: "ASAM", sam1: "1-SAM", lsam: "L-SAM", jsam: "J-SAM", saner: "SANER", jacreg: "Jacobian regularizer" }
+const names: Readonly<Record<string, string>> = {
+  sam: "SAM",
+  asam: "ASAM",
+  sam1: "1-SAM",
+  lsam: "L-SAM",
+  jsam: "J-SAM",
+  saner: "SANER",
+  jacreg: "Jacobian regularizer"
+}
 const baseNames: Readonly<Record<string, string>> = { sgd: "SGD", adam: "Adam", adamw: "AdamW" }
 
 /** The base optimizer's kind in a pipeline config (`base.kind`), "sgd" where it says none (the schema's default). */

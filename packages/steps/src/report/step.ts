@@ -22,7 +22,13 @@ export const reportStep = makeStep({
   name: "report",
   description: "self-contained HTML report with the results table and charts",
   config: Schema.Struct({ title: Schema.String, config: Schema.Record(Schema.String, Schema.Unknown) }),
-  run: (c: { readonly title: string; readonly config: Readonly<Record<string, unknown>> }, inputs: { readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: TrainResult } }>; readonly summary: { readonly summary: RunSummaryFile } }) =>
+  run: (
+    c: { readonly title: string; readonly config: Readonly<Record<string, unknown>> },
+    inputs: {
+      readonly cells: ReadonlyArray<{ readonly cell: Cell; readonly outputs: { readonly train: TrainResult } }>
+      readonly summary: { readonly summary: RunSummaryFile }
+    }
+  ) =>
     Effect.gen(function* () {
       const store = yield* ResultsStore
       const cells = inputs.cells.map((cell) => ({ values: cell.cell.values, result: cell.outputs.train }))

@@ -2,7 +2,16 @@ import { meanOf } from "@samlab/analysis-decomposition"
 import type { MethodKey } from "../schema.js"
 import type { TrainResult } from "../train/result.js"
 
-const summaryKeys = ["bestTestAcc", "bestEpoch", "finalTestAcc", "earlyStopTestAcc", "earlyStopEpoch", "cleanTrainAccAtBest", "noisyTrainAccAtBest", "wallSeconds"] as const
+const summaryKeys = [
+  "bestTestAcc",
+  "bestEpoch",
+  "finalTestAcc",
+  "earlyStopTestAcc",
+  "earlyStopEpoch",
+  "cleanTrainAccAtBest",
+  "noisyTrainAccAtBest",
+  "wallSeconds"
+] as const
 type SummaryKey = (typeof summaryKeys)[number]
 
 /** The accuracies whose spread over seeds is reported. */

@@ -1,4 +1,16 @@
-import { type Model, type Params, type TrainingMethod, Rng, TaggedError, decodeTensorTree, disposeParams, encodeTensorTree, nonFiniteParams, stepper, trainingForward } from "@samlab/core-tensor"
+import {
+  type Model,
+  type Params,
+  type TrainingMethod,
+  Rng,
+  TaggedError,
+  decodeTensorTree,
+  disposeParams,
+  encodeTensorTree,
+  nonFiniteParams,
+  stepper,
+  trainingForward
+} from "@samlab/core-tensor"
 import { Batcher } from "@samlab/data-noisy-cifar"
 import type { PreparedData } from "../data/prepare.js"
 
@@ -62,7 +74,9 @@ export class TrainSetTooSmallError extends TaggedError("TrainSetTooSmallError") 
     readonly trainSize: number,
     readonly batchSize: number
   ) {
-    super(`the training split has ${trainSize} example(s), fewer than one batch (batchSize ${batchSize}): no step would run; lower batchSize or raise trainSize`)
+    super(
+      `the training split has ${trainSize} example(s), fewer than one batch (batchSize ${batchSize}): no step would run; lower batchSize or raise trainSize`
+    )
   }
 }
 
@@ -89,7 +103,8 @@ export const disposeTrainState = <S>(method: TrainingMethod<S>, s: TrainState<S>
 }
 
 /** The state as a JSON skeleton and one byte blob (exact float32 bits). */
-export const encodeTrainState = <S>(s: TrainState<S>) => encodeTensorTree({ epoch: s.epoch, params: s.params, methodState: s.methodState, modelState: s.modelState })
+export const encodeTrainState = <S>(s: TrainState<S>) =>
+  encodeTensorTree({ epoch: s.epoch, params: s.params, methodState: s.methodState, modelState: s.modelState })
 
 export const restoreTrainState = <S>(skeleton: unknown, bytes: Uint8Array): TrainState<S> => decodeTensorTree<TrainState<S>>(skeleton as never, bytes)
 

@@ -1,4 +1,14 @@
-import { type GradientTransformation, type Model, type ModelSpec, type Schedule, type TrainingMethod, adam, adamw, cosineSchedule, sgd } from "@samlab/core-tensor"
+import {
+  type GradientTransformation,
+  type Model,
+  type ModelSpec,
+  type Schedule,
+  type TrainingMethod,
+  adam,
+  adamw,
+  cosineSchedule,
+  sgd
+} from "@samlab/core-tensor"
 import { makeJacobianRegMethod } from "@samlab/optim-jacobian-reg"
 import { type DenseStack, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
 import type { BaseOptimizerConfig, MethodKey, MethodOptionsConfig } from "../schema.js"
@@ -24,7 +34,13 @@ export const denseStackOf = (spec: ModelSpec | undefined): DenseStack | undefine
  * A training method from its key: `erm` (the base optimizer alone), the SAM family (`sam`, `asam`, `sam1`,
  * `lsam`, `jsam`, `saner`) and the Jacobian regularizer (`jacreg`), all over the same base optimizer.
  */
-export const makeMethod = (key: MethodKey, options: MethodOptionsConfig, base: BaseOptimizerConfig, totalSteps: number, model?: { spec: ModelSpec; model: Model }): TrainingMethod<any> => {
+export const makeMethod = (
+  key: MethodKey,
+  options: MethodOptionsConfig,
+  base: BaseOptimizerConfig,
+  totalSteps: number,
+  model?: { spec: ModelSpec; model: Model }
+): TrainingMethod<any> => {
   const baseOptimizer = makeBaseOptimizer(base, totalSteps)
   if (key === "jacreg") {
     return makeJacobianRegMethod({

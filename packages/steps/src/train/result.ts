@@ -29,4 +29,5 @@ export type TrainResult = typeof TrainResultSchema.Type
 export const finiteOrNull = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v)
 
 /** A deep copy with every non-finite number replaced by null. */
-export const jsonSafe = <T>(value: T): T => JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as T
+export const jsonSafe = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as T

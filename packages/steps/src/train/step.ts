@@ -29,7 +29,12 @@ export const TrainConfigSchema = Schema.Struct({
   seed: withDefault(Schema.Int, 0),
   /** Per-example SAM decomposition every `every` epochs (0 = never) on the first `examples` training examples. */
   decomposition: withDefault(
-    Schema.Struct({ every: withDefault(NonNegativeInt, 0), examples: withDefault(PositiveInt, 1000), rho: withDefault(NonNegative, 0.05), chunkSize: withDefault(PositiveInt, 1) }),
+    Schema.Struct({
+      every: withDefault(NonNegativeInt, 0),
+      examples: withDefault(PositiveInt, 1000),
+      rho: withDefault(NonNegative, 0.05),
+      chunkSize: withDefault(PositiveInt, 1)
+    }),
     {}
   ),
   /** Evaluate the linear model's 1-SAM reweighting factor at this rho every epoch (0 = off). */
@@ -39,14 +44,34 @@ export type TrainConfig = typeof TrainConfigSchema.Type
 
 /** A split in fixed order, normalised like training batches (by the data package), as the tracker reads it. */
 const evaluationSource = (split: LabelledImages, data: PreparedData) => {
-  const batcher = new Batcher({ images: split.images, labels: split.labels, batchSize: 500, normalization: data.normalization, shuffle: false, augment: false, seed: 0 })
+  const batcher = new Batcher({
+    images: split.images,
+    labels: split.labels,
+    batchSize: 500,
+    normalization: data.normalization,
+    shuffle: false,
+    augment: false,
+    seed: 0
+  })
   return { labels: split.labels, cleanLabels: split.cleanLabels, isNoisy: split.isNoisy, batches: () => batcher.batches(0) }
 }
 
 /** Up to `count` training examples of one kind (clean or noisy), in dataset order, as one batch source. */
 const probeBatcher = (data: PreparedData, noisy: boolean, count: number): Batcher | undefined => {
-  const indices = Array.from({ length: data.train.n }, (_, i) => i).filter((i) => (data.train.isNoisy[i] === 1) === noisy).slice(0, count)
-  return indices.length === 0 ? undefined : new Batcher({ images: data.train.images, labels: data.train.labels, indices, batchSize: indices.length, normalization: data.normalization, shuffle: false, seed: 0 })
+  const indices = Array.from({ length: data.train.n }, (_, i) => i)
+    .filter((i) => (data.train.isNoisy[i] === 1) === noisy)
+    .slice(0, count)
+  return indices.length === 0
+    ? undefined
+    : new Batcher({
+        images: data.train.images,
+        labels: data.train.labels,
+        indices,
+        batchSize: indices.length,
+        normalization: data.normalization,
+        shuffle: false,
+        seed: 0
+      })
 }
 
 /**
@@ -61,7 +86,10 @@ const groupBProbe = (data: PreparedData, rho: number, examples = 128) => {
     await b?.forEachBatch(0, (batch) => void (share = groupBShareOn(params, batch, forward, rho)))
     return share
   }
-  return async (params: Params, forward: ForwardFn) => ({ groupBShareClean: await shareOn(clean, params, forward), groupBShareNoisy: await shareOn(noisy, params, forward) })
+  return async (params: Params, forward: ForwardFn) => ({
+    groupBShareClean: await shareOn(clean, params, forward),
+    groupBShareNoisy: await shareOn(noisy, params, forward)
+  })
 }
 
 interface Saved {
@@ -99,7 +127,14 @@ export const trainStep = makeStep({
         test: evaluationSource(data.test, data),
         validation: data.validation.n > 0 ? evaluationSource(data.validation, data) : undefined,
         reweighting: c.reweightingRho > 0 ? { rho: c.reweightingRho, factor: oneSamGradientFactor } : undefined,
-        decomposition: c.decomposition.every > 0 ? { every: c.decomposition.every, examples: Math.min(c.decomposition.examples, data.train.n), perturbation: { rho: c.decomposition.rho, chunkSize: c.decomposition.chunkSize } } : undefined,
+        decomposition:
+          c.decomposition.every > 0
+            ? {
+                every: c.decomposition.every,
+                examples: Math.min(c.decomposition.examples, data.train.n),
+                perturbation: { rho: c.decomposition.rho, chunkSize: c.decomposition.chunkSize }
+              }
+            : undefined,
         history: savedJson?.history ?? [],
         decompositions: savedJson?.decompositions ?? []
       })
@@ -120,12 +155,25 @@ export const trainStep = makeStep({
           const { epoch, state, seconds, stepMetrics } = yield* Effect.tryPromise({ try: (signal) => trainer.runEpoch(signal), catch: trainingError })
           wallSeconds += seconds
           const m = tracker.record(epoch, state.params, state.modelState)
-          const probed = probe ? yield* Effect.tryPromise({ try: () => probe(state.params, (p, x) => model.apply(p, x, { training: true, state: state.modelState })), catch: trainingError }) : {}
+          const probed = probe
+            ? yield* Effect.tryPromise({
+                try: () => probe(state.params, (p, x) => model.apply(p, x, { training: true, state: state.modelState })),
+                catch: trainingError
+              })
+            : {}
           extras.push({ ...stepMetrics, ...probed })
           const { skeleton, bytes } = encodeTrainState(state)
-          const json: Saved = { skeleton, history: jsonSafe([...tracker.history]), extras: jsonSafe(extras), decompositions: jsonSafe([...tracker.decompositions]), wallSeconds }
+          const json: Saved = {
+            skeleton,
+            history: jsonSafe([...tracker.history]),
+            extras: jsonSafe(extras),
+            decompositions: jsonSafe([...tracker.decompositions]),
+            wallSeconds
+          }
           yield* checkpoint.save({ json, bytes })
-          task.tick(`test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`)
+          task.tick(
+            `test ${(100 * m.testAcc).toFixed(1)}% clean ${(100 * m.cleanTrainAcc).toFixed(1)}% noisy-fit ${Number.isFinite(m.noisyTrainAccNoisyLabel) ? (100 * m.noisyTrainAccNoisyLabel).toFixed(1) : "-"}%`
+          )
         }
       }).pipe(Effect.ensuring(Effect.sync(trainer.dispose)))
       const s = tracker.summary()

@@ -168,7 +168,14 @@ export const benchmarkKernels = async (options: KernelBenchOptions = {}): Promis
           continue
         }
         if (backend === "cpu" && c.name.endsWith("filter-grad") && !options.includeSlowCpu) {
-          rows.push({ backend, case: c.name, flops: c.flops, ms: undefined, gflops: undefined, note: "skipped: minutes per call on the cpu backend (includeSlowCpu to time it)" })
+          rows.push({
+            backend,
+            case: c.name,
+            flops: c.flops,
+            ms: undefined,
+            gflops: undefined,
+            note: "skipped: minutes per call on the cpu backend (includeSlowCpu to time it)"
+          })
           options.log?.(`${backend.padEnd(7)} ${c.name.padEnd(40)} - (skipped: minutes per call)`)
           continue
         }
@@ -176,10 +183,19 @@ export const benchmarkKernels = async (options: KernelBenchOptions = {}): Promis
           const ms = timeCase(c, seconds)
           rows.push({ backend, case: c.name, flops: c.flops, ms, gflops: c.flops / ms / 1e6 })
         } catch (e) {
-          rows.push({ backend, case: c.name, flops: c.flops, ms: undefined, gflops: undefined, note: e instanceof Error ? e.message.split("\n")[0] : String(e) })
+          rows.push({
+            backend,
+            case: c.name,
+            flops: c.flops,
+            ms: undefined,
+            gflops: undefined,
+            note: e instanceof Error ? e.message.split("\n")[0] : String(e)
+          })
         }
         const r = rows[rows.length - 1]!
-        options.log?.(`${backend.padEnd(7)} ${c.name.padEnd(40)} ${r.gflops === undefined ? `- (${r.note})` : `${r.gflops.toFixed(2)} GFLOP/s (${r.ms!.toFixed(2)} ms)`}`)
+        options.log?.(
+          `${backend.padEnd(7)} ${c.name.padEnd(40)} ${r.gflops === undefined ? `- (${r.note})` : `${r.gflops.toFixed(2)} GFLOP/s (${r.ms!.toFixed(2)} ms)`}`
+        )
       }
     }
   } finally {

@@ -40,7 +40,15 @@ export interface FusedTail {
  * can, else through the kernels (a broadcast bias of another shape, prelu), freeing what
  * it makes along the way.
  */
-export const finishFused = (addon: NativeAddon, backend: MathBackendCPU, values: Float32Array, shape: readonly number[], rows: number, cols: number, tail: FusedTail): TensorInfo => {
+export const finishFused = (
+  addon: NativeAddon,
+  backend: MathBackendCPU,
+  values: Float32Array,
+  shape: readonly number[],
+  rows: number,
+  cols: number,
+  tail: FusedTail
+): TensorInfo => {
   const activation = tail.activation ?? "linear"
   const actCode = nativeActivations[activation]
   const alpha = tail.leakyreluAlpha ?? 0.2
@@ -71,10 +79,15 @@ export const finishFused = (addon: NativeAddon, backend: MathBackendCPU, values:
 
 const activationKernel = (activation: string): string => {
   switch (activation) {
-    case "relu": return "Relu"
-    case "relu6": return "Relu6"
-    case "elu": return "Elu"
-    case "sigmoid": return "Sigmoid"
-    default: throw new Error(`Activation ${activation} has not been implemented for the native backend.`)
+    case "relu":
+      return "Relu"
+    case "relu6":
+      return "Relu6"
+    case "elu":
+      return "Elu"
+    case "sigmoid":
+      return "Sigmoid"
+    default:
+      throw new Error(`Activation ${activation} has not been implemented for the native backend.`)
   }
 }

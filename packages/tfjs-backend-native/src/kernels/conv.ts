@@ -8,8 +8,21 @@ type ConvInfo = backend_util.Conv2DInfo
 /** The addon's 15-entry convolution geometry (native/src/conv.h, ConvGeometry). */
 const convGeometry = (c: ConvInfo): Int32Array =>
   Int32Array.from([
-    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels, c.filterHeight, c.filterWidth,
-    c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outHeight,
+    c.outWidth,
+    c.outChannels,
+    c.filterHeight,
+    c.filterWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    c.padInfo.top,
+    c.padInfo.left
   ])
 
 const channelsLast = (args: NativeKernelArgs): boolean => (args.attrs["dataFormat"] ?? "NHWC") === "NHWC"

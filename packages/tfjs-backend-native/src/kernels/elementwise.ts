@@ -30,7 +30,15 @@ const binaryKernel = (kernelName: string, op: BinaryOp): NativeKernelSpec => ({
     }
     if (outShape.length > 8 || sizeOf(outShape) === 0) return undefined
     const values = backend.allocFloat32(sizeOf(outShape))
-    addon.binary(op, f32(backend, a), f32(backend, b), values, Int32Array.from(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape))
+    addon.binary(
+      op,
+      f32(backend, a),
+      f32(backend, b),
+      values,
+      Int32Array.from(outShape),
+      broadcastStrides(a.shape, outShape),
+      broadcastStrides(b.shape, outShape)
+    )
     return output(backend, outShape, values)
   }
 })
@@ -85,7 +93,10 @@ export const addNKernel: NativeKernelSpec = {
     const shape = tensors[0]!.shape
     if (sizeOf(shape) === 0 || tensors.some((t) => !util.arraysEqual(t.shape, shape))) return undefined
     const values = backend.allocFloat32(sizeOf(shape))
-    addon.addN(tensors.map((t) => f32(backend, t)), values)
+    addon.addN(
+      tensors.map((t) => f32(backend, t)),
+      values
+    )
     return output(backend, shape, values)
   }
 }

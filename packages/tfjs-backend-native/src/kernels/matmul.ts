@@ -20,14 +20,16 @@ interface MatMulGeometry {
  * other than "equal, or one side 1" (the cpu kernel's own index arithmetic covers only those).
  */
 const geometry = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): MatMulGeometry | undefined => {
-  const ra = a.shape.length, rb = b.shape.length
+  const ra = a.shape.length,
+    rb = b.shape.length
   if (ra < 2 || rb < 2) return undefined
   const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!
   const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!
   const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!
   if (k !== kb) return undefined
-  const batchA = sizeOf(a.shape.slice(0, -2)), batchB = sizeOf(b.shape.slice(0, -2))
+  const batchA = sizeOf(a.shape.slice(0, -2)),
+    batchB = sizeOf(b.shape.slice(0, -2))
   let outer: number[]
   try {
     outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2))
@@ -42,7 +44,8 @@ const geometry = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB:
 
 const product = (args: NativeKernelArgs, addon: NativeAddon): { values: Float32Array; g: MatMulGeometry } | undefined => {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo }
-  const transposeA = Boolean(args.attrs["transposeA"]), transposeB = Boolean(args.attrs["transposeB"])
+  const transposeA = Boolean(args.attrs["transposeA"]),
+    transposeB = Boolean(args.attrs["transposeB"])
   if (!nativeFloat32(args.backend, a, b)) return undefined
   const g = geometry(a, b, transposeA, transposeB)
   if (!g) return undefined

@@ -7,8 +7,20 @@ type PoolInfo = backend_util.Conv2DInfo
 /** The addon's 14-entry pooling geometry (native/src/pool.h, PoolGeometry). */
 const poolGeometry = (c: PoolInfo): Int32Array =>
   Int32Array.from([
-    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
-    c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outHeight,
+    c.outWidth,
+    c.filterHeight,
+    c.filterWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    c.padInfo.top,
+    c.padInfo.left
   ])
 
 const poolInfo = (args: NativeKernelArgs, xShape: number[], withRounding: boolean): PoolInfo | undefined => {

@@ -15,8 +15,11 @@ const reduceKernel = (kernelName: string, op: ReduceOp, axisAttr: string): Nativ
     if (!nativeFloat32(backend, x) || sizeOf(x.shape) === 0) return undefined
     const axes = [...util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape)].sort((p, q) => p - q)
     if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return undefined
-    const first = axes[0]!, last = axes[axes.length - 1]!
-    const outer = sizeOf(x.shape.slice(0, first)), reduceSize = sizeOf(x.shape.slice(first, last + 1)), inner = sizeOf(x.shape.slice(last + 1))
+    const first = axes[0]!,
+      last = axes[axes.length - 1]!
+    const outer = sizeOf(x.shape.slice(0, first)),
+      reduceSize = sizeOf(x.shape.slice(first, last + 1)),
+      inner = sizeOf(x.shape.slice(last + 1))
     const values = backend.allocFloat32(outer * inner)
     addon.reduce(op, f32(backend, x), values, outer, reduceSize, inner)
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes)

@@ -11,4 +11,5 @@ export const nativeFloat32 = (backend: MathBackendCPU, ...ts: ReadonlyArray<Tens
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
 
 /** Wraps freshly computed values as the kernel's output; the backend takes ownership of `values`. */
-export const output = (backend: MathBackendCPU, shape: readonly number[], values: Float32Array): TensorInfo => backend.makeTensorInfo([...shape], "float32", values)
+export const output = (backend: MathBackendCPU, shape: readonly number[], values: Float32Array): TensorInfo =>
+  backend.makeTensorInfo([...shape], "float32", values)

@@ -33,7 +33,13 @@ export const jsamTwoLayerObjectiveBatch = (p: { readonly W: tf.Tensor2D; readonl
     const aa = tf.sum(tf.square(activations), 1)
     // The coefficient is computed off the gradient tape (a constant), so its sqrt and
     // divide-no-NaN are never differentiated.
-    const coefficient = constantOf((fv, a, b, c) => tf.mul(tf.divNoNan(tf.sigmoid(tf.neg(tf.mul(t, fv))), tf.sqrt(tf.add(a!, tf.mul(b!, c!)))), rho), f, aa, vv, xx)
+    const coefficient = constantOf(
+      (fv, a, b, c) => tf.mul(tf.divNoNan(tf.sigmoid(tf.neg(tf.mul(t, fv))), tf.sqrt(tf.add(a!, tf.mul(b!, c!)))), rho),
+      f,
+      aa,
+      vv,
+      xx
+    )
     const penalty = tf.mul(0.5, tf.add(tf.mul(xx, vv), aa))
     return tf.mean(tf.add(loss, tf.mul(coefficient, penalty))) as tf.Scalar
   })

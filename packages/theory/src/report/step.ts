@@ -16,7 +16,11 @@ export const theoryReportStep = <R extends TheoryRun, S>(spec: {
     run: (c: { readonly config: Readonly<Record<string, unknown>> }, inputs: TheoryCells<R> & { readonly summary: { readonly summary: S } }) =>
       Effect.gen(function* () {
         const store = yield* ResultsStore
-        const page = spec.page(inputs.summary.summary, inputs.cells.map((cell) => cell.outputs.train), c.config as JsonValue)
+        const page = spec.page(
+          inputs.summary.summary,
+          inputs.cells.map((cell) => cell.outputs.train),
+          c.config as JsonValue
+        )
         for (const chart of page.charts) yield* store.writeText(`charts/${chart.id}.svg`, chart.svg)
         yield* store.writeText("report.html", renderTheoryPage(page))
         return { charts: page.charts.map((ch) => ch.id) }

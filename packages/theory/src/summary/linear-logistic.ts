@@ -18,7 +18,9 @@ export interface LinearLogisticRhoSummary {
   readonly weightRatioLate: number | null
   /** Autodiff 1-SAM vs the closed form: max over seeds, steps and examples. */
   readonly closedFormMaxRelErr: number | null
-  readonly perSeed: { readonly [K in "bestTestAcc" | "bestStep" | "finalTestAcc" | "finalNoisyFit" | "weightRatioEarly" | "weightRatioLate"]: Array<number | null> }
+  readonly perSeed: {
+    readonly [K in "bestTestAcc" | "bestStep" | "finalTestAcc" | "finalNoisyFit" | "weightRatioEarly" | "weightRatioLate"]: Array<number | null>
+  }
 }
 
 export interface LinearLogisticSummaryFile {
@@ -42,7 +44,10 @@ export interface LinearLogisticSummaryFile {
 
 const perRun = (r: LinearLogisticResult) => {
   const recs = r.records
-  const best = recs.reduce<StoredLinearLogisticRecord | undefined>((b, x) => (x.testAcc !== null && (b === undefined || x.testAcc > (b.testAcc ?? -1)) ? x : b), undefined)
+  const best = recs.reduce<StoredLinearLogisticRecord | undefined>(
+    (b, x) => (x.testAcc !== null && (b === undefined || x.testAcc > (b.testAcc ?? -1)) ? x : b),
+    undefined
+  )
   const last = recs[recs.length - 1]
   const window = (keep: (s: number) => boolean) => meanOf(recs.filter((x) => keep(x.step)).map((x) => x.weightRatio))
   return {
@@ -87,7 +92,10 @@ export const summarizeLinearLogistic = (results: readonly LinearLogisticResult[]
   })
   const gd = rhos.find((r) => r.rho === 0)
   const sams = rhos.filter((r) => r.rho > 0)
-  const bestSam = sams.reduce<LinearLogisticRhoSummary | undefined>((b, r) => (r.bestTestAcc !== null && (b === undefined || r.bestTestAcc > (b.bestTestAcc ?? -1)) ? r : b), undefined)
+  const bestSam = sams.reduce<LinearLogisticRhoSummary | undefined>(
+    (b, r) => (r.bestTestAcc !== null && (b === undefined || r.bestTestAcc > (b.bestTestAcc ?? -1)) ? r : b),
+    undefined
+  )
   const early = sams.map((r) => r.weightRatioEarly)
   const rises = early.length > 0 && early.every((v, i) => v !== null && v > 1 && (i === 0 || v > early[i - 1]!))
   return {

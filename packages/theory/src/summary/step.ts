@@ -25,7 +25,10 @@ export const theorySummaryStep = <R extends TheoryRun, S>(spec: { readonly descr
         const store = yield* ResultsStore
         const runs = inputs.cells.map((c) => c.outputs.train)
         const summary = spec.summarize(runs)
-        yield* store.writeJsonl("metrics.jsonl", runs.flatMap((r) => r.records.map((rec) => ({ rho: r.rho, seed: r.seed, ...rec }))))
+        yield* store.writeJsonl(
+          "metrics.jsonl",
+          runs.flatMap((r) => r.records.map((rec) => ({ rho: r.rho, seed: r.seed, ...rec })))
+        )
         yield* store.writeJson("summary.json", summary)
         return { summary }
       })

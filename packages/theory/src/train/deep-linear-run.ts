@@ -4,7 +4,14 @@ import { jsamTwoLayerObjective } from "../closed-form/jsam-two-layer.js"
 import { binaryMetrics } from "../metrics/binary-metrics.js"
 import { requireFinite, requireInt } from "../errors.js"
 import type { NoisyMixture } from "../data/mixture.js"
-import { type TwoLayerParams, jsamObjectiveGradient, jsamPerExampleGradients, twoLayerActivations, twoLayerLossGradient, twoLayerOutputs } from "./two-layer-linear.js"
+import {
+  type TwoLayerParams,
+  jsamObjectiveGradient,
+  jsamPerExampleGradients,
+  twoLayerActivations,
+  twoLayerLossGradient,
+  twoLayerOutputs
+} from "./two-layer-linear.js"
 
 export const deepLinearTrainers = ["jsam", "objective", "gd"] as const
 export type DeepLinearTrainer = (typeof deepLinearTrainers)[number]
@@ -77,10 +84,22 @@ export const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =
 }
 
 const metricsOf = (p: TwoLayerParams, data: NoisyMixture, x: tf.Tensor2D, xTest: tf.Tensor2D): DeepLinearMetrics => {
-  const [train, test, headNormSq, featureNormSq] = tf.tidy(() => [twoLayerOutputs(p, x), twoLayerOutputs(p, xTest), tf.sum(tf.square(p.v)), tf.mean(tf.sum(tf.square(twoLayerActivations(p.W, x)), 1))])
+  const [train, test, headNormSq, featureNormSq] = tf.tidy(() => [
+    twoLayerOutputs(p, x),
+    twoLayerOutputs(p, xTest),
+    tf.sum(tf.square(p.v)),
+    tf.mean(tf.sum(tf.square(twoLayerActivations(p.W, x)), 1))
+  ])
   const trainM = binaryMetrics(train!.dataSync(), data.train)
   const testM = binaryMetrics(test!.dataSync(), data.test)
-  const out = { trainLoss: trainM.loss, testAcc: testM.acc, cleanTrainAcc: trainM.cleanAcc, noisyFit: trainM.noisyFit, headNormSq: headNormSq!.dataSync()[0]!, featureNormSq: featureNormSq!.dataSync()[0]! }
+  const out = {
+    trainLoss: trainM.loss,
+    testAcc: testM.acc,
+    cleanTrainAcc: trainM.cleanAcc,
+    noisyFit: trainM.noisyFit,
+    headNormSq: headNormSq!.dataSync()[0]!,
+    featureNormSq: featureNormSq!.dataSync()[0]!
+  }
   tf.dispose([train!, test!, headNormSq!, featureNormSq!])
   return out
 }
@@ -90,7 +109,9 @@ const objectiveCheck = (p: TwoLayerParams, data: NoisyMixture, perExample: { W: 
   const d = data.train.d
   const [expected, got] = tf.tidy(() => {
     const xs = Array.from({ length: m }, (_, i) => tf.tensor1d(data.train.x.subarray(i * d, (i + 1) * d)))
-    const [gW, gv] = tf.grads((W: tf.Tensor, v: tf.Tensor) => tf.div(tf.addN(xs.map((xi, i) => jsamTwoLayerObjective(W as tf.Tensor2D, v as tf.Tensor1D, xi, data.train.labels[i]!, rho))), m))([p.W, p.v])
+    const [gW, gv] = tf.grads((W: tf.Tensor, v: tf.Tensor) =>
+      tf.div(tf.addN(xs.map((xi, i) => jsamTwoLayerObjective(W as tf.Tensor2D, v as tf.Tensor1D, xi, data.train.labels[i]!, rho))), m)
+    )([p.W, p.v])
     const exp = tf.concat([tf.reshape(tf.mean(tf.slice(perExample.W, [0, 0, 0], [m, -1, -1]), 0), [-1]), tf.mean(tf.slice(perExample.v, [0, 0], [m, -1]), 0)])
     return [exp, tf.concat([tf.reshape(gW!, [-1]), gv!])]
   })
@@ -106,7 +127,10 @@ const step = (p: TwoLayerParams, g: { readonly W: tf.Tensor; readonly v: tf.Tens
 export const initTwoLayer = (d: number, hidden: number, seed: number, scale: number): TwoLayerParams => {
   const model = twoLayerLinear({ inputDim: d, hidden, numClasses: 1, bias: false })
   const init = model.init(new Rng(seed).fork("init"))
-  const out = tf.tidy(() => ({ W: tf.mul(tf.transpose(init["dense_0/kernel"]!), scale) as tf.Tensor2D, v: tf.mul(tf.reshape(init["head/kernel"]!, [hidden]), scale) as tf.Tensor1D }))
+  const out = tf.tidy(() => ({
+    W: tf.mul(tf.transpose(init["dense_0/kernel"]!), scale) as tf.Tensor2D,
+    v: tf.mul(tf.reshape(init["head/kernel"]!, [hidden]), scale) as tf.Tensor1D
+  }))
   tf.dispose(Object.values(init))
   return out
 }
@@ -132,7 +156,11 @@ export const runDeepLinear = (o: DeepLinearRunOptions): DeepLinearRun => {
   const t = tf.tensor1d(train.labels)
   const xTest = tf.tensor2d(test.x, [test.n, test.d])
   const init = initTwoLayer(train.d, hidden, requireInt(where, "seed", o.seed, Number.MIN_SAFE_INTEGER), scale)
-  const params: Record<DeepLinearTrainer, TwoLayerParams> = { jsam: init, objective: { W: tf.clone(init.W), v: tf.clone(init.v) }, gd: { W: tf.clone(init.W), v: tf.clone(init.v) } }
+  const params: Record<DeepLinearTrainer, TwoLayerParams> = {
+    jsam: init,
+    objective: { W: tf.clone(init.W), v: tf.clone(init.v) },
+    gd: { W: tf.clone(init.W), v: tf.clone(init.v) }
+  }
   const records: DeepLinearRecord[] = []
   const paramRelDiff: number[] = []
   try {

@@ -52,7 +52,8 @@ export const DeepLinearResultSchema = Schema.Struct({
 })
 export type DeepLinearResult = typeof DeepLinearResultSchema.Type
 
-const storedMetrics = (m: DeepLinearMetrics): StoredDeepLinearMetrics => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, orNull(v)])) as unknown as StoredDeepLinearMetrics
+const storedMetrics = (m: DeepLinearMetrics): StoredDeepLinearMetrics =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, orNull(v)])) as unknown as StoredDeepLinearMetrics
 
 const stored = (r: DeepLinearRecord): StoredDeepLinearRecord => ({
   step: r.step,
@@ -71,11 +72,18 @@ export const deepLinearTrainStep = makeStep({
   output: DeepLinearResultSchema,
   run: (c: DeepLinearTrainConfig, inputs: { readonly data: NoisyMixture }) =>
     Effect.gen(function* () {
-      const { value: run, wallSeconds, backend } = yield* timedTheoryRun(`deep-linear rho=${c.rho} seed=${c.seed}`, c, (tick) =>
+      const {
+        value: run,
+        wallSeconds,
+        backend
+      } = yield* timedTheoryRun(`deep-linear rho=${c.rho} seed=${c.seed}`, c, (tick) =>
         runDeepLinear({
           ...c,
           data: inputs.data,
-          onRecord: (r) => tick(`step ${r.step} drift ${r.paramRelDiff.toExponential(1)} test J-SAM ${(100 * r.jsam.testAcc).toFixed(1)}% GD ${(100 * r.gd.testAcc).toFixed(1)}%`)
+          onRecord: (r) =>
+            tick(
+              `step ${r.step} drift ${r.paramRelDiff.toExponential(1)} test J-SAM ${(100 * r.jsam.testAcc).toFixed(1)}% GD ${(100 * r.gd.testAcc).toFixed(1)}%`
+            )
         })
       )
       return {

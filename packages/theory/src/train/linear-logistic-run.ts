@@ -76,7 +76,11 @@ export const runLinearLogistic = (o: LinearLogisticRunOptions): LinearLogisticRe
   const t = tf.tensor1d(train.labels)
   const xTest = tf.tensor2d(test.x, [test.n, test.d])
   const initScale = requireFinite(where, "initScale", o.initScale, 0)
-  let w = tf.tensor1d(initScale === 0 ? new Float32Array(train.d) : new Rng(requireInt(where, "seed", o.seed, Number.MIN_SAFE_INTEGER)).fork("init").normalArray(train.d, 0, initScale / Math.sqrt(train.d)))
+  let w = tf.tensor1d(
+    initScale === 0
+      ? new Float32Array(train.d)
+      : new Rng(requireInt(where, "seed", o.seed, Number.MIN_SAFE_INTEGER)).fork("init").normalArray(train.d, 0, initScale / Math.sqrt(train.d))
+  )
   const records: LinearLogisticRecord[] = []
   try {
     for (let step = 0; step <= steps; step++) {

@@ -56,13 +56,26 @@ export const linearLogisticTrainStep = makeStep({
   output: LinearLogisticResultSchema,
   run: (c: LinearLogisticTrainConfig, inputs: { readonly data: NoisyMixture }) =>
     Effect.gen(function* () {
-      const { value: records, wallSeconds, backend } = yield* timedTheoryRun(`linear-logistic rho=${c.rho} seed=${c.seed}`, c, (tick) =>
+      const {
+        value: records,
+        wallSeconds,
+        backend
+      } = yield* timedTheoryRun(`linear-logistic rho=${c.rho} seed=${c.seed}`, c, (tick) =>
         runLinearLogistic({
           ...c,
           data: inputs.data,
-          onRecord: (r) => tick(`step ${r.step} test ${(100 * r.testAcc).toFixed(1)}% noisy-fit ${(100 * r.noisyFit).toFixed(0)}% ratio ${r.weightRatio.toFixed(2)}`)
+          onRecord: (r) =>
+            tick(`step ${r.step} test ${(100 * r.testAcc).toFixed(1)}% noisy-fit ${(100 * r.noisyFit).toFixed(0)}% ratio ${r.weightRatio.toFixed(2)}`)
         })
       )
-      return { rho: c.rho, seed: c.seed, backend, wallSeconds, steps: c.steps, flipped: inputs.data.flipped, records: records.map(stored) } satisfies LinearLogisticResult
+      return {
+        rho: c.rho,
+        seed: c.seed,
+        backend,
+        wallSeconds,
+        steps: c.steps,
+        flipped: inputs.data.flipped,
+        records: records.map(stored)
+      } satisfies LinearLogisticResult
     })
 })

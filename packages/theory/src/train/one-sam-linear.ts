@@ -77,7 +77,10 @@ export const oneSamDiagnostics = (w: tf.Tensor1D, x: tf.Tensor2D, t: tf.Tensor1D
 }
 
 /** Mean of ||g_i^SAM||/||g_i|| over clean examples divided by the same mean over noisy ones (NaN when a group is empty). */
-export const cleanNoisyWeightRatio = (d: OneSamDiagnostics, isNoisy: Uint8Array): { readonly clean: number; readonly noisy: number; readonly ratio: number } => {
+export const cleanNoisyWeightRatio = (
+  d: OneSamDiagnostics,
+  isNoisy: Uint8Array
+): { readonly clean: number; readonly noisy: number; readonly ratio: number } => {
   const sums = [0, 0]
   const counts = [0, 0]
   for (let i = 0; i < isNoisy.length; i++) {

@@ -4,13 +4,18 @@ import { Effect } from "effect"
 import { TheoryRunError } from "../errors.js"
 
 /** Records a run of `steps` steps makes: step 0, every `recordEvery` steps, and the last step. */
-const recordCount = (c: { readonly steps: number; readonly recordEvery: number }): number => Math.floor(c.steps / c.recordEvery) + (c.steps % c.recordEvery === 0 ? 1 : 2)
+const recordCount = (c: { readonly steps: number; readonly recordEvery: number }): number =>
+  Math.floor(c.steps / c.recordEvery) + (c.steps % c.recordEvery === 0 ? 1 : 2)
 
 /**
  * A theory train step's body: runs `run` (synchronous tensor work) with one progress line per
  * record (`tick`), timed, its failure a `TheoryRunError` naming `label`.
  */
-export const timedTheoryRun = <T>(label: string, schedule: { readonly steps: number; readonly recordEvery: number }, run: (tick: (note: string) => void) => T) =>
+export const timedTheoryRun = <T>(
+  label: string,
+  schedule: { readonly steps: number; readonly recordEvery: number },
+  run: (tick: (note: string) => void) => T
+) =>
   Effect.gen(function* () {
     const backend = yield* TensorBackend
     const progress = yield* Progress

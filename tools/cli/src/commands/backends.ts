@@ -27,6 +27,8 @@ const backends = async (json: boolean): Promise<void> => {
   process.stdout.write(`picked: ${picked}${process.env["SAMLAB_BACKEND"] ? ` (SAMLAB_BACKEND=${process.env["SAMLAB_BACKEND"]})` : ""}\n`)
 }
 
-export const backendsCli = Command.make("backends", { json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")) }, ({ json }) =>
-  Effect.tryPromise({ try: () => backends(json), catch: commandFailure("backends") })
+export const backendsCli = Command.make(
+  "backends",
+  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")) },
+  ({ json }) => Effect.tryPromise({ try: () => backends(json), catch: commandFailure("backends") })
 ).pipe(Command.withDescription("which tfjs backends are present, the GPU adapter, why each was or was not taken, and which one auto (or SAMLAB_BACKEND) picks"))

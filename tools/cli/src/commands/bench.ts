@@ -1,7 +1,20 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type BackendName, type Model, type ModelSpec, Rng, backendNames, referenceMlp, resnet, resnet18, selectBackend, smallCnn, stepper, trainingForward } from "@samlab/core-tensor"
+import {
+  type BackendName,
+  type Model,
+  type ModelSpec,
+  Rng,
+  backendNames,
+  referenceMlp,
+  resnet,
+  resnet18,
+  selectBackend,
+  smallCnn,
+  stepper,
+  trainingForward
+} from "@samlab/core-tensor"
 import { unknownMethodKeyMessage } from "@samlab/optim-sam"
 import { type MethodKey, baselineMethod, defaultMethodOptions, makeMethod, methodKeys } from "@samlab/steps"
 import * as tf from "@tensorflow/tfjs-core"
@@ -44,12 +57,23 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
 }
 
 /** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
-const timeMethod = async (spec: ModelSpec, model: Model, key: MethodKey, batch: number, warmup: number, steps: number, maxSeconds: number): Promise<{ ms: number; flops: number }> => {
+const timeMethod = async (
+  spec: ModelSpec,
+  model: Model,
+  key: MethodKey,
+  batch: number,
+  warmup: number,
+  steps: number,
+  maxSeconds: number
+): Promise<{ ms: number; flops: number }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   const run = stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")), modelState: model.initState() })
   const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.numClasses), "int32")
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % model.numClasses),
+    "int32"
+  )
   const times: number[] = []
   const started = performance.now()
   try {
@@ -91,7 +115,15 @@ const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: str
   const { OPENBLAS_CORETYPE: _coretype, OPENBLAS_L2_SIZE: _l2, ...detected } = process.env
   const runs = [process.env, detected].flatMap((env) => {
     try {
-      return [JSON.parse(execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", Object.values(torchMethods).join(",")], { encoding: "utf8", env: { ...env, OPENBLAS_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "ignore"] })) as { torch: string; results: TorchRow[] }]
+      return [
+        JSON.parse(
+          execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", Object.values(torchMethods).join(",")], {
+            encoding: "utf8",
+            env: { ...env, OPENBLAS_NUM_THREADS: "1" },
+            stdio: ["ignore", "pipe", "ignore"]
+          })
+        ) as { torch: string; results: TorchRow[] }
+      ]
     } catch {
       return []
     }
@@ -123,7 +155,11 @@ const bench = async (o: BenchOptions): Promise<void> => {
   const info = await selectBackend({ backend: backend as BackendName | "auto", log: json ? () => {} : undefined })
   const peak = await measuredPeak()
   const say = (line: string) => (json ? undefined : process.stdout.write(`${line}\n`))
-  say(peak ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions` : "peak unknown (the native addon, which measures it, is not built)")
+  say(
+    peak
+      ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions`
+      : "peak unknown (the native addon, which measures it, is not built)"
+  )
   const results: BenchRow[] = []
   for (const m of modelKeys) {
     const model = models[m].make()
@@ -150,17 +186,35 @@ const bench = async (o: BenchOptions): Promise<void> => {
   const pytorch = o.torch ? torchTimings(batch, modelKeys) : undefined
   const ratios = (pytorch?.results ?? []).flatMap((t) => {
     const ours = results.find((r) => r.model === t.model && torchMethods[r.method] === t.method)
-    return ours ? [{ model: t.model, method: ours.method, pytorchMs: t.medianMs, samlabMs: ours.msPerStep, throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2)) }] : []
+    return ours
+      ? [
+          {
+            model: t.model,
+            method: ours.method,
+            pytorchMs: t.medianMs,
+            samlabMs: ours.msPerStep,
+            throughputRatio: Number((t.medianMs / ours.msPerStep).toFixed(2))
+          }
+        ]
+      : []
   })
   if (json) process.stdout.write(`${JSON.stringify({ backend: info.name, ...(peak ? { peak } : {}), results, ...(pytorch ? { pytorch, ratios } : {}) })}\n`)
   else if (o.torch) {
     if (!pytorch) say("pytorch: not available (apt-get install -y python3-torch libopenblas0-pthread)")
-    else for (const r of ratios) say(`vs PyTorch ${pytorch.torch}: ${r.model} ${r.method} ${r.pytorchMs.toFixed(1)} ms, samlab ${r.throughputRatio.toFixed(2)}x its throughput`)
+    else
+      for (const r of ratios)
+        say(`vs PyTorch ${pytorch.torch}: ${r.model} ${r.method} ${r.pytorchMs.toFixed(1)} ms, samlab ${r.throughputRatio.toFixed(2)}x its throughput`)
   }
 }
 
 /** A comma-separated list of names from `allowed`; `unknown` says what is wrong with a name outside it. */
-const listFlag = <A extends string>(name: string, allowed: readonly A[], fallback: readonly A[], description: string, unknown: (name: string) => string = (n) => `unknown ${name} "${n}" (expected ${allowed.join(", ")})`) =>
+const listFlag = <A extends string>(
+  name: string,
+  allowed: readonly A[],
+  fallback: readonly A[],
+  description: string,
+  unknown: (name: string) => string = (n) => `unknown ${name} "${n}" (expected ${allowed.join(", ")})`
+) =>
   Flag.String(name).pipe(
     Flag.withDefault(fallback.join(",")),
     Flag.withDescription(`${description} (comma-separated: ${allowed.join(", ")})`),
@@ -179,7 +233,10 @@ export const benchCli = Command.make(
   "bench",
   {
     json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")),
-    torch: Flag.Boolean("torch").pipe(Flag.withDefault(false), Flag.withDescription("also time PyTorch's same steps (Debian's python3-torch) and print the ratios")),
+    torch: Flag.Boolean("torch").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("also time PyTorch's same steps (Debian's python3-torch) and print the ratios")
+    ),
     backend: Flag.Literals("backend", ["auto", ...backendNames]).pipe(Flag.withDefault("auto" as const), Flag.withDescription("tfjs backend")),
     models: listFlag("models", Object.keys(models) as BenchModel[], ["mlp", "cnn"], "models"),
     methods: listFlag("methods", methodKeys, methodKeys, "methods", (n) => `--methods: ${unknownMethodKeyMessage(n, methodKeys)}`),

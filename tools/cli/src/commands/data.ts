@@ -15,12 +15,22 @@ const summary = Command.make(
     rate: Flag.Finite("rate").pipe(Flag.withDefault(0), Flag.withDescription("noise rate in [0, 1]")),
     seed: Flag.Int("seed").pipe(Flag.withDefault(0), Flag.withDescription("seed of the noise")),
     // official record counts unless the user asks for any (their own files in CIFAR's format)
-    records: Flag.Literals("records", ["official", "any"]).pipe(Flag.withDefault("official"), Flag.withDescription("require the official record count of each file, or accept any whole number of records"))
+    records: Flag.Literals("records", ["official", "any"]).pipe(
+      Flag.withDefault("official"),
+      Flag.withDescription("require the official record count of each file, or accept any whole number of records")
+    )
   },
   (o) =>
     Effect.tryPromise({
       try: async () => {
-        const s = await dataSummary({ expectedRecords: o.records, dataset: o.dataset, dir: o.dir._tag === "Some" ? o.dir.value : undefined, noise: o.noise, rate: o.rate, seed: o.seed })
+        const s = await dataSummary({
+          expectedRecords: o.records,
+          dataset: o.dataset,
+          dir: o.dir._tag === "Some" ? o.dir.value : undefined,
+          noise: o.noise,
+          rate: o.rate,
+          seed: o.seed
+        })
         process.stdout.write(`${JSON.stringify(s)}\n`)
       },
       catch: commandFailure("data summary")

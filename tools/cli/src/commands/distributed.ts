@@ -45,7 +45,13 @@ export interface QueueRunOptions extends ServiceOptions {
 }
 
 /** `samlab run <file> --executor queue --store URL [--queue URL] [--run NAME] [--attempts N]`: enqueue every cell, wait for the workers, aggregate. */
-export const runOnQueue = async (o: QueueRunOptions, file: string, pipeline: AnyPipeline, preset: string | undefined, overrides: readonly string[]): Promise<void> => {
+export const runOnQueue = async (
+  o: QueueRunOptions,
+  file: string,
+  pipeline: AnyPipeline,
+  preset: string | undefined,
+  overrides: readonly string[]
+): Promise<void> => {
   const { store, queue, queueName } = services(o)
   const plan = await Effect.runPromise(makePlan(pipeline, { preset, overrides }))
   const run = Option.getOrUndefined(o.run) ?? runName(plan)
@@ -62,7 +68,9 @@ export const runOnQueue = async (o: QueueRunOptions, file: string, pipeline: Any
       job: (cell) => ({ run, pipeline: file, preset, overrides, cell: cell.index, cellId: cell.id })
     })
     await Effect.runPromise(
-      runPlan(plan, { executor, environment: runEnvironment(resolve(file)) }).pipe(Effect.provide(Layer.mergeAll(PostgresResultsStore(db, run), Layer.succeed(Progress, progress))))
+      runPlan(plan, { executor, environment: runEnvironment(resolve(file)) }).pipe(
+        Effect.provide(Layer.mergeAll(PostgresResultsStore(db, run), Layer.succeed(Progress, progress)))
+      )
     )
     progress.log(`samlab: results of run ${run} in ${db.url} (samlab status ${run} --store ...)`)
   } finally {
@@ -116,7 +124,10 @@ const status = async (run: string, o: ServiceOptions): Promise<void> => {
 
 export const workerCli = Command.make(
   "worker",
-  { ...serviceFlags, leaseSeconds: Flag.Int("lease-seconds").pipe(Flag.withDefault(60), Flag.withDescription("a cell whose worker is silent this long goes back to the queue")) },
+  {
+    ...serviceFlags,
+    leaseSeconds: Flag.Int("lease-seconds").pipe(Flag.withDefault(60), Flag.withDescription("a cell whose worker is silent this long goes back to the queue"))
+  },
   (o) => Effect.tryPromise({ try: () => worker(o), catch: commandFailure("worker") })
 ).pipe(Command.withDescription("pull cells of queued runs and run them with this machine's best backend, until SIGINT/SIGTERM"))
 

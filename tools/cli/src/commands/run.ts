@@ -23,7 +23,9 @@ import { loadPipeline } from "../load-pipeline.js"
 import { prepareOutFolder } from "../out-folder.js"
 import { runOnQueue, serviceFlags } from "./distributed.js"
 
-const pipelineArgument = Argument.String("pipeline").pipe(Argument.withDescription("a pipeline file (TypeScript or JavaScript) whose default export is a pipeline"))
+const pipelineArgument = Argument.String("pipeline").pipe(
+  Argument.withDescription("a pipeline file (TypeScript or JavaScript) whose default export is a pipeline")
+)
 
 const load = (file: string, command: string) => Effect.tryPromise({ try: () => loadPipeline(file), catch: commandFailure(command) })
 
@@ -33,7 +35,10 @@ export const runCli = Command.make(
   {
     file: pipelineArgument,
     preset: Flag.String("preset").pipe(Flag.optional, Flag.withDescription("a preset of the pipeline (see samlab list)")),
-    overrides: Flag.String("set").pipe(Flag.atLeast(0), Flag.withDescription("override a config value, path=value (value as JSON or a bare string); repeatable, applied in order")),
+    overrides: Flag.String("set").pipe(
+      Flag.atLeast(0),
+      Flag.withDescription("override a config value, path=value (value as JSON or a bare string); repeatable, applied in order")
+    ),
     out: Flag.String("out").pipe(Flag.optional, Flag.withDescription("the run folder (default runs/<pipeline>[-<preset>])")),
     concurrency: Flag.Int("concurrency").pipe(
       Flag.withDefault(1),
@@ -72,7 +77,17 @@ export const runCli = Command.make(
         ? childProcessExecutor(
             (cell) => ({
               command: process.execPath,
-              args: [samlabBin, "run", file, "--out", out, "--cell", String(cell.index), ...(preset ? ["--preset", preset] : []), ...overrides.flatMap((v) => ["--set", v])],
+              args: [
+                samlabBin,
+                "run",
+                file,
+                "--out",
+                out,
+                "--cell",
+                String(cell.index),
+                ...(preset ? ["--preset", preset] : []),
+                ...overrides.flatMap((v) => ["--set", v])
+              ],
               env: { SAMLAB_PROGRESS: "events" }
             }),
             (line, cell) => relay(line, cell.id)
@@ -100,7 +115,13 @@ export const runCli = Command.make(
               )
             : undefined
         const owner = lease ? { pid: lease.holder.pid, host: lease.holder.host, startedAt: lease.holder.startedAt } : undefined
-        const program = runPlan(plan, { executor, concurrency: o.concurrency, onlyCell, environment: runEnvironment(resolve(file)), ...(owner ? { owner } : {}) })
+        const program = runPlan(plan, {
+          executor,
+          concurrency: o.concurrency,
+          onlyCell,
+          environment: runEnvironment(resolve(file)),
+          ...(owner ? { owner } : {})
+        })
         const fiber = yield* Effect.forkChild(program.pipe(Effect.provide(Layer.mergeAll(FileResultsStore(out), progressLayer))))
         // SIGINT / SIGTERM interrupt the run: children are stopped, run.json says interrupted
         let signal: NodeJS.Signals | undefined
@@ -125,7 +146,10 @@ export const runCli = Command.make(
   Command.withDescription("run a pipeline: every cell of its matrix, then the aggregate steps; stored steps are reused, a killed run resumes"),
   Command.withExamples([
     { command: "samlab run pipelines/paper-cifar10.ts --preset quick", description: "SGD vs SAM on CIFAR-10 with 30% label noise" },
-    { command: "samlab run pipelines/paper-cifar10.ts --preset cpu --set noise.rate=0.4 --executor child --concurrency 2 --out runs/cpu40", description: "a preset with an override, two cells at a time" }
+    {
+      command: "samlab run pipelines/paper-cifar10.ts --preset cpu --set noise.rate=0.4 --executor child --concurrency 2 --out runs/cpu40",
+      description: "a preset with an override, two cells at a time"
+    }
   ])
 )
 
@@ -142,11 +166,14 @@ const stopWhenParentDies = () => {
 }
 
 /** `samlab list <file> [--json]`: steps, presets and the config with defaults. */
-export const listCli = Command.make("list", { file: pipelineArgument, json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")) }, (o) =>
-  load(o.file, "list").pipe(
-    Effect.map((pipeline) => {
-      const description = describePipeline(pipeline)
-      process.stdout.write(o.json ? `${JSON.stringify(description, null, 2)}\n` : `${formatDescription(description)}\n`)
-    })
-  )
+export const listCli = Command.make(
+  "list",
+  { file: pipelineArgument, json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("print one JSON object")) },
+  (o) =>
+    load(o.file, "list").pipe(
+      Effect.map((pipeline) => {
+        const description = describePipeline(pipeline)
+        process.stdout.write(o.json ? `${JSON.stringify(description, null, 2)}\n` : `${formatDescription(description)}\n`)
+      })
+    )
 ).pipe(Command.withDescription("a pipeline's steps, presets and its config with the defaults"))

@@ -41,7 +41,10 @@ export const viewOfModel = (model: Model, params: Params): SequentialView | unde
   if (name.startsWith("twoLayerLinear(")) return { name, ops: [flat(), dense(params, "dense_0", name), head] }
   if (name.startsWith("mlp(")) {
     const fn = activationOf(name, name)
-    const hidden = Array.from({ length: layerCount(params, "dense") }, (_, i): ViewOp[] => [dense(params, `dense_${i}`, name), { kind: "activation", fn }]).flat()
+    const hidden = Array.from({ length: layerCount(params, "dense") }, (_, i): ViewOp[] => [
+      dense(params, `dense_${i}`, name),
+      { kind: "activation", fn }
+    ]).flat()
     return { name, ops: [flat(), ...hidden, head] }
   }
   if (name.startsWith("smallCnn(")) {
@@ -49,10 +52,17 @@ export const viewOfModel = (model: Model, params: Params): SequentialView | unde
     const convs = Array.from({ length: layerCount(params, "conv") }, (_, i): ViewOp[] => {
       const [size, , inChannels, outChannels] = shapeOf(params, `conv_${i}/kernel`, name) as [number, number, number, number]
       const layer = `conv_${i}`
-      return [{ kind: "conv", layer, size, stride: 1, inChannels, outChannels, bias: params[`${layer}/bias`] !== undefined }, { kind: "activation", fn: "relu" }, { kind: "maxPool2x2" }]
+      return [
+        { kind: "conv", layer, size, stride: 1, inChannels, outChannels, bias: params[`${layer}/bias`] !== undefined },
+        { kind: "activation", fn: "relu" },
+        { kind: "maxPool2x2" }
+      ]
     }).flat()
     const shape = model.inputShape as readonly [number, number, number]
-    return { name, ops: [{ kind: "imageInput", shape }, ...convs, { kind: "flatten" }, dense(params, "dense_0", name), { kind: "activation", fn: "relu" }, head] }
+    return {
+      name,
+      ops: [{ kind: "imageInput", shape }, ...convs, { kind: "flatten" }, dense(params, "dense_0", name), { kind: "activation", fn: "relu" }, head]
+    }
   }
   return undefined
 }

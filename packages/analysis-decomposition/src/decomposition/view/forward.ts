@@ -10,8 +10,7 @@ import type { SequentialView } from "./types.js"
  * output), bias gradient d_i; conv: kernel gradient g_i [size * size * in, out], bias gradient gb_i.
  */
 export type LayerFactors =
-  | { readonly kind: "dense"; readonly a: tf.Tensor2D; readonly d: tf.Tensor2D }
-  | { readonly kind: "conv"; readonly g: tf.Tensor3D; readonly gb: tf.Tensor2D }
+  { readonly kind: "dense"; readonly a: tf.Tensor2D; readonly d: tf.Tensor2D } | { readonly kind: "conv"; readonly g: tf.Tensor3D; readonly gb: tf.Tensor2D }
 
 /**
  * Example i runs at its own weights w + scale_i * g_i, where g_i is its gradient (given by the
@@ -57,14 +56,20 @@ const convDelta = (f: LayerFactors, input: tf.Tensor4D, out: tf.Tensor4D, size: 
  * The view's forward pass: logits [b, k] and features (the head's input). Make the call inside
  * tf.tidy (or a gradient function); every tensor it creates is a temporary of the caller.
  */
-export const viewForward = (view: SequentialView, params: Params, x: tf.Tensor, options: ViewForwardOptions = {}): { logits: tf.Tensor2D; features: tf.Tensor2D } => {
+export const viewForward = (
+  view: SequentialView,
+  params: Params,
+  x: tf.Tensor,
+  options: ViewForwardOptions = {}
+): { logits: tf.Tensor2D; features: tf.Tensor2D } => {
   let h: tf.Tensor = x
   let features: tf.Tensor2D | undefined
   const { probes, perturbation, onLayerInput } = options
   view.ops.forEach((op, index) => {
     switch (op.kind) {
       case "flatInput":
-        if (x.rank < 2 || x.size / x.shape[0]! !== op.dim) throw new UnsupportedModelError(view.name, `input of shape [${x.shape.join(", ")}] where ${op.dim} values per example were expected`)
+        if (x.rank < 2 || x.size / x.shape[0]! !== op.dim)
+          throw new UnsupportedModelError(view.name, `input of shape [${x.shape.join(", ")}] where ${op.dim} values per example were expected`)
         h = layers.flatten(h)
         return
       case "imageInput":
@@ -86,7 +91,13 @@ export const viewForward = (view: SequentialView, params: Params, x: tf.Tensor, 
         let y: tf.Tensor =
           op.kind === "dense"
             ? layers.dense(params, op.layer, h as tf.Tensor2D, op.bias)
-            : layers.conv2d(params, op.layer, h as tf.Tensor4D, { size: op.size, stride: op.stride, inChannels: op.inChannels, outChannels: op.outChannels, bias: op.bias })
+            : layers.conv2d(params, op.layer, h as tf.Tensor4D, {
+                size: op.size,
+                stride: op.stride,
+                inChannels: op.inChannels,
+                outChannels: op.outChannels,
+                bias: op.bias
+              })
         const f = perturbation?.factors[op.layer]
         if (perturbation && f) {
           y =

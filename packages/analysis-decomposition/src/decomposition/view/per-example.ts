@@ -108,7 +108,10 @@ export const layerOutputs = (op: ParamOp, a: tf.Tensor, d: tf.Tensor, wants: Lay
   if (wants.factors) out.factors = { kind: "conv", g: g!, gb }
   if (wants.gradient) {
     const kernel = g ? tf.sum(g, 0) : tf.matMul(tf.reshape(P, [b * positions, patchLength]), tf.reshape(D, [b * positions, channels]), true, false)
-    out.gradient = { [`${op.layer}/kernel`]: tf.reshape(kernel, [op.size, op.size, op.inChannels, channels]), ...(op.bias ? { [`${op.layer}/bias`]: tf.sum(gb, 0) } : {}) }
+    out.gradient = {
+      [`${op.layer}/kernel`]: tf.reshape(kernel, [op.size, op.size, op.inChannels, channels]),
+      ...(op.bias ? { [`${op.layer}/bias`]: tf.sum(gb, 0) } : {})
+    }
   }
   return out
 }

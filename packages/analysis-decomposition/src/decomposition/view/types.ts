@@ -14,7 +14,15 @@ export type ViewOp =
   /** `x W + b`, params `<layer>/kernel` [in, out] and `<layer>/bias` [out]. */
   | { readonly kind: "dense"; readonly layer: string; readonly inDim: number; readonly outDim: number; readonly bias: boolean }
   /** core-tensor's conv2d (symmetric zero padding (size - 1) / 2), params `<layer>/kernel` HWIO and `<layer>/bias`. */
-  | { readonly kind: "conv"; readonly layer: string; readonly size: number; readonly stride: number; readonly inChannels: number; readonly outChannels: number; readonly bias: boolean }
+  | {
+      readonly kind: "conv"
+      readonly layer: string
+      readonly size: number
+      readonly stride: number
+      readonly inChannels: number
+      readonly outChannels: number
+      readonly bias: boolean
+    }
   | { readonly kind: "activation"; readonly fn: layers.Activation }
   | { readonly kind: "maxPool2x2" }
   | { readonly kind: "flatten" }

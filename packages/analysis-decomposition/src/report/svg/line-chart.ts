@@ -68,7 +68,11 @@ const dashArray: Record<Dash, string | undefined> = { solid: undefined, dashed: 
 /** Layout constants, exported so tests can check the geometry independently. */
 export const chartLayout = { marginLeft: 72, marginRight: 20, marginTop: 36, axisBottom: 52, legendRow: 20, legendPadTop: 8, legendPadBottom: 10, fontSize: 12 }
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "chart"
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "") || "chart"
 
 const dashAttr = (d: Dash | undefined): string => {
   const v = dashArray[d ?? "solid"]
@@ -138,12 +142,19 @@ export const lineChart = (o: LineChartOptions): string => {
   const width = o.width ?? 640
   const plotHeight = o.plotHeight ?? 300
   const logY = o.yScale === "log"
-  for (const s of o.series) for (const [i, p] of s.points.entries()) if (!Number.isFinite(p.x)) throw new ReportInputError(`chart "${o.title}" series "${s.name}" point ${i}`, `x is ${p.x}`)
+  for (const s of o.series)
+    for (const [i, p] of s.points.entries())
+      if (!Number.isFinite(p.x)) throw new ReportInputError(`chart "${o.title}" series "${s.name}" point ${i}`, `x is ${p.x}`)
   const [x0, x1] = o.xDomain ?? extent(o.series, (p) => p.x, false)
   const [yLo, yHi] = o.yDomain ?? extent(o.series, (p) => p.y, logY)
   const pad = !o.yDomain && !logY && Number.isFinite(yLo) ? (o.yPadding ?? 0) * (yHi - yLo) : 0
   const [y0, y1] = [yLo - pad, yHi + pad]
-  const xNice = o.xDomain ? { domain: [o.xDomain[0], o.xDomain[1]] as [number, number], ticks: niceLinear(o.xDomain[0], o.xDomain[1]).ticks.filter((t) => t >= o.xDomain![0] && t <= o.xDomain![1]) } : niceLinear(x0, x1, 6)
+  const xNice = o.xDomain
+    ? {
+        domain: [o.xDomain[0], o.xDomain[1]] as [number, number],
+        ticks: niceLinear(o.xDomain[0], o.xDomain[1]).ticks.filter((t) => t >= o.xDomain![0] && t <= o.xDomain![1])
+      }
+    : niceLinear(x0, x1, 6)
   if (o.xIntegers) {
     const span = xNice.domain[1] - xNice.domain[0]
     const nice = niceLinear(xNice.domain[0], xNice.domain[1], 6).ticks
@@ -154,7 +165,12 @@ export const lineChart = (o: LineChartOptions): string => {
     if (span === 0 || xNice.ticks.length === 0) xNice.ticks = [xNice.domain[0]]
   }
   const yNice = o.yDomain
-    ? { domain: [o.yDomain[0], o.yDomain[1]] as [number, number], ticks: (logY ? niceLog(o.yDomain[0], o.yDomain[1]) : niceLinear(o.yDomain[0], o.yDomain[1])).ticks.filter((t) => t >= o.yDomain![0] - 1e-12 && t <= o.yDomain![1] + 1e-12) }
+    ? {
+        domain: [o.yDomain[0], o.yDomain[1]] as [number, number],
+        ticks: (logY ? niceLog(o.yDomain[0], o.yDomain[1]) : niceLinear(o.yDomain[0], o.yDomain[1])).ticks.filter(
+          (t) => t >= o.yDomain![0] - 1e-12 && t <= o.yDomain![1] + 1e-12
+        )
+      }
     : logY
       ? Number.isFinite(y0)
         ? niceLog(y0, y1)
@@ -166,7 +182,8 @@ export const lineChart = (o: LineChartOptions): string => {
   const xs: Scale = { kind: "linear", domain: xNice.domain, range: [left, left + plotWidth] }
   const ys: Scale = { kind: logY ? "log" : "linear", domain: yNice.domain, range: [top + plotHeight, top] }
 
-  const legend = o.legend ?? o.series.map((s) => ({ label: s.name, color: s.color, ...(s.dash ? { dash: s.dash } : {}), ...(s.marker ? { marker: s.marker } : {}) }))
+  const legend =
+    o.legend ?? o.series.map((s) => ({ label: s.name, color: s.color, ...(s.dash ? { dash: s.dash } : {}), ...(s.marker ? { marker: s.marker } : {}) }))
   const legendTop = top + plotHeight + L.axisBottom + L.legendPadTop
   // Flow layout: entries left to right, wrapping at the plot's width.
   const placed: Array<{ entry: LegendEntry; x: number; row: number }> = []
@@ -203,7 +220,9 @@ export const lineChart = (o: LineChartOptions): string => {
     const y = coord(project(ys, t))
     out.push(`<line class="grid" x1="${left}" x2="${left + plotWidth}" y1="${y}" y2="${y}" stroke="#e6e6e6"/>`)
     out.push(`<line class="tick" x1="${left - 5}" x2="${left}" y1="${y}" y2="${y}" stroke="#444"/>`)
-    out.push(`<text class="tick-label" x="${left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#333" data-value="${t}">${escapeXml(formatTick(t))}</text>`)
+    out.push(
+      `<text class="tick-label" x="${left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#333" data-value="${t}">${escapeXml(formatTick(t))}</text>`
+    )
   }
   out.push(`</g>`)
   out.push(`<g class="axis x-axis">`)
@@ -211,7 +230,9 @@ export const lineChart = (o: LineChartOptions): string => {
     const x = coord(project(xs, t))
     out.push(`<line class="grid" x1="${x}" x2="${x}" y1="${top}" y2="${top + plotHeight}" stroke="#f0f0f0"/>`)
     out.push(`<line class="tick" x1="${x}" x2="${x}" y1="${top + plotHeight}" y2="${top + plotHeight + 5}" stroke="#444"/>`)
-    out.push(`<text class="tick-label" x="${x}" y="${top + plotHeight + 18}" text-anchor="middle" fill="#333" data-value="${t}">${escapeXml(formatTick(t))}</text>`)
+    out.push(
+      `<text class="tick-label" x="${x}" y="${top + plotHeight + 18}" text-anchor="middle" fill="#333" data-value="${t}">${escapeXml(formatTick(t))}</text>`
+    )
   }
   out.push(`</g>`)
   out.push(`<rect class="frame" x="${left}" y="${top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#444"/>`)
@@ -225,7 +246,9 @@ export const lineChart = (o: LineChartOptions): string => {
     if (band.length < 2) continue
     const edge = [...band.map((b) => [b.x, b.hi] as const), ...[...band].reverse().map((b) => [b.x, b.lo] as const)]
     const d = edge.map(([x, y], i) => `${i === 0 ? "M" : "L"}${coord(project(xs, x))},${coord(project(ys, y))}`).join("")
-    out.push(`<path class="band" data-series="${escapeXml(s.name)}" d="${d}Z" fill="${escapeXml(s.color)}" fill-opacity="0.15" stroke="none" clip-path="url(#${clipId})"/>`)
+    out.push(
+      `<path class="band" data-series="${escapeXml(s.name)}" d="${d}Z" fill="${escapeXml(s.color)}" fill-opacity="0.15" stroke="none" clip-path="url(#${clipId})"/>`
+    )
   }
   for (const s of o.series) {
     const visible = s.points.filter((p) => Number.isFinite(p.y) && !(logY && p.y <= 0))
@@ -240,24 +263,32 @@ export const lineChart = (o: LineChartOptions): string => {
       pen = true
     }
     out.push(`<g class="series" data-series="${escapeXml(s.name)}" clip-path="url(#${clipId})">`)
-    if (d) out.push(`<path d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${dashAttr(s.dash)}/>`)
+    if (d)
+      out.push(`<path d="${d}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${dashAttr(s.dash)}/>`)
     if (s.marker) {
       const every = Math.max(1, Math.ceil(visible.length / 15))
       visible.forEach((p, i) => {
         if (i % every === 0 || i === visible.length - 1) out.push(markerSvg(s.marker!, project(xs, p.x), project(ys, p.y), s.color))
       })
-    } else if (markers) for (const p of visible) out.push(`<circle cx="${coord(project(xs, p.x))}" cy="${coord(project(ys, p.y))}" r="2.5" fill="${escapeXml(s.color)}"/>`)
+    } else if (markers)
+      for (const p of visible) out.push(`<circle cx="${coord(project(xs, p.x))}" cy="${coord(project(ys, p.y))}" r="2.5" fill="${escapeXml(s.color)}"/>`)
     out.push(`</g>`)
   }
   out.push(`</g>`)
-  out.push(`<text class="axis-label x-label" x="${coord(left + plotWidth / 2)}" y="${top + plotHeight + 40}" text-anchor="middle" fill="#222">${richLabel(o.xLabel)}</text>`)
+  out.push(
+    `<text class="axis-label x-label" x="${coord(left + plotWidth / 2)}" y="${top + plotHeight + 40}" text-anchor="middle" fill="#222">${richLabel(o.xLabel)}</text>`
+  )
   const yMid = coord(top + plotHeight / 2)
-  out.push(`<text class="axis-label y-label" x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})" fill="#222">${richLabel(o.yLabel)}</text>`)
+  out.push(
+    `<text class="axis-label y-label" x="18" y="${yMid}" text-anchor="middle" transform="rotate(-90 18 ${yMid})" fill="#222">${richLabel(o.yLabel)}</text>`
+  )
   out.push(`<g class="legend">`)
   placed.forEach(({ entry: e, x, row: r }) => {
     const y = legendTop + r * L.legendRow + L.legendRow / 2
     out.push(`<g class="legend-entry">`)
-    out.push(`<line x1="${coord(x)}" x2="${coord(x + 28)}" y1="${coord(y)}" y2="${coord(y)}" stroke="${escapeXml(e.color)}" stroke-width="2.5"${dashAttr(e.dash)}/>`)
+    out.push(
+      `<line x1="${coord(x)}" x2="${coord(x + 28)}" y1="${coord(y)}" y2="${coord(y)}" stroke="${escapeXml(e.color)}" stroke-width="2.5"${dashAttr(e.dash)}/>`
+    )
     if (e.marker) out.push(markerSvg(e.marker, x + 14, y, e.color))
     out.push(`<text x="${coord(x + 36)}" y="${coord(y)}" dominant-baseline="middle" fill="#222">${richLabel(e.label)}</text>`)
     out.push(`</g>`)

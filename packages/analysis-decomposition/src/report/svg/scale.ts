@@ -9,7 +9,10 @@ export interface Scale {
 
 /** The pixel position of `v` (log scales take log10). */
 export const project = (s: Scale, v: number): number => {
-  const t = s.kind === "log" ? (Math.log10(v) - Math.log10(s.domain[0])) / (Math.log10(s.domain[1]) - Math.log10(s.domain[0])) : (v - s.domain[0]) / (s.domain[1] - s.domain[0])
+  const t =
+    s.kind === "log"
+      ? (Math.log10(v) - Math.log10(s.domain[0])) / (Math.log10(s.domain[1]) - Math.log10(s.domain[0]))
+      : (v - s.domain[0]) / (s.domain[1] - s.domain[0])
   return s.range[0] + t * (s.range[1] - s.range[0])
 }
 

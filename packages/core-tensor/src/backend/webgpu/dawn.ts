@@ -17,7 +17,9 @@ export interface GpuAdapterInfo {
 
 /** The part of WebGPU's `GPU` and `GPUAdapter` read here (no dependency on @webgpu/types). */
 interface Gpu {
-  requestAdapter(options?: { powerPreference?: "high-performance" | "low-power" }): Promise<{ readonly info: AdapterFields & { readonly isFallbackAdapter?: boolean } } | null>
+  requestAdapter(options?: {
+    powerPreference?: "high-performance" | "low-power"
+  }): Promise<{ readonly info: AdapterFields & { readonly isFallbackAdapter?: boolean } } | null>
 }
 interface AdapterFields {
   readonly vendor: string
@@ -86,10 +88,13 @@ export const loadGpu = (): Promise<Gpu | string> => {
       dawn = (await import(dawnPackage)) as DawnModule
     } catch (e) {
       const msg = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e)
-      return /Cannot find (module|package)|ERR_MODULE_NOT_FOUND/.test(msg) && msg.includes("webgpu") ? "the npm package webgpu (Dawn for Node) is not installed" : `webgpu (Dawn for Node) failed to load: ${msg}`
+      return /Cannot find (module|package)|ERR_MODULE_NOT_FOUND/.test(msg) && msg.includes("webgpu")
+        ? "the npm package webgpu (Dawn for Node) is not installed"
+        : `webgpu (Dawn for Node) failed to load: ${msg}`
     }
     captureDawnTick()
-    for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true })
+    for (const [k, v] of Object.entries(dawn.globals))
+      if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true })
     const gpu = dawn.create([])
     if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true })
     else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true })

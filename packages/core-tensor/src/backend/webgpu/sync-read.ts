@@ -47,7 +47,8 @@ const readBufferSync = (backend: WebGpuBackendInternals, buffer: StagingBuffer):
   // the promise settles on a later turn of the event loop; its rejection is reported by mapState
   staging.mapAsync(globals.GPUMapMode.READ).catch(() => {})
   try {
-    if (!pumpDawnUntil(() => staging.mapState !== "pending")) throw new WebGpuSyncReadError("webgpu: no Dawn event tick to wait on (synchronous reads need the webgpu npm package in Node)")
+    if (!pumpDawnUntil(() => staging.mapState !== "pending"))
+      throw new WebGpuSyncReadError("webgpu: no Dawn event tick to wait on (synchronous reads need the webgpu npm package in Node)")
     if (staging.mapState !== "mapped") throw new WebGpuSyncReadError("webgpu: mapping a staging buffer for a synchronous read failed")
     const values = staging.getMappedRange().slice(0)
     staging.unmap()

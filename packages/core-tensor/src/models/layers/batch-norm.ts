@@ -74,14 +74,7 @@ const normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
  * the new state, so no gradient flows through it.) Evaluation: normalises with the moving
  * statistics, so each example's output depends on that example only.
  */
-export const batchNorm = (
-  params: Params,
-  state: Params,
-  name: string,
-  x: tf.Tensor4D,
-  training: boolean,
-  newState: Record<string, tf.Tensor>
-): tf.Tensor4D => {
+export const batchNorm = (params: Params, state: Params, name: string, x: tf.Tensor4D, training: boolean, newState: Record<string, tf.Tensor>): tf.Tensor4D => {
   const gamma = params[`${name}/gamma`]!
   const beta = params[`${name}/beta`]!
   const movingMean = state[`${name}/moving_mean`]!

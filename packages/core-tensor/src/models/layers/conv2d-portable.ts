@@ -34,7 +34,15 @@ const inputGradient = (dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: [number, nu
  */
 const filterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], stride: number, pad: number): tf.Tensor4D => {
   const [k, , inC, outC] = filterShape as [number, number, number, number]
-  const padded = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x
+  const padded =
+    pad > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [pad, pad],
+          [pad, pad],
+          [0, 0]
+        ])
+      : x
   const swapped = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D
   const dyFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D
   // The output can be larger than k when rows at the bottom/right were never read by the forward conv.

@@ -28,7 +28,7 @@ export const conv2dInit = (rng: Rng, name: string, c: ConvSpec): Record<string, 
 
 export const conv2dShapes = (name: string, c: ConvSpec): Array<readonly [string, readonly number[]]> => {
   const kernel = [`${name}/kernel`, [c.size, c.size, c.inChannels, c.outChannels]] as const
-  return c.bias ?? true ? [kernel, [`${name}/bias`, [c.outChannels]]] : [kernel]
+  return (c.bias ?? true) ? [kernel, [`${name}/bias`, [c.outChannels]]] : [kernel]
 }
 
 /**
@@ -41,7 +41,7 @@ export const conv2d = (params: Params, name: string, x: tf.Tensor4D, c: ConvSpec
   const kernel = params[`${name}/kernel`] as tf.Tensor4D
   const pad = (c.size - 1) / 2
   const y = hasNativeConvFilterGradient() ? tf.conv2d(x, kernel, c.stride ?? 1, pad, "NHWC") : conv2dPortableGrad(x, kernel, c.stride ?? 1, pad)
-  return c.bias ?? true ? tf.add<tf.Tensor4D>(y, params[`${name}/bias`]!) : y
+  return (c.bias ?? true) ? tf.add<tf.Tensor4D>(y, params[`${name}/bias`]!) : y
 }
 
 /** Spatial size after `conv2d` with stride s: floor((n - 1) / s) + 1 for odd sizes with symmetric padding. */

@@ -12,7 +12,12 @@ export const denseInit = (rng: Rng, name: string, inDim: number, outDim: number,
 }
 
 export const denseShapes = (name: string, inDim: number, outDim: number, bias = true): Array<readonly [string, readonly number[]]> =>
-  bias ? [[`${name}/kernel`, [inDim, outDim]], [`${name}/bias`, [outDim]]] : [[`${name}/kernel`, [inDim, outDim]]]
+  bias
+    ? [
+        [`${name}/kernel`, [inDim, outDim]],
+        [`${name}/bias`, [outDim]]
+      ]
+    : [[`${name}/kernel`, [inDim, outDim]]]
 
 /**
  * `x W (+ b)` for x [batch, inDim] (params checked beforehand with `denseShapes`). On backends
