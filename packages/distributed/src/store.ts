@@ -1,4 +1,4 @@
-import { type ResultsStoreShape, StoreError } from "@samlab/pipeline"
+import { type ResultsStoreShape, StoreError, jsonLines, readJsonWith } from "@samlab/pipeline"
 import { Effect, Option } from "effect"
 import type { Db } from "./db.js"
 
@@ -56,21 +56,10 @@ export const makePostgresStore = (db: Db, run: string): ResultsStoreShape => {
     writeText: write,
     writeBytes: write,
     writeJson: (rel, value) => write(rel, `${JSON.stringify(value, null, 2)}\n`),
-    writeJsonl: (rel, rows) =>
-      Effect.andThen(
-        write(rel, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "")),
-        rel === "metrics.jsonl" ? writeMetricRows(rows) : Effect.void
-      ),
+    writeJsonl: (rel, rows) => Effect.andThen(write(rel, jsonLines(rows)), rel === "metrics.jsonl" ? writeMetricRows(rows) : Effect.void),
     readText,
     readBytes,
-    readJson: (rel) =>
-      Effect.flatMap(readText(rel), (text) =>
-        Option.match(text, {
-          onNone: () => Effect.succeed(Option.none()),
-          onSome: (t) =>
-            Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: where(rel), operation: "read", cause }) })
-        })
-      ),
+    readJson: readJsonWith(readText, where),
     // like the folder store's rm -r: the path and everything under it
     remove: (rel) =>
       attempt(rel, "remove", () =>

@@ -49,4 +49,4 @@ export {
   relayProgress,
   stderrProgress
 } from "./services/progress.js"
-export { FileResultsStore, ResultsStore, type ResultsStoreShape } from "./services/store.js"
+export { FileResultsStore, ResultsStore, type ResultsStoreShape, jsonLines, readJsonWith } from "./services/store.js"

@@ -20,6 +20,21 @@ export interface ResultsStoreShape {
 
 export class ResultsStore extends Context.Service<ResultsStore, ResultsStoreShape>()("@samlab/pipeline/ResultsStore") {}
 
+/** A JSON-lines document: one JSON value a line, ending in a newline when there are rows. */
+export const jsonLines = (rows: readonly unknown[]): string => rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "")
+
+/** A store's `readJson` on top of its `readText`: absent stays absent; text that is not JSON is a read error naming the path. */
+export const readJsonWith =
+  (readText: ResultsStoreShape["readText"], path: (rel: string) => string): ResultsStoreShape["readJson"] =>
+  (rel) =>
+    Effect.flatMap(readText(rel), (text) =>
+      Option.match(text, {
+        onNone: () => Effect.succeed(Option.none()),
+        onSome: (t) =>
+          Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: path(rel), operation: "read", cause }) })
+      })
+    )
+
 const isMissing = (e: unknown) => typeof e === "object" && e !== null && (e as { code?: string }).code === "ENOENT"
 
 /** A results store rooted at a folder on disk. */
@@ -50,17 +65,10 @@ export const makeFileStore = (rootDir: string): ResultsStoreShape => {
     writeText: write,
     writeBytes: write,
     writeJson: (rel, value) => write(rel, `${JSON.stringify(value, null, 2)}\n`),
-    writeJsonl: (rel, rows) => write(rel, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "")),
+    writeJsonl: (rel, rows) => write(rel, jsonLines(rows)),
     readText,
     readBytes,
-    readJson: (rel) =>
-      Effect.flatMap(readText(rel), (text) =>
-        Option.match(text, {
-          onNone: () => Effect.succeed(Option.none()),
-          onSome: (t) =>
-            Effect.try({ try: () => Option.some(JSON.parse(t) as unknown), catch: (cause) => new StoreError({ path: at(rel), operation: "read", cause }) })
-        })
-      ),
+    readJson: readJsonWith(readText, at),
     remove: (rel) =>
       Effect.tryPromise({
         try: () => rm(at(rel), { recursive: true, force: true }),
