@@ -52,7 +52,7 @@ describe("pipeline files outside the repository", () => {
       "testSize=10",
       "batchSize=16",
       "epochs=1",
-      'methods=["sgd"]',
+      'methods=["erm"]',
       "seeds=[0]"
     ]
     const run = await samlab(dir, "run", "paper-cifar10.ts", "--preset", "quick", "--out", out, ...sets.flatMap((s) => ["--set", s]))
