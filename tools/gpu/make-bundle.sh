@@ -35,7 +35,7 @@ apt-get "${apt_amd64[@]}" update -qq
 rm -rf "$lists"
 
 xz -6 -T0 -c "$cifar/data_batch_1.bin" >"$out/data_batch_1.bin.xz"
-cp tools/gpu/gpu-check.sh packages/tfjs-backend-native/bench/torch_bench.py "$out/"
+cp tools/gpu/gpu-check.sh tools/cli/torch/torch_bench.py "$out/"
 total=$(du -sb "$out" | cut -f1)
 echo "== $out: $((total / 1048576)) MiB"
 # with the repository beside it (about 3 MiB) the copy sent to the GPU machine must stay under 64 MiB

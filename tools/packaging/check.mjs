@@ -79,6 +79,8 @@ const packAll = (packages, into) => {
     const files = out[0].files.map((f) => f.path)
     for (const needed of ["LICENSE", "README.md", "package.json"]) if (!files.includes(needed)) throw new Error(`${manifest.name}: the tarball lacks ${needed}`)
     if (files.some((f) => f.startsWith("src/") || f.startsWith("test/"))) throw new Error(`${manifest.name}: the tarball ships sources or tests`)
+    // `samlab bench --torch` runs the PyTorch side from the installed package
+    if (manifest.name === "@samlab/cli" && !files.includes("torch/torch_bench.py")) throw new Error(`${manifest.name}: the tarball lacks torch/torch_bench.py`)
     say(`packed ${out[0].filename} (${out[0].entryCount} files, ${(out[0].size / 1024).toFixed(0)} KiB)`)
     return join(into, out[0].filename)
   })

@@ -45,7 +45,7 @@ const nativeRound = (): Map<string, number> => {
 
 const torchRound = (): Map<string, number> | string => {
   try {
-    const script = join(dirname(fileURLToPath(import.meta.url)), "torch_bench.py")
+    const script = join(dirname(fileURLToPath(import.meta.url)), "../../../tools/cli/torch/torch_bench.py")
     const stdout = execFileSync(python, [script, "--steps", String(steps), "--warmup", String(warmup)], {
       encoding: "utf8",
       env: { ...process.env, OPENBLAS_NUM_THREADS: "1" }

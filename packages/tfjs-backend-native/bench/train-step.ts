@@ -2,7 +2,7 @@
  * Step time of SGD and SAM training steps at batch 128 on a tfjs backend, as JSON lines:
  *   npx tsx bench/train-step.ts [--backend native|cpu|wasm] [--model mlp|cnn|all]
  *     [--method sgd|sam|all] [--steps 10] [--warmup 3] [--batch 128]
- * Compare with `python3 bench/torch_bench.py` on the same machine, in the same minute.
+ * Compare with `python3 tools/cli/torch/torch_bench.py` on the same machine, in the same minute.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { option, useBackend } from "./backend.js"

@@ -106,9 +106,16 @@ interface TorchRow {
 /** The PyTorch script's names for the methods it times: plain SGD is samlab's `erm` over the SGD base. */
 const torchMethods: Partial<Record<string, string>> = { erm: "sgd", sam: "sam" }
 
+/**
+ * The PyTorch script shipped in this package's `torch/` folder: one level up from the built
+ * `dist/main.js`, two from this source file (the bin runs sources inside the repository).
+ */
+export const torchBenchScript = (): string | undefined =>
+  ["../torch/torch_bench.py", "../../torch/torch_bench.py"].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((path) => existsSync(path))
+
 const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: string; results: TorchRow[] } | undefined => {
-  const script = fileURLToPath(new URL("../../../../packages/tfjs-backend-native/bench/torch_bench.py", import.meta.url))
-  if (!existsSync(script)) return undefined
+  const script = torchBenchScript()
+  if (script === undefined) return undefined
   // Debian's python3-torch lives in the system interpreter, which a pyenv python3 on PATH may hide
   const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0)
   if (!python) return undefined
