@@ -8,7 +8,35 @@ import { nodeModule, nodeProcess } from "../node-host.js"
  * in no process whose stderr the user reads, and keeps Dawn's first line as the reason.
  * Undefined outside Node or where the child cannot run (then the caller probes in-process).
  */
-export const probeAdapterInChild = (): { readonly found: true } | { readonly found: false; readonly reason: string } | undefined => {
+export type ProbeResult = { readonly found: true } | { readonly found: false; readonly reason: string }
+
+/**
+ * Where a process leaves its probe's result for its children (the child executor's cells inherit
+ * the environment), so each skips the probe's second or so. Keyed by the Dawn module and the
+ * Vulkan driver setting, so a child with a different one probes again.
+ */
+export const ADAPTER_PROBE_ENV = "SAMLAB_WEBGPU_PROBE"
+
+interface ProbeRecord {
+  readonly key: string
+  readonly result: ProbeResult
+}
+
+const handedDown = (key: string): ProbeResult | undefined => {
+  const text = nodeProcess?.env[ADAPTER_PROBE_ENV]
+  if (!text) return undefined
+  try {
+    const record = JSON.parse(text) as Partial<ProbeRecord>
+    const r = record.result
+    if (record.key !== key || typeof r !== "object" || r === null) return undefined
+    if (r.found === true) return { found: true }
+    return r.found === false && typeof r.reason === "string" ? { found: false, reason: r.reason } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const probeAdapterInChild = (): ProbeResult | undefined => {
   const childProcess = nodeProcess?.getBuiltinModule?.("node:child_process") as typeof import("node:child_process") | undefined
   const moduleApi = nodeModule()
   if (!nodeProcess || !childProcess || !moduleApi) return undefined
@@ -18,6 +46,9 @@ export const probeAdapterInChild = (): { readonly found: true } | { readonly fou
   } catch {
     return undefined // not installed: the in-process import says so
   }
+  const key = `${dawnUrl} VK_ICD_FILENAMES=${nodeProcess.env["VK_ICD_FILENAMES"] ?? ""}`
+  const inherited = handedDown(key)
+  if (inherited) return inherited
   const script = [
     "const dawn = await import(process.argv[1])",
     "for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) globalThis[k] = v",
@@ -32,8 +63,9 @@ export const probeAdapterInChild = (): { readonly found: true } | { readonly fou
   } catch {
     return undefined
   }
-  if (found) return { found: true }
-  return { found: false, reason: dawnReason(child.stderr) }
+  const result: ProbeResult = found ? { found: true } : { found: false, reason: dawnReason(child.stderr) }
+  nodeProcess.env[ADAPTER_PROBE_ENV] = JSON.stringify({ key, result } satisfies ProbeRecord)
+  return result
 }
 
 /** Dawn's own words for the failure: its first warning or error line, without the source location. */
