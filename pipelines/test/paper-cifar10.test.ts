@@ -208,9 +208,14 @@ describe("paper-cifar10: sweeps", () => {
     const rates = plan.cellConfigs.map((c) => c.noise.rate)
     expect([...new Set(rates)].sort()).toEqual([0, 0.2, 0.4, 0.6, 0.8])
     const width = Effect.runSync(makePlan(paperCifar10, { preset: "sweep-width" }))
-    expect(width.cellConfigs.map((c) => c.model)).toContainEqual({ kind: "mlp", hidden: [2048, 2048] })
-    expect(width.cellStepConfigs.map((c) => c["train"])).toContainEqual(expect.objectContaining({ model: { kind: "mlp", hidden: [2048, 2048] } }))
+    expect(width.cellConfigs.map((c) => c.model)).toContainEqual({ kind: "mlp", hidden: [1024, 1024] })
+    expect(width.cellStepConfigs.map((c) => c["train"])).toContainEqual(expect.objectContaining({ model: { kind: "mlp", hidden: [1024, 1024] } }))
     for (const preset of ["sweep-size", "sweep-rho", "asymmetric"]) expect(Effect.runSync(makePlan(paperCifar10, { preset })).cells.length).toBeGreaterThan(1)
+    // the reviewers' sweeps: one seed, no per-example decomposition
+    for (const preset of ["sweep-noise", "sweep-size", "sweep-width", "sweep-rho", "asymmetric"]) {
+      const cells = Effect.runSync(makePlan(paperCifar10, { preset })).cellConfigs
+      expect(cells.every((c) => JSON.stringify(c.seeds) === "[0]" && c.decomposition.every === 0)).toBe(true)
+    }
   })
 
   it.effect("rejects a sweep over a field the config does not have, and a swept value the config does not allow", () =>
