@@ -23,6 +23,7 @@ export type {
   GroupStat,
   JsonValue,
   MethodReport,
+  SweepPoint,
   MethodSummary,
   ReportEpoch,
   ReportInput,

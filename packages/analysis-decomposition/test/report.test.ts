@@ -300,3 +300,63 @@ describe("SANER's group-B chart", () => {
     expect(reportCharts(small()).some((c) => c.id === "group-b-share")).toBe(false)
   })
 })
+
+describe("the sweep chart", () => {
+  const run = (method: string, rate: number, best: number, last: number) => ({
+    label: `${method} (noise.rate=${rate})`,
+    summary: { bestTestAcc: best, bestEpoch: 3, finalTestAcc: last, seeds: [0] },
+    perEpoch: [{ epoch: 1, testAcc: best }],
+    sweep: { method, values: { "noise.rate": rate } }
+  })
+  // groups out of x order, as a matrix may list them
+  const input: ReportInput = {
+    title: "sweep",
+    config: {},
+    methods: {
+      "erm noise.rate=0.4": run("SGD", 0.4, 0.3, 0.2),
+      "erm noise.rate=0": run("SGD", 0, 0.5, 0.48),
+      "sam noise.rate=0.4": run("SAM", 0.4, 0.38, 0.36),
+      "sam noise.rate=0": run("SAM", 0, 0.52, 0.5)
+    }
+  }
+
+  it("draws each method's best (solid) and last-epoch (dashed) accuracy against the swept value, in x order and in percent", () => {
+    const chart = reportCharts(input)[0]!
+    expect(chart.id).toBe("sweep")
+    const doc = parseXml(chart.svg)
+    const plot = findAll(doc, hasClass("plot"))[0]!
+    const [left, top, width, height] = plot.attrs["data-plot"]!.split(" ").map(Number) as [number, number, number, number]
+    const [x0, x1] = plot.attrs["data-x-domain"]!.split(" ").map(Number) as [number, number]
+    const [y0, y1] = plot.attrs["data-y-domain"]!.split(" ").map(Number) as [number, number]
+    const at = (name: string) => {
+      const g = findAll(doc, (e) => hasClass("series")(e) && e.attrs["data-series"] === name)[0]!
+      const path = findAll(g, (e) => e.name === "path")[0]!
+      const xy = path.attrs["d"]!.split(/[ML]/)
+        .filter(Boolean)
+        .map((p) => p.split(",").map(Number) as [number, number])
+      return { xy, dashed: path.attrs["stroke-dasharray"] !== undefined }
+    }
+    const px = (x: number) => left + (width * (x - x0)) / (x1 - x0)
+    const py = (y: number) => top + height * (1 - (y - y0) / (y1 - y0))
+    const samLast = at("SAM, last epoch")
+    expect(samLast.dashed).toBe(true)
+    expect(samLast.xy.map(([x]) => x)).toEqual([expect.closeTo(px(0), 1), expect.closeTo(px(0.4), 1)])
+    expect(samLast.xy.map(([, y]) => y)).toEqual([expect.closeTo(py(50), 1), expect.closeTo(py(36), 1)])
+    const sgdBest = at("SGD, best")
+    expect(sgdBest.dashed).toBe(false)
+    expect(sgdBest.xy.map(([, y]) => y)).toEqual([expect.closeTo(py(50), 1), expect.closeTo(py(30), 1)])
+  })
+
+  it("is drawn only for a sweep of one numeric field; JSON keeps the sweep points", () => {
+    expect(reportCharts(small()).some((c) => c.id === "sweep")).toBe(false)
+    const twoFields: ReportInput = {
+      ...input,
+      methods: { ...input.methods, extra: { ...run("SAM", 0.2, 0.4, 0.4), sweep: { method: "SAM", values: { "noise.rate": 0.2, rho: 0.1 } } } }
+    }
+    expect(reportCharts(twoFields).some((c) => c.id === "sweep")).toBe(false)
+    const words: ReportInput = { ...input, methods: { a: { ...run("SGD", 0, 0.5, 0.5), sweep: { method: "SGD", values: { "noise.kind": "asymmetric" } } } } }
+    expect(reportCharts(words).some((c) => c.id === "sweep")).toBe(false)
+    expect(parseReportInput(JSON.parse(reportJson(input))).methods["sam noise.rate=0"]!.sweep).toEqual({ method: "SAM", values: { "noise.rate": 0 } })
+    expect(() => parseReportInput({ ...input, methods: { a: { ...run("SGD", 0, 0.5, 0.5), sweep: { values: {} } } } })).toThrow(/methods\.a\.sweep\.method/)
+  })
+})

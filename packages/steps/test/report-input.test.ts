@@ -98,3 +98,18 @@ describe("the report's headline", () => {
     expect(input.methods["jsam"]!.perEpochMin).toBeUndefined() // one seed: no band
   })
 })
+
+describe("a sweep's report input", () => {
+  it("gives each group the method alone and its swept values (the sweep chart's points); a run without a sweep has none", () => {
+    const swept = [
+      { values: { method: "erm", seed: 0, "noise.rate": 0.4 }, result: run("erm", 0, [0.3, 0.4, 0.34]) },
+      { values: { method: "sam", seed: 0, "noise.rate": 0.4 }, result: run("sam", 0, [0.3, 0.42, 0.44]) },
+      { values: { method: "erm", seed: 0, "model.hidden": [128, 128] }, result: run("erm", 0, [0.3, 0.4, 0.34]) }
+    ]
+    const input = buildReportInput("t", { base: { kind: "adam" } }, summarizeResults(swept), swept)
+    expect(input.methods["erm noise.rate=0.4"]!.sweep).toEqual({ method: "Adam", values: { "noise.rate": 0.4 } })
+    expect(input.methods["sam noise.rate=0.4"]!.sweep).toEqual({ method: "SAM", values: { "noise.rate": 0.4 } })
+    expect(input.methods["erm model.hidden=[128,128]"]!.sweep).toEqual({ method: "Adam", values: { "model.hidden": [128, 128] } })
+    expect(buildReportInput("t", {}, summarizeResults(cells), cells).methods["sam"]!.sweep).toBeUndefined()
+  })
+})

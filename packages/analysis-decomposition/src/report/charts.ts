@@ -1,5 +1,5 @@
 import { type Dash, type LegendEntry, type MarkerShape, type Series, lineChart, markerShapes, palette } from "./svg/line-chart.js"
-import type { DecompositionGroupPoint, ReportEpoch, ReportInput } from "./types.js"
+import type { DecompositionGroupPoint, JsonValue, ReportEpoch, ReportInput } from "./types.js"
 
 export interface ReportChart {
   readonly id: string
@@ -182,9 +182,56 @@ export const groupBChart = (input: ReportInput): ReportChart | undefined => {
   }
 }
 
+/** A swept value on the x axis: a number, or a list's first number (the width of hidden sizes [512, 512]). */
+const sweptNumber = (v: JsonValue | undefined): number => (typeof v === "number" ? v : Array.isArray(v) && typeof v[0] === "number" ? v[0] : Number.NaN)
+
+/**
+ * A sweep over one numeric field: each method's best (solid) and last-epoch (dashed) test
+ * accuracy against the swept value, one colour per method. Undefined unless every group is a
+ * sweep group of the same single field with numbers (or lists of numbers) for values.
+ */
+export const sweepChart = (input: ReportInput): ReportChart | undefined => {
+  const groups = Object.values(input.methods)
+  const fields = new Set(groups.flatMap((m) => Object.keys(m.sweep?.values ?? {})))
+  const field = [...fields][0]
+  if (field === undefined || fields.size !== 1 || groups.some((m) => m.sweep === undefined || !(field in m.sweep.values))) return undefined
+  const points = groups.map((m) => ({
+    method: m.sweep!.method,
+    x: sweptNumber(m.sweep!.values[field]),
+    best: m.summary.bestTestAcc,
+    last: m.summary.finalTestAcc
+  }))
+  if (points.some((p) => !Number.isFinite(p.x))) return undefined
+  const methods = [...new Set(points.map((p) => p.method))]
+  const series: Series[] = methods.flatMap((method, i) => {
+    const mine = points.filter((p) => p.method === method).sort((a, b) => a.x - b.x)
+    const style = { color: palette[i % palette.length]!, marker: markerShapes[i % markerShapes.length]! }
+    return [
+      { name: `${method}, best`, ...style, points: mine.map((p) => ({ x: p.x, y: 100 * p.best })) },
+      { name: `${method}, last epoch`, ...style, dash: "dashed" as const, points: mine.map((p) => ({ x: p.x, y: 100 * p.last })) }
+    ]
+  })
+  const legend: LegendEntry[] = [
+    ...methods.map((label, i) => ({ label, color: palette[i % palette.length]!, marker: markerShapes[i % markerShapes.length]! })),
+    ...styleKey([
+      { label: "best epoch", dash: "solid" },
+      { label: "last epoch", dash: "dashed" }
+    ])
+  ]
+  const xLabel = points.some((p) => typeof groups[0]!.sweep!.values[field] !== "number") ? `${field} (first value)` : field
+  const title = `Test accuracy against ${field}`
+  return {
+    id: "sweep",
+    title,
+    caption: `Each method's best test accuracy (solid) and its test accuracy at the last epoch (dashed), for each value of ${field}${groups.some((m) => m.summary.seeds.length > 1) ? " (means over seeds)" : ""}.`,
+    svg: lineChart({ id: "sweep", title, xLabel, yLabel: "test accuracy (%)", series, legend, markers: true })
+  }
+}
+
 /** Every chart the data allows, in report order. */
 export const reportCharts = (input: ReportInput): ReportChart[] =>
   [
+    sweepChart(input),
     testAccuracyChart(input),
     trainAccuracyChart(input),
     factorChart(input, "samFactor"),

@@ -88,6 +88,13 @@ export interface MethodReport {
   readonly perEpochMin?: readonly ReportEpoch[]
   readonly perEpochMax?: readonly ReportEpoch[]
   readonly decomposition?: readonly DecompositionPoint[]
+  /** In a sweep: the method alone (its display name) and the swept fields' values of this group. */
+  readonly sweep?: SweepPoint
+}
+
+export interface SweepPoint {
+  readonly method: string
+  readonly values: { readonly [field: string]: JsonValue }
 }
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }

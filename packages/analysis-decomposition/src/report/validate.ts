@@ -8,6 +8,7 @@ import {
   type MethodSummary,
   type ReportEpoch,
   type ReportInput,
+  type SweepPoint,
   summaryFields
 } from "./types.js"
 
@@ -163,8 +164,14 @@ const method = (v: unknown, path: string): MethodReport => {
     perEpoch,
     ...optional(o, "perEpochMin", path, epochRows),
     ...optional(o, "perEpochMax", path, epochRows),
-    ...(decomposition ? { decomposition } : {})
+    ...(decomposition ? { decomposition } : {}),
+    ...optional(o, "sweep", path, sweepPoint)
   }
+}
+
+const sweepPoint = (v: unknown, path: string): SweepPoint => {
+  const o = object(v, path)
+  return { method: string(o["method"], `${path}.method`), values: object(json(o["values"], `${path}.values`), `${path}.values`) as SweepPoint["values"] }
 }
 
 const json = (v: unknown, path: string): JsonValue => {

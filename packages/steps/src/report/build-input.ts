@@ -7,7 +7,7 @@ import {
   type ReportInput,
   meanOf
 } from "@samlab/analysis-decomposition"
-import { type CellResult, type RunSummaryFile, groupKey, spreadKeys } from "../summary/summarize.js"
+import { type CellResult, type RunSummaryFile, groupKey, spreadKeys, sweptValues } from "../summary/summarize.js"
 import { baseKindOf, headlineOf, methodLabel, settingOf } from "./headline.js"
 import type { TrainResult } from "../train/result.js"
 
@@ -72,10 +72,9 @@ export const buildReportInput = (
   const headline = headlineOf(summary, baseKind)
   const methods: Record<string, MethodReport> = {}
   for (const [method, s] of Object.entries(summary.methods)) {
-    const runs = cells
-      .filter((c) => groupKey(c) === method)
-      .map((c) => c.result)
-      .sort((a, b) => a.seed - b.seed)
+    const groupCells = cells.filter((c) => groupKey(c) === method)
+    const runs = groupCells.map((c) => c.result).sort((a, b) => a.seed - b.seed)
+    const swept = groupCells[0] === undefined ? [] : sweptValues(groupCells[0])
     const stdOf = Object.fromEntries(
       spreadKeys.flatMap((k) => {
         const sd = s.spread[k].std
@@ -98,7 +97,8 @@ export const buildReportInput = (
       label: methodLabel(method, baseKind),
       perEpoch: curveOver(runs, meanOfValues),
       ...(runs.length > 1 ? { perEpochMin: curveOver(runs, (v) => Math.min(...v)), perEpochMax: curveOver(runs, (v) => Math.max(...v)) } : {}),
-      decomposition: decompositionPoints(runs[0])
+      decomposition: decompositionPoints(runs[0]),
+      ...(swept.length > 0 ? { sweep: { method: methodLabel(runs[0]!.method, baseKind), values: Object.fromEntries(swept) as Record<string, JsonValue> } } : {})
     }
   }
   const setting = settingOf(config)

@@ -80,7 +80,7 @@ export interface CellResult {
 }
 
 /** The cell's swept fields and their values (empty without a sweep). */
-const sweptValues = (c: CellResult): Array<[string, unknown]> => Object.entries(c.values).filter(([k]) => k !== "seed" && k !== "method")
+export const sweptValues = (c: CellResult): Array<[string, unknown]> => Object.entries(c.values).filter(([k]) => k !== "seed" && k !== "method")
 
 /** The group a run is averaged in: its method, plus the swept fields' values when there is a sweep. */
 export const groupKey = (c: CellResult): string =>
