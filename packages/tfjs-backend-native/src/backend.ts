@@ -67,11 +67,15 @@ export class NativeBackend extends MathBackendCPU {
 
   /**
    * A Uint8Array of `length` for a bool output (tfjs stores bool tensors as Uint8Arrays of 0
-   * and 1), viewing the first `length` bytes of a pooled Float32Array of `ceil(length / 4)`:
-   * it is tracked and recycled through its buffer like any other output. Contents are stale.
+   * and 1). When `length` is a multiple of 4 it views the whole buffer of a pooled
+   * Float32Array of `length / 4`, tracked and recycled through that buffer like any other
+   * output; otherwise it is a fresh array, since a view shorter than its buffer would carry
+   * stray bytes into what reads the whole buffer (`tensor.bytes()`, tfjs's weight encoding).
+   * Contents are stale.
    */
   allocBool(length: number): Uint8Array {
-    const array = this.allocFloat32(Math.ceil(length / 4))
+    if (length % 4 !== 0) return new Uint8Array(length)
+    const array = this.allocFloat32(length / 4)
     return new Uint8Array(array.buffer, array.byteOffset, length)
   }
 

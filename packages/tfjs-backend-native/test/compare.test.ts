@@ -304,4 +304,16 @@ describe.skipIf(!nativeAvailable)("native comparisons, logical ops, Cast and Sel
     expect(Array.from(second.dataSync()).every((v, i) => v === (xs[i]! <= 0 ? 1 : 0))).toBe(true)
     tf.dispose([x, second])
   })
+
+  it("gives bool outputs whose buffer holds exactly their bytes (tensor.bytes()), odd sizes included", async () => {
+    await tf.setBackend("native")
+    for (const n of [5, 8, 1023]) {
+      const x = randomTensor(n, [n])
+      const mask = tf.greater(x, 0)
+      const bytes = (await mask.bytes()) as Uint8Array
+      expect(bytes.length).toBe(n)
+      expect(Array.from(bytes)).toEqual(Array.from(x.dataSync(), (v) => (v > 0 ? 1 : 0)))
+      tf.dispose([x, mask])
+    }
+  })
 })
