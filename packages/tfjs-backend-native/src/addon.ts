@@ -43,6 +43,18 @@ export interface NativeAddon {
   avgPoolGrad(dy: Float32Array, out: Float32Array, geometry: Int32Array): void
   biasActivation(y: Float32Array, rows: number, cols: number, bias: Float32Array | null, activation: number, param: number): void
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void
+  /** Float32 comparison to bool bytes (0/1), broadcast as `binary`. */
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void
+  /** `a && b` / `a || b` on bool bytes, broadcast as `binary`. */
+  logical(op: number, a: Uint8Array, b: Uint8Array, out: Uint8Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void
+  logicalNot(x: Uint8Array, out: Uint8Array): void
+  /** out = condition == 1 ? t : e, element by element. */
+  select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void
+  /**
+   * Converts x into out as tfjs's cpu Cast does, the types given by the arrays (Float32Array
+   * float32, Int32Array int32, Uint8Array bool); returns how many int32 values float32 rounded.
+   */
+  cast(x: Float32Array | Int32Array | Uint8Array, out: Float32Array | Int32Array | Uint8Array): number
   unary(op: number, x: Float32Array, out: Float32Array, param: number): void
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number, inner: number): void
   addN(inputs: Float32Array[], out: Float32Array): void
@@ -96,6 +108,11 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "avgPoolGrad",
   "biasActivation",
   "binary",
+  "compare",
+  "logical",
+  "logicalNot",
+  "select",
+  "cast",
   "unary",
   "reduce",
   "addN",

@@ -17,8 +17,8 @@ interface OwnedBuffer {
  * The cpu backend's storage and every one of its kernels, with the hot kernels replaced by
  * the addon's. Tensors are plain Float32Arrays that the addon reads and writes in place.
  *
- * Native kernels take their outputs from `allocFloat32`, which recycles the arrays of
- * disposed tensors: a buffer returns to the pool once no data entry refers to it any more
+ * Native kernels take their outputs from `allocFloat32` (or `allocBool`/`allocInt32`, views of
+ * the same pooled arrays), which recycles the arrays of disposed tensors: a buffer returns to the pool once no data entry refers to it any more
  * (counting views that inherited cpu kernels such as slice make of it) and only if its
  * values were never handed to the user.
  */
@@ -63,6 +63,26 @@ export class NativeBackend extends MathBackendCPU {
       this.pool.growTo(this.peakLiveBytes * 1.25)
     }
     return array
+  }
+
+  /**
+   * A Uint8Array of `length` for a bool output (tfjs stores bool tensors as Uint8Arrays of 0
+   * and 1). When `length` is a multiple of 4 it views the whole buffer of a pooled
+   * Float32Array of `length / 4`, tracked and recycled through that buffer like any other
+   * output; otherwise it is a fresh array, since a view shorter than its buffer would carry
+   * stray bytes into what reads the whole buffer (`tensor.bytes()`, tfjs's weight encoding).
+   * Contents are stale.
+   */
+  allocBool(length: number): Uint8Array {
+    if (length % 4 !== 0) return new Uint8Array(length)
+    const array = this.allocFloat32(length / 4)
+    return new Uint8Array(array.buffer, array.byteOffset, length)
+  }
+
+  /** An Int32Array of `length` for an int32 output, viewing a pooled Float32Array of the same length. Contents are stale. */
+  allocInt32(length: number): Int32Array {
+    const array = this.allocFloat32(length)
+    return new Int32Array(array.buffer, array.byteOffset, length)
   }
 
   /** Recycling counters: arrays reused and bytes allocated fresh so far, bytes waiting on the free lists and the most they may hold. */

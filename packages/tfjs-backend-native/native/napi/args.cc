@@ -30,6 +30,24 @@ Args::F32 Args::f32(size_t i, const char* name) const {
   return F32{static_cast<float*>(data), length};
 }
 
+Args::U8 Args::u8(size_t i, const char* name) const {
+  const Typed t = typed(i, name);
+  if (t.type != napi_uint8_array) type_error(i, (std::string("(") + name + ") must be a Uint8Array").c_str());
+  return U8{static_cast<uint8_t*>(t.data), t.length};
+}
+
+Args::Typed Args::typed(size_t i, const char* name) const {
+  bool is_typed = false;
+  napi_is_typedarray(env, argv[i], &is_typed);
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is_typed) napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
+  if (!is_typed || (type != napi_float32_array && type != napi_int32_array && type != napi_uint8_array))
+    type_error(i, (std::string("(") + name + ") must be a Float32Array, Int32Array or Uint8Array").c_str());
+  return Typed{data, length, type};
+}
+
 Args::F32 Args::optional_f32(size_t i, const char* name) const {
   napi_valuetype t;
   napi_typeof(env, argv[i], &t);
@@ -97,9 +115,9 @@ std::vector<Args::F32> Args::f32_list(size_t i, const char* name) const {
   return out;
 }
 
-void Args::require_length(const F32& array, int64_t needed, const char* name) const {
-  if (needed < 0 || static_cast<uint64_t>(array.length) < static_cast<uint64_t>(needed)) {
-    range_error(std::string(name) + " has " + std::to_string(array.length) + " elements, " + std::to_string(needed) +
+void Args::require_count(size_t length, int64_t needed, const char* name) const {
+  if (needed < 0 || static_cast<uint64_t>(length) < static_cast<uint64_t>(needed)) {
+    range_error(std::string(name) + " has " + std::to_string(length) + " elements, " + std::to_string(needed) +
                 " needed");
   }
 }

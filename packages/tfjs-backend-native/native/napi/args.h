@@ -27,11 +27,23 @@ struct Args {
   [[noreturn]] void type_error(size_t i, const char* what) const;
   [[noreturn]] void range_error(const std::string& what) const;
 
-  struct F32 {
-    float* data;
+  template <typename T>
+  struct Span {
+    T* data;
     size_t length;
   };
+  using F32 = Span<float>;
+  using U8 = Span<uint8_t>;
   F32 f32(size_t i, const char* name) const;
+  // A Uint8Array (how tfjs stores bool tensors).
+  U8 u8(size_t i, const char* name) const;
+  // A Float32Array, Int32Array or Uint8Array, and which.
+  struct Typed {
+    void* data;
+    size_t length;
+    napi_typedarray_type type;
+  };
+  Typed typed(size_t i, const char* name) const;
   // Null or undefined give {nullptr, 0}.
   F32 optional_f32(size_t i, const char* name) const;
   std::vector<int32_t> i32_array(size_t i, const char* name) const;
@@ -42,7 +54,11 @@ struct Args {
   std::vector<F32> f32_list(size_t i, const char* name) const;
 
   // Throws RangeError unless `array` holds at least `needed` elements.
-  void require_length(const F32& array, int64_t needed, const char* name) const;
+  template <typename A>
+  void require_length(const A& array, int64_t needed, const char* name) const {
+    require_count(array.length, needed, name);
+  }
+  void require_count(size_t length, int64_t needed, const char* name) const;
 };
 
 }  // namespace samlab::napi

@@ -1,6 +1,7 @@
 // N-API bindings (plain node_api.h, no node-addon-api): thin wrappers that check every
 // buffer against the geometry it is used with, then call the samlab kernels. Tensors
-// cross the boundary as Float32Arrays that are read and written in place (no copies).
+// cross the boundary as Float32Arrays (Uint8Arrays for bool, Int32Arrays for int32) that
+// are read and written in place (no copies).
 #include <node_api.h>
 
 #include <exception>
@@ -239,6 +240,42 @@ BINDING(BiasActivation) {
   });
 }
 
+// An output shape and each operand's element strides per output dimension (0 where it
+// repeats), checked: rank <= 8, nothing negative; `a_len`/`b_len` are the elements each
+// operand must hold (0 when the output is empty).
+struct Broadcast {
+  int rank = 0;
+  int64_t shape[8], a_strides[8], b_strides[8];
+  int64_t total = 1, a_len = 0, b_len = 0;
+};
+
+Broadcast broadcast_args(const Args& a, size_t shape_i) {
+  auto shape = a.i32_array(shape_i, "shape");
+  auto as = a.i32_array(shape_i + 1, "aStrides");
+  auto bs = a.i32_array(shape_i + 2, "bStrides");
+  const size_t rank = shape.size();
+  if (rank > 8 || as.size() != rank || bs.size() != rank) a.range_error("shape and strides must have one equal rank <= 8");
+  Broadcast g;
+  g.rank = static_cast<int>(rank);
+  int64_t a_max = 0, b_max = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    if (shape[d] < 0 || as[d] < 0 || bs[d] < 0) a.range_error("negative shape or stride");
+    g.shape[d] = shape[d];
+    g.a_strides[d] = as[d];
+    g.b_strides[d] = bs[d];
+    g.total *= shape[d];
+    if (shape[d] > 0) {
+      a_max += int64_t(shape[d] - 1) * as[d];
+      b_max += int64_t(shape[d] - 1) * bs[d];
+    }
+  }
+  if (g.total > 0) {
+    g.a_len = a_max + 1;
+    g.b_len = b_max + 1;
+  }
+  return g;
+}
+
 // binary(op, a, b, out, shape, aStrides, bStrides)
 BINDING(Binary) {
   return guarded(env, [&] {
@@ -248,31 +285,103 @@ BINDING(Binary) {
     auto x = a.f32(1, "a");
     auto y = a.f32(2, "b");
     auto out = a.f32(3, "out");
-    auto shape = a.i32_array(4, "shape");
-    auto as = a.i32_array(5, "aStrides");
-    auto bs = a.i32_array(6, "bStrides");
-    const size_t rank = shape.size();
-    if (rank > 8 || as.size() != rank || bs.size() != rank) a.range_error("shape and strides must have one equal rank <= 8");
-    int64_t s64[8], a64[8], b64[8];
-    int64_t total = 1, a_max = 0, b_max = 0;
-    for (size_t d = 0; d < rank; ++d) {
-      if (shape[d] < 0 || as[d] < 0 || bs[d] < 0) a.range_error("negative shape or stride");
-      s64[d] = shape[d];
-      a64[d] = as[d];
-      b64[d] = bs[d];
-      total *= shape[d];
-      if (shape[d] > 0) {
-        a_max += int64_t(shape[d] - 1) * as[d];
-        b_max += int64_t(shape[d] - 1) * bs[d];
-      }
-    }
-    a.require_length(out, total, "out");
-    if (total > 0) {
-      a.require_length(x, a_max + 1, "a");
-      a.require_length(y, b_max + 1, "b");
-      binary_broadcast(static_cast<BinaryOp>(op), static_cast<int>(rank), s64, x.data, a64, y.data, b64, out.data);
+    const Broadcast g = broadcast_args(a, 4);
+    a.require_length(out, g.total, "out");
+    if (g.total > 0) {
+      a.require_length(x, g.a_len, "a");
+      a.require_length(y, g.b_len, "b");
+      binary_broadcast(static_cast<BinaryOp>(op), g.rank, g.shape, x.data, g.a_strides, y.data, g.b_strides, out.data);
     }
     return undefined(env);
+  });
+}
+
+// compare(op, a, b, out: Uint8Array, shape, aStrides, bStrides): float32 in, bool bytes out.
+BINDING(Compare) {
+  return guarded(env, [&] {
+    Args a(env, info, "compare", 7);
+    const int32_t op = a.i32(0, "op");
+    if (op < 0 || op > static_cast<int32_t>(CompareOp::NotEqual)) a.range_error("unknown compare op " + std::to_string(op));
+    auto x = a.f32(1, "a");
+    auto y = a.f32(2, "b");
+    auto out = a.u8(3, "out");
+    const Broadcast g = broadcast_args(a, 4);
+    a.require_length(out, g.total, "out");
+    if (g.total > 0) {
+      a.require_length(x, g.a_len, "a");
+      a.require_length(y, g.b_len, "b");
+      compare_broadcast(static_cast<CompareOp>(op), g.rank, g.shape, x.data, g.a_strides, y.data, g.b_strides, out.data);
+    }
+    return undefined(env);
+  });
+}
+
+// logical(op, a: Uint8Array, b: Uint8Array, out: Uint8Array, shape, aStrides, bStrides)
+BINDING(Logical) {
+  return guarded(env, [&] {
+    Args a(env, info, "logical", 7);
+    const int32_t op = a.i32(0, "op");
+    if (op < 0 || op > static_cast<int32_t>(LogicalOp::Or)) a.range_error("unknown logical op " + std::to_string(op));
+    auto x = a.u8(1, "a");
+    auto y = a.u8(2, "b");
+    auto out = a.u8(3, "out");
+    const Broadcast g = broadcast_args(a, 4);
+    a.require_length(out, g.total, "out");
+    if (g.total > 0) {
+      a.require_length(x, g.a_len, "a");
+      a.require_length(y, g.b_len, "b");
+      logical_broadcast(static_cast<LogicalOp>(op), g.rank, g.shape, x.data, g.a_strides, y.data, g.b_strides, out.data);
+    }
+    return undefined(env);
+  });
+}
+
+// logicalNot(x: Uint8Array, out: Uint8Array)
+BINDING(LogicalNot) {
+  return guarded(env, [&] {
+    Args a(env, info, "logicalNot", 2);
+    auto x = a.u8(0, "x");
+    auto out = a.u8(1, "out");
+    a.require_length(out, static_cast<int64_t>(x.length), "out");
+    logical_not(x.data, out.data, static_cast<int64_t>(x.length));
+    return undefined(env);
+  });
+}
+
+// select(condition: Uint8Array, t, e, out): out = condition == 1 ? t : e, all of one length.
+BINDING(Select) {
+  return guarded(env, [&] {
+    Args a(env, info, "select", 4);
+    auto c = a.u8(0, "condition");
+    auto t = a.f32(1, "t");
+    auto e = a.f32(2, "e");
+    auto out = a.f32(3, "out");
+    const int64_t n = static_cast<int64_t>(c.length);
+    a.require_length(t, n, "t");
+    a.require_length(e, n, "e");
+    a.require_length(out, n, "out");
+    select(c.data, t.data, e.data, out.data, n);
+    return undefined(env);
+  });
+}
+
+DType dtype_of(napi_typedarray_type t) {
+  return t == napi_float32_array ? DType::Float32 : t == napi_int32_array ? DType::Int32 : DType::Bool;
+}
+
+// cast(x, out) -> inexact: converts x into out, the element types given by the arrays
+// (Float32Array float32, Int32Array int32, Uint8Array bool); returns how many int32 values
+// float32 rounded.
+BINDING(Cast) {
+  return guarded(env, [&] {
+    Args a(env, info, "cast", 2);
+    auto x = a.typed(0, "x");
+    auto out = a.typed(1, "out");
+    a.require_length(out, static_cast<int64_t>(x.length), "out");
+    const int64_t inexact = cast(dtype_of(x.type), dtype_of(out.type), x.data, out.data, static_cast<int64_t>(x.length));
+    napi_value v;
+    napi_create_double(env, static_cast<double>(inexact), &v);
+    return v;
   });
 }
 
@@ -359,6 +468,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, BiasActivation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compare", nullptr, Compare, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"logical", nullptr, Logical, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"logicalNot", nullptr, LogicalNot, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cast", nullptr, Cast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <utility>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "threadpool.h"
 
@@ -31,28 +33,47 @@ inline float apply_binary(float a, float b) {
   return 0.f;
 }
 
+template <CompareOp Op>
+inline uint8_t apply_compare(float a, float b) {
+  if constexpr (Op == CompareOp::Greater) return a > b;
+  if constexpr (Op == CompareOp::GreaterEqual) return a >= b;
+  if constexpr (Op == CompareOp::Less) return a < b;
+  if constexpr (Op == CompareOp::LessEqual) return a <= b;
+  if constexpr (Op == CompareOp::Equal) return a == b;
+  if constexpr (Op == CompareOp::NotEqual) return a != b;
+  return 0;
+}
+
+template <LogicalOp Op>
+inline uint8_t apply_logical(uint8_t a, uint8_t b) {
+  if constexpr (Op == LogicalOp::And) return a ? b : a;
+  if constexpr (Op == LogicalOp::Or) return a ? a : b;
+  return 0;
+}
+
 // The innermost dimension, specialised on the stride pattern so the common cases
 // (same shape, broadcast row, broadcast scalar) vectorise.
-template <BinaryOp Op>
-inline void binary_row(const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n) {
+template <typename In, typename Out, typename F>
+inline void broadcast_row(const In* a, int64_t sa, const In* b, int64_t sb, Out* out, int64_t n, F f) {
   if (sa == 1 && sb == 1) {
-    for (int64_t i = 0; i < n; ++i) out[i] = apply_binary<Op>(a[i], b[i]);
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
   } else if (sa == 1 && sb == 0) {
-    const float bv = b[0];
-    for (int64_t i = 0; i < n; ++i) out[i] = apply_binary<Op>(a[i], bv);
+    const In bv = b[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
   } else if (sa == 0 && sb == 1) {
-    const float av = a[0];
-    for (int64_t i = 0; i < n; ++i) out[i] = apply_binary<Op>(av, b[i]);
+    const In av = a[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
   } else {
-    for (int64_t i = 0; i < n; ++i) out[i] = apply_binary<Op>(a[i * sa], b[i * sb]);
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i * sa], b[i * sb]);
   }
 }
 
-template <BinaryOp Op>
-void binary_impl(int rank, const int64_t* shape, const float* a, const int64_t* as, const float* b, const int64_t* bs,
-                 float* out) {
+// out[i...] = f(a[...], b[...]) over a collapsed broadcast (see collapse_broadcast).
+template <typename In, typename Out, typename F>
+void broadcast_impl(int rank, const int64_t* shape, const In* a, const int64_t* as, const In* b, const int64_t* bs,
+                    Out* out, F f) {
   if (rank == 0) {
-    out[0] = apply_binary<Op>(a[0], b[0]);
+    out[0] = f(a[0], b[0]);
     return;
   }
   const int64_t inner = shape[rank - 1];
@@ -75,12 +96,111 @@ void binary_impl(int rank, const int64_t* shape, const float* a, const int64_t* 
       }
       const int64_t n = std::min(inner - col, end - pos);
       const int64_t sa = as[rank - 1], sb = bs[rank - 1];
-      binary_row<Op>(a + ao + col * sa, sa, b + bo + col * sb, sb, out + pos, n);
+      broadcast_row(a + ao + col * sa, sa, b + bo + col * sb, sb, out + pos, n, f);
       pos += n;
       col = 0;
       ++row;
     }
   });
+}
+
+// A broadcast with its size-1 dimensions dropped and the neighbours both operands walk
+// contiguously (or both repeat) merged, so same-shape operands become one flat loop and
+// [n, h, w, c] + [c] a 2-D one. `rank` is -1 when the output is empty.
+struct Collapsed {
+  int rank = 0;
+  int64_t shape[8], as[8], bs[8];
+};
+
+Collapsed collapse_broadcast(int rank_in, const int64_t* shape_in, const int64_t* as_in, const int64_t* bs_in) {
+  Collapsed c;
+  for (int d = 0; d < rank_in && d < 8; ++d) {
+    const int64_t n = shape_in[d];
+    if (n == 1) continue;
+    if (n == 0) {
+      c.rank = -1;
+      return c;
+    }
+    if (c.rank > 0 && c.as[c.rank - 1] == as_in[d] * n && c.bs[c.rank - 1] == bs_in[d] * n) {
+      c.shape[c.rank - 1] *= n;
+      c.as[c.rank - 1] = as_in[d];
+      c.bs[c.rank - 1] = bs_in[d];
+    } else {
+      c.shape[c.rank] = n;
+      c.as[c.rank] = as_in[d];
+      c.bs[c.rank] = bs_in[d];
+      ++c.rank;
+    }
+  }
+  return c;
+}
+
+template <BinaryOp Op>
+void binary_impl(const Collapsed& c, const float* a, const float* b, float* out) {
+  broadcast_impl(c.rank, c.shape, a, c.as, b, c.bs, out, [](float x, float y) { return apply_binary<Op>(x, y); });
+}
+
+template <CompareOp Op>
+void compare_impl(const Collapsed& c, const float* a, const float* b, uint8_t* out) {
+  broadcast_impl(c.rank, c.shape, a, c.as, b, c.bs, out, [](float x, float y) { return apply_compare<Op>(x, y); });
+}
+
+template <LogicalOp Op>
+void logical_impl(const Collapsed& c, const uint8_t* a, const uint8_t* b, uint8_t* out) {
+  broadcast_impl(c.rank, c.shape, a, c.as, b, c.bs, out, [](uint8_t x, uint8_t y) { return apply_logical<Op>(x, y); });
+}
+
+// JavaScript's ToInt32 of a float: NaN and infinities give 0, the rest truncate toward zero
+// and wrap modulo 2^32 (every float of magnitude 2^24 or more is an integer, so fmod is exact).
+inline int32_t to_int32(float x) {
+  if (!std::isfinite(x)) return 0;
+  const double t = std::trunc(static_cast<double>(x));
+  if (t >= -2147483648.0 && t < 2147483648.0) return static_cast<int32_t>(t);
+  double m = std::fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return static_cast<int32_t>(static_cast<uint32_t>(m));
+}
+
+template <typename From, typename To>
+int64_t cast_range(const From* x, To* out, int64_t n) {
+  int64_t inexact = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if constexpr (std::is_same_v<To, uint8_t>) {
+      out[i] = x[i] != 0;  // bool: NaN != 0 is true
+    } else if constexpr (std::is_same_v<To, int32_t> && std::is_same_v<From, float>) {
+      out[i] = to_int32(x[i]);
+    } else if constexpr (std::is_same_v<To, float> && std::is_same_v<From, int32_t>) {
+      const float f = static_cast<float>(x[i]);
+      // float(2^31) does not fit int32: compare in double.
+      inexact += static_cast<double>(f) != static_cast<double>(x[i]);
+      out[i] = f;
+    } else {
+      out[i] = static_cast<To>(x[i]);
+    }
+  }
+  return inexact;
+}
+
+template <typename From, typename To>
+int64_t cast_typed(const void* x, void* out, int64_t n) {
+  const From* in = static_cast<const From*>(x);
+  To* o = static_cast<To*>(out);
+  std::atomic<int64_t> inexact{0};
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    const int64_t k = cast_range(in + b, o + b, e - b);
+    if (k != 0) inexact += k;
+  });
+  return inexact.load();
+}
+
+template <typename From>
+int64_t cast_from(DType to, const void* x, void* out, int64_t n) {
+  switch (to) {
+    case DType::Float32: return cast_typed<From, float>(x, out, n);
+    case DType::Int32: return cast_typed<From, int32_t>(x, out, n);
+    case DType::Bool: return cast_typed<From, uint8_t>(x, out, n);
+  }
+  return 0;
 }
 
 template <UnaryOp Op>
@@ -138,34 +258,62 @@ int64_t unary_grain(UnaryOp op) {
 
 void binary_broadcast(BinaryOp op, int rank_in, const int64_t* shape_in, const float* a, const int64_t* as_in,
                       const float* b, const int64_t* bs_in, float* out) {
-  // Drop size-1 dimensions and merge neighbours both operands walk contiguously (or both
-  // repeat), so same-shape operands become one flat loop and [n, h, w, c] + [c] a 2-D one.
-  int64_t shape[8], as[8], bs[8];
-  int rank = 0;
-  for (int d = 0; d < rank_in && d < 8; ++d) {
-    const int64_t n = shape_in[d];
-    if (n == 1) continue;
-    if (n == 0) return;
-    if (rank > 0 && as[rank - 1] == as_in[d] * n && bs[rank - 1] == bs_in[d] * n) {
-      shape[rank - 1] *= n;
-      as[rank - 1] = as_in[d];
-      bs[rank - 1] = bs_in[d];
-    } else {
-      shape[rank] = n;
-      as[rank] = as_in[d];
-      bs[rank] = bs_in[d];
-      ++rank;
-    }
-  }
+  const Collapsed c = collapse_broadcast(rank_in, shape_in, as_in, bs_in);
+  if (c.rank < 0) return;
   switch (op) {
-    case BinaryOp::Add: return binary_impl<BinaryOp::Add>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::Sub: return binary_impl<BinaryOp::Sub>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::Mul: return binary_impl<BinaryOp::Mul>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::Div: return binary_impl<BinaryOp::Div>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::Max: return binary_impl<BinaryOp::Max>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::Min: return binary_impl<BinaryOp::Min>(rank, shape, a, as, b, bs, out);
-    case BinaryOp::SquaredDifference: return binary_impl<BinaryOp::SquaredDifference>(rank, shape, a, as, b, bs, out);
+    case BinaryOp::Add: return binary_impl<BinaryOp::Add>(c, a, b, out);
+    case BinaryOp::Sub: return binary_impl<BinaryOp::Sub>(c, a, b, out);
+    case BinaryOp::Mul: return binary_impl<BinaryOp::Mul>(c, a, b, out);
+    case BinaryOp::Div: return binary_impl<BinaryOp::Div>(c, a, b, out);
+    case BinaryOp::Max: return binary_impl<BinaryOp::Max>(c, a, b, out);
+    case BinaryOp::Min: return binary_impl<BinaryOp::Min>(c, a, b, out);
+    case BinaryOp::SquaredDifference: return binary_impl<BinaryOp::SquaredDifference>(c, a, b, out);
   }
+}
+
+void compare_broadcast(CompareOp op, int rank_in, const int64_t* shape_in, const float* a, const int64_t* as_in,
+                       const float* b, const int64_t* bs_in, uint8_t* out) {
+  const Collapsed c = collapse_broadcast(rank_in, shape_in, as_in, bs_in);
+  if (c.rank < 0) return;
+  switch (op) {
+    case CompareOp::Greater: return compare_impl<CompareOp::Greater>(c, a, b, out);
+    case CompareOp::GreaterEqual: return compare_impl<CompareOp::GreaterEqual>(c, a, b, out);
+    case CompareOp::Less: return compare_impl<CompareOp::Less>(c, a, b, out);
+    case CompareOp::LessEqual: return compare_impl<CompareOp::LessEqual>(c, a, b, out);
+    case CompareOp::Equal: return compare_impl<CompareOp::Equal>(c, a, b, out);
+    case CompareOp::NotEqual: return compare_impl<CompareOp::NotEqual>(c, a, b, out);
+  }
+}
+
+void logical_broadcast(LogicalOp op, int rank_in, const int64_t* shape_in, const uint8_t* a, const int64_t* as_in,
+                       const uint8_t* b, const int64_t* bs_in, uint8_t* out) {
+  const Collapsed c = collapse_broadcast(rank_in, shape_in, as_in, bs_in);
+  if (c.rank < 0) return;
+  switch (op) {
+    case LogicalOp::And: return logical_impl<LogicalOp::And>(c, a, b, out);
+    case LogicalOp::Or: return logical_impl<LogicalOp::Or>(c, a, b, out);
+  }
+}
+
+void logical_not(const uint8_t* x, uint8_t* out, int64_t n) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = x[i] ? 0 : 1;
+  });
+}
+
+void select(const uint8_t* condition, const float* t, const float* e, float* out, int64_t n) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t end) {
+    for (int64_t i = b; i < end; ++i) out[i] = condition[i] == 1 ? t[i] : e[i];
+  });
+}
+
+int64_t cast(DType from, DType to, const void* x, void* out, int64_t n) {
+  switch (from) {
+    case DType::Float32: return cast_from<float>(to, x, out, n);
+    case DType::Int32: return cast_from<int32_t>(to, x, out, n);
+    case DType::Bool: return cast_from<uint8_t>(to, x, out, n);
+  }
+  return 0;
 }
 
 void unary(UnaryOp op, float param, const float* x, float* out, int64_t n) {

@@ -1,5 +1,6 @@
-// Element-wise float32 kernels with NumPy broadcasting, matching tfjs's cpu semantics
-// (NaN propagation of Math.max/min, relu(NaN) = NaN, step(NaN) = NaN).
+// Element-wise kernels with NumPy broadcasting, matching tfjs's cpu semantics
+// (NaN propagation of Math.max/min, relu(NaN) = NaN, step(NaN) = NaN, comparisons with
+// NaN false). Bool tensors are bytes, as tfjs stores them (a Uint8Array of 0 and 1).
 #pragma once
 
 #include <cstdint>
@@ -27,11 +28,40 @@ enum class UnaryOp : int {
   Count
 };
 
+// Float32 comparisons to a bool byte, as tfjs's cpu backend computes them: false when
+// either operand is NaN, except NotEqual (true); -0 equals 0.
+enum class CompareOp : int { Greater = 0, GreaterEqual, Less, LessEqual, Equal, NotEqual };
+// JavaScript's `a && b` and `a || b` on bool bytes (tfjs's LogicalAnd, LogicalOr).
+enum class LogicalOp : int { And = 0, Or };
+// Element types of cast: float32, int32, and bool (one byte per element).
+enum class DType : int { Float32 = 0, Int32, Bool };
+
 // out[i...] = a[...] op b[...] over a `rank`-dimensional output `shape`, where
 // a_strides/b_strides give each operand's element stride per output dimension
 // (0 where that operand is broadcast). rank <= 8.
 void binary_broadcast(BinaryOp op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides,
                       const float* b, const int64_t* b_strides, float* out);
+
+// The same broadcast walk for comparisons (float32 in, bool out) and logical ops (bool in,
+// bool out).
+void compare_broadcast(CompareOp op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides,
+                       const float* b, const int64_t* b_strides, uint8_t* out);
+void logical_broadcast(LogicalOp op, int rank, const int64_t* shape, const uint8_t* a, const int64_t* a_strides,
+                       const uint8_t* b, const int64_t* b_strides, uint8_t* out);
+
+// out = x ? 0 : 1 (tfjs's LogicalNot).
+void logical_not(const uint8_t* x, uint8_t* out, int64_t n);
+
+// out = condition == 1 ? t : e, element by element (tfjs's Select: only a byte of exactly 1
+// picks t).
+void select(const uint8_t* condition, const float* t, const float* e, float* out, int64_t n);
+
+// Converts n elements of type `from` at x to type `to` at out, as tfjs's cpu Cast does:
+// to int32 as JavaScript's ToInt32 (truncation, NaN and infinities 0, wrapping modulo 2^32),
+// to bool as x != 0 (NaN is true), to float32 rounding to nearest. Returns the number of
+// int32 values that float32 does not hold exactly (the cpu backend keeps those exact, so a
+// caller may prefer its result), 0 for every other conversion.
+int64_t cast(DType from, DType to, const void* x, void* out, int64_t n);
 
 void unary(UnaryOp op, float param, const float* x, float* out, int64_t n);
 

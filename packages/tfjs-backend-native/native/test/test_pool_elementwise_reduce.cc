@@ -1,6 +1,8 @@
 // Max-pool gradient tie-breaking (tfjs's first strict maximum, NaN ignored), broadcast
-// collapsing, and the chunked column sums against sequential double sums.
+// collapsing, comparisons and logical ops on bool bytes (NaN, broadcasting), casts
+// (JavaScript's ToInt32), select, and the chunked column sums against sequential double sums.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <random>
@@ -50,6 +52,92 @@ int main() {
     for (auto& v : y) v = q(rng);
     binary_broadcast(BinaryOp::Mul, 3, s2, x.data(), a2, y.data(), a2, z.data());
     for (int i = 0; i < 63; ++i) if (z[i] != x[i] * y[i]) ++bad;
+  }
+  // comparisons: NaN, signed zeros and infinities against every value, then a broadcast
+  // [40, 1, 33, 50] vs [7, 33, 1] large enough to be split across threads mid-row.
+  {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = INFINITY;
+    const std::vector<float> sp = {0.f, -0.f, 1.f, -1.f, 2.5f, -3.75f, inf, -inf, nan};
+    const int64_t k = static_cast<int64_t>(sp.size());
+    int64_t shape[2] = {k, k}, as[2] = {1, 0}, bs[2] = {0, 1};
+    std::vector<uint8_t> o(k * k);
+    auto ref = [](CompareOp op, float a, float b) -> uint8_t {
+      switch (op) {
+        case CompareOp::Greater: return a > b;
+        case CompareOp::GreaterEqual: return a >= b;
+        case CompareOp::Less: return a < b;
+        case CompareOp::LessEqual: return a <= b;
+        case CompareOp::Equal: return a == b;
+        case CompareOp::NotEqual: return a != b;
+      }
+      return 2;
+    };
+    for (int op = 0; op <= static_cast<int>(CompareOp::NotEqual); ++op) {
+      const CompareOp c = static_cast<CompareOp>(op);
+      compare_broadcast(c, 2, shape, sp.data(), as, sp.data(), bs, o.data());
+      for (int64_t i = 0; i < k; ++i) for (int64_t j = 0; j < k; ++j) {
+        const uint8_t want = ref(c, sp[i], sp[j]);
+        if (o[i * k + j] != want) { ++bad; printf("compare %d (%g, %g): %d vs %d\n", op, sp[i], sp[j], o[i * k + j], want); }
+        if ((std::isnan(sp[i]) || std::isnan(sp[j])) && want != (c == CompareOp::NotEqual)) { ++bad; printf("NaN rule broken\n"); }
+      }
+    }
+    int64_t s4[4] = {40, 7, 33, 50}, a4[4] = {33 * 50, 0, 50, 1}, b4[4] = {0, 33, 1, 0};
+    std::vector<float> x(40 * 33 * 50), y(7 * 33);
+    for (auto& v : x) v = q(rng) * 0.5f;
+    for (auto& v : y) v = q(rng) * 0.5f;
+    x[17] = nan;
+    std::vector<uint8_t> out(40 * 7 * 33 * 50);
+    compare_broadcast(CompareOp::GreaterEqual, 4, s4, x.data(), a4, y.data(), b4, out.data());
+    for (int i0 = 0; i0 < 40; ++i0) for (int i1 = 0; i1 < 7; ++i1) for (int i2 = 0; i2 < 33; ++i2) for (int i3 = 0; i3 < 50; ++i3) {
+      const int64_t i = ((int64_t(i0) * 7 + i1) * 33 + i2) * 50 + i3;
+      if (out[i] != (x[(i0 * 33 + i2) * 50 + i3] >= y[i1 * 33 + i2])) ++bad;
+    }
+  }
+  // logical ops: JavaScript's && and || on bytes (a non-0/1 byte passes through), broadcast
+  // along rows; not; select picks t only on a byte of exactly 1.
+  {
+    const std::vector<uint8_t> a = {0, 1, 0, 1, 2, 0}, b = {0, 0, 1, 1, 1, 3};
+    std::vector<uint8_t> o(6);
+    int64_t s1[1] = {6}, st[1] = {1};
+    logical_broadcast(LogicalOp::And, 1, s1, a.data(), st, b.data(), st, o.data());
+    const std::vector<uint8_t> want_and = {0, 0, 0, 1, 1, 0}, want_or = {0, 1, 1, 1, 2, 3};
+    if (o != want_and) { ++bad; printf("logical and\n"); }
+    logical_broadcast(LogicalOp::Or, 1, s1, a.data(), st, b.data(), st, o.data());
+    if (o != want_or) { ++bad; printf("logical or\n"); }
+    int64_t s2[2] = {6, 6}, ra[2] = {1, 0}, rb[2] = {0, 1};
+    std::vector<uint8_t> m(36);
+    logical_broadcast(LogicalOp::And, 2, s2, a.data(), ra, b.data(), rb, m.data());
+    for (int i = 0; i < 6; ++i) for (int j = 0; j < 6; ++j) if (m[i * 6 + j] != (a[i] ? b[j] : a[i])) ++bad;
+    logical_not(a.data(), o.data(), 6);
+    for (int i = 0; i < 6; ++i) if (o[i] != (a[i] ? 0 : 1)) ++bad;
+    const std::vector<float> t = {1, 2, 3, 4, 5, 6}, e = {-1, -2, -3, -4, -5, -6};
+    std::vector<float> so(6);
+    select(a.data(), t.data(), e.data(), so.data(), 6);
+    for (int i = 0; i < 6; ++i) if (so[i] != (a[i] == 1 ? t[i] : e[i])) { ++bad; printf("select %d\n", i); }
+  }
+  // casts: ToInt32 on the edges, != 0 to bool, int32 to float32 with its inexact count.
+  {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> x = {0.f, -0.f, 1.9f, -1.9f, 2147483520.f, 2147483648.f, -2147483648.f, 4294967296.f,
+                                  6442450944.f, -6442450944.f, 1e20f, INFINITY, -INFINITY, nan};
+    const std::vector<int32_t> want = {0, 0, 1, -1, 2147483520, INT32_MIN, INT32_MIN, 0,
+                                       INT32_MIN, INT32_MIN, 0, 0, 0, 0};
+    std::vector<int32_t> i32(x.size());
+    cast(DType::Float32, DType::Int32, x.data(), i32.data(), static_cast<int64_t>(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) if (i32[i] != want[i]) { ++bad; printf("toInt32(%g) = %d, want %d\n", x[i], i32[i], want[i]); }
+    std::vector<uint8_t> b(x.size());
+    cast(DType::Float32, DType::Bool, x.data(), b.data(), static_cast<int64_t>(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) if (b[i] != (i < 2 ? 0 : 1)) { ++bad; printf("to bool %zu\n", i); }
+    const std::vector<int32_t> ints = {0, -7, 16777216, 16777217, INT32_MAX, INT32_MIN};
+    std::vector<float> f(ints.size());
+    const int64_t inexact = cast(DType::Int32, DType::Float32, ints.data(), f.data(), static_cast<int64_t>(ints.size()));
+    if (inexact != 2 || f[1] != -7.f || f[3] != 16777216.f || f[5] != -2147483648.f) { ++bad; printf("int32 to float32: %lld inexact\n", (long long)inexact); }
+    const int64_t n = 300001;
+    std::vector<uint8_t> bits(n);
+    for (int64_t i = 0; i < n; ++i) bits[i] = (i * 7919) % 3 == 0;
+    std::vector<float> fb(n);
+    if (cast(DType::Bool, DType::Float32, bits.data(), fb.data(), n) != 0) ++bad;
+    for (int64_t i = 0; i < n; ++i) if (fb[i] != static_cast<float>(bits[i])) { ++bad; break; }
   }
   // reduce: tall column sum, parallel path vs sequential double
   {

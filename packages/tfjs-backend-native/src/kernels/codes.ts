@@ -34,3 +34,17 @@ export enum ReduceOp {
   Min = 2,
   Mean = 3
 }
+
+export enum CompareOp {
+  Greater = 0,
+  GreaterEqual = 1,
+  Less = 2,
+  LessEqual = 3,
+  Equal = 4,
+  NotEqual = 5
+}
+
+export enum LogicalOp {
+  And = 0,
+  Or = 1
+}

@@ -17,29 +17,41 @@ const broadcastStrides = (shape: readonly number[], outShape: readonly number[])
   return strides
 }
 
+/** A NumPy broadcast as the addon takes it: the output shape and each operand's strides per output dimension. */
+export interface Broadcast {
+  readonly outShape: number[]
+  readonly size: number
+  readonly shape: Int32Array
+  readonly aStrides: Int32Array
+  readonly bStrides: Int32Array
+}
+
+/**
+ * The broadcast of `a` against `b`, or undefined where the addon declines it: shapes that do
+ * not broadcast (the cpu kernel raises tfjs's own error), rank over 8, an empty output.
+ */
+export const broadcastOf = (a: readonly number[], b: readonly number[]): Broadcast | undefined => {
+  let outShape: number[]
+  try {
+    outShape = backend_util.assertAndGetBroadcastShape(a as number[], b as number[])
+  } catch {
+    return undefined
+  }
+  const size = sizeOf(outShape)
+  if (outShape.length > 8 || size === 0) return undefined
+  return { outShape, size, shape: Int32Array.from(outShape), aStrides: broadcastStrides(a, outShape), bStrides: broadcastStrides(b, outShape) }
+}
+
 const binaryKernel = (kernelName: string, op: BinaryOp): NativeKernelSpec => ({
   kernelName,
   run: ({ inputs, backend }, addon) => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo }
     if (!nativeFloat32(backend, a, b)) return undefined
-    let outShape: number[]
-    try {
-      outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape)
-    } catch {
-      return undefined // the cpu kernel raises the shape error
-    }
-    if (outShape.length > 8 || sizeOf(outShape) === 0) return undefined
-    const values = backend.allocFloat32(sizeOf(outShape))
-    addon.binary(
-      op,
-      f32(backend, a),
-      f32(backend, b),
-      values,
-      Int32Array.from(outShape),
-      broadcastStrides(a.shape, outShape),
-      broadcastStrides(b.shape, outShape)
-    )
-    return output(backend, outShape, values)
+    const g = broadcastOf(a.shape, b.shape)
+    if (g === undefined) return undefined
+    const values = backend.allocFloat32(g.size)
+    addon.binary(op, f32(backend, a), f32(backend, b), values, g.shape, g.aStrides, g.bStrides)
+    return output(backend, g.outShape, values)
   }
 })
 

@@ -1,3 +1,4 @@
+import { castKernel, compareKernels, logicalKernels, selectKernel } from "./compare.js"
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from "./conv.js"
 import { addNKernel, binaryKernels, unaryKernels } from "./elementwise.js"
 import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
@@ -20,6 +21,10 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   ...binaryKernels,
   ...unaryKernels,
   addNKernel,
+  ...compareKernels,
+  ...logicalKernels,
+  castKernel,
+  selectKernel,
   ...reduceKernels
 ]
 
