@@ -14,8 +14,10 @@
         "native/src/elementwise.cc",
         "native/src/reduce.cc",
         "native/src/peak.cc",
+        "native/src/batch_norm.cc",
         "native/napi/args.cc",
-        "native/napi/binding.cc"
+        "native/napi/binding.cc",
+        "native/napi/batch_norm_binding.cc"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions"],

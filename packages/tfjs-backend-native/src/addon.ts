@@ -58,6 +58,31 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, param: number): void
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number, inner: number): void
   addN(inputs: Float32Array[], out: Float32Array): void
+  /** Per channel of x [rows, channels]: the mean and biased variance (batch_norm.h). */
+  channelMoments(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void
+  /** out = x * scale + offset per channel. */
+  channelAffine(x: Float32Array, scale: Float32Array, offset: Float32Array, out: Float32Array, rows: number, channels: number): void
+  /** Per channel: sumDy = sum(dy), sumDyX = sum(dy (x - center)), center null for zero. */
+  channelGradSums(
+    dy: Float32Array,
+    x: Float32Array,
+    center: Float32Array | null,
+    sumDy: Float32Array,
+    sumDyX: Float32Array,
+    rows: number,
+    channels: number
+  ): void
+  /** out = dy * a - x * k + c per channel. */
+  channelAffineGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    a: Float32Array,
+    k: Float32Array,
+    c: Float32Array,
+    out: Float32Array,
+    rows: number,
+    channels: number
+  ): void
   measurePeak(iterations: number): PeakMeasurement
 }
 
@@ -116,6 +141,10 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "unary",
   "reduce",
   "addN",
+  "channelMoments",
+  "channelAffine",
+  "channelGradSums",
+  "channelAffineGrad",
   "measurePeak"
 ]
 

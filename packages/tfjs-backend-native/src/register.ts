@@ -2,8 +2,9 @@ import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-cpu"
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core"
 import type { NativeAddon } from "./addon.js"
+import { NativeKernelError } from "./errors.js"
 import { NativeBackend } from "./backend.js"
-import { nativeKernels } from "./kernels/index.js"
+import { batchNormGradients, nativeKernels } from "./kernels/index.js"
 import type { NativeKernelArgs } from "./kernels/spec.js"
 
 /** The name tfjs knows the backend by: `tf.setBackend("native")`. */
@@ -35,15 +36,19 @@ export const registerNativeBackend = (addon: NativeAddon): void => {
   for (const spec of nativeKernels) {
     if (disabled.has(spec.kernelName)) continue
     const cpu = tf.getKernel(spec.kernelName, "cpu")?.kernelFunc
-    if (cpu === undefined) continue
+    if (cpu === undefined && spec.own !== true) continue
     const kernelFunc: KernelFunc = (args) => {
       const result = spec.run(args as unknown as NativeKernelArgs, addon)
       count(result === undefined ? stats.fallback : stats.native, spec.kernelName)
-      return result ?? (cpu(args) as TensorInfo)
+      if (result !== undefined) return result
+      if (cpu === undefined) throw new NativeKernelError(spec.kernelName, "declined a call and has no cpu twin")
+      return cpu(args) as TensorInfo | TensorInfo[]
     }
-    tf.unregisterKernel(spec.kernelName, nativeBackendName)
+    if (cpu !== undefined) tf.unregisterKernel(spec.kernelName, nativeBackendName)
     tf.registerKernel({ kernelName: spec.kernelName, backendName: nativeBackendName, kernelFunc })
   }
+  // Gradients are global (by kernel name); those of this backend's own kernels, once.
+  for (const g of batchNormGradients) if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
   tf.registerBackend(nativeBackendName, () => new NativeBackend(addon), priority)
 }
 

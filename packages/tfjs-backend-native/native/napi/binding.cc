@@ -17,6 +17,7 @@
 #include "../src/reduce.h"
 #include "../src/threadpool.h"
 #include "args.h"
+#include "batch_norm_binding.h"
 
 namespace samlab::napi {
 namespace {
@@ -479,6 +480,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"measurePeak", nullptr, MeasurePeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  define_batch_norm_bindings(env, exports);
   return exports;
 }
 

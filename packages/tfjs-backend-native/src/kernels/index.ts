@@ -4,10 +4,12 @@ import { addNKernel, binaryKernels, unaryKernels } from "./elementwise.js"
 import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { reduceKernels } from "./reduce.js"
+import { batchNormKernels } from "./batch-norm.js"
 import type { NativeKernelSpec } from "./spec.js"
 
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
 export const nativeKernels: readonly NativeKernelSpec[] = [
+  ...batchNormKernels,
   batchMatMulKernel,
   fusedMatMulKernel,
   conv2dKernel,
@@ -28,4 +30,5 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   ...reduceKernels
 ]
 
+export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"

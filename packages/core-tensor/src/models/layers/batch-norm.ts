@@ -67,6 +67,64 @@ const normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
 })
 
 /**
+ * Kernels that backends may provide for batch normalisation over the last (channel) axis, by
+ * name (@samlab/tfjs-backend-native registers them for "native"): one pass each over the
+ * full-size tensors. {x} -> [mean, biased variance]; {x, scale, offset} -> x scale + offset;
+ * {dy, x, center} -> [sum(dy), sum(dy (x - center))]; {dy, x, a, k, c} -> dy a - x k + c.
+ * Where any is missing the layer runs the tfjs ops above, unchanged.
+ */
+export const batchNormKernelNames = {
+  channelMoments: "SamlabChannelMoments",
+  channelAffine: "SamlabChannelAffine",
+  channelGradSums: "SamlabChannelGradSums",
+  channelAffineGrad: "SamlabChannelAffineGrad"
+} as const
+
+/** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
+const hasFusedKernels = (): boolean => {
+  const backend = tf.getBackend()
+  return Object.values(batchNormKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
+}
+
+const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
+
+/**
+ * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
+ * forward one pass (SamlabChannelAffine), the backward two (SamlabChannelGradSums, then
+ * SamlabChannelAffineGrad). The batch statistics come in by closure, not as inputs, so the
+ * moments kernel that made them is not on the gradient's path (its outputs reach the loss
+ * only through this function, whose gradient already accounts for them): no zero gradient is
+ * pushed back through it.
+ */
+const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
+  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
+    const scale = tf.mul(gamma, inv)
+    const value = runKernel(batchNormKernelNames.channelAffine, { x, scale, offset: tf.sub(beta, tf.mul(mean, scale)) }) as tf.Tensor
+    // inv is recomputed (C values) rather than saved: a saved intermediate outlives the
+    // forward's tidy, which tfjs's kernel leak check (IS_TEST) counts as a leak.
+    save([x, gamma, mean, variance])
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor
+        const [xs, gammaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+        const invS = tf.rsqrt(tf.add(varianceS, batchNormEpsilon))
+        const count = xs.size / xs.shape[3]!
+        // sum(dy xhat) = inv sum(dy (x - mean)), the centred sum taken in the kernel (in double)
+        const [sumDy, sumDyCentred] = runKernel(batchNormKernelNames.channelGradSums, { dy: g, x: xs, center: meanS }) as [tf.Tensor, tf.Tensor]
+        const sumDyXhat = tf.mul(invS, sumDyCentred)
+        const a = tf.mul(gammaS, invS)
+        const k = tf.div(tf.mul(tf.mul(a, invS), sumDyXhat), count)
+        const c = tf.sub(tf.mul(k, meanS), tf.div(tf.mul(a, sumDy), count))
+        const dx = runKernel(batchNormKernelNames.channelAffineGrad, { dy: g, x: xs, a, k, c }) as tf.Tensor
+        return [dx, sumDyXhat, sumDy]
+      }
+    }
+  })
+
+/**
  * Batch normalisation of an NHWC batch over (batch, height, width), per channel.
  * Training: normalises with the batch mean and biased batch variance, and writes into
  * `newState` running = (1 - 0.1) running + 0.1 batch, the variance term being the unbiased
@@ -79,16 +137,29 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   const beta = params[`${name}/beta`]!
   const movingMean = state[`${name}/moving_mean`]!
   const movingVar = state[`${name}/moving_var`]!
-  if (!training) return normalise(x, movingMean, movingVar, gamma, beta)
-  const { mean, variance } = tf.moments(x, [0, 1, 2])
+  const fused = hasFusedKernels()
+  if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
   const n = x.shape[0] * x.shape[1] * x.shape[2]
   // As PyTorch: the unbiased variance needs two values per channel.
   if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  const { mean, variance } = fused ? fusedMoments(x) : tf.moments(x, [0, 1, 2])
   const m = batchNormMomentum
   newState[`${name}/moving_mean`] = tf.add(tf.mul(movingMean, 1 - m), tf.mul(mean, m))
   newState[`${name}/moving_var`] = tf.add(tf.mul(movingVar, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
-  return normaliseBatch(x, gamma, beta, mean, variance) as tf.Tensor4D
+  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
 }
+
+const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } => {
+  const [mean, variance] = runKernel(batchNormKernelNames.channelMoments, { x }) as [tf.Tensor, tf.Tensor]
+  return { mean, variance }
+}
+
+/** `normalise` as one pass: x scale + (beta - mean scale), scale = gamma / sqrt(var + eps) (differentiable: the kernel has a gradient). */
+const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
+  tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
+    return runKernel(batchNormKernelNames.channelAffine, { x, scale, offset: tf.sub(beta, tf.mul(mean, scale)) }) as tf.Tensor4D
+  })
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, batchNormEpsilon))), gamma), beta)

@@ -1,0 +1,160 @@
+import * as tf from "@tensorflow/tfjs-core"
+import type { GradConfig, TensorInfo } from "@tensorflow/tfjs-core"
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
+import { NativeKernelError } from "../errors.js"
+import type { NativeKernelSpec } from "./spec.js"
+import { output, sizeOf } from "./values.js"
+
+/**
+ * Kernels of this backend's own (no cpu twin) for training-mode batch normalisation over the
+ * last axis ("channels", NHWC) of a float32 tensor seen as [rows, channels]. Per-channel
+ * vectors have `channels` elements (any shape); each kernel is one pass over its full-size
+ * operands. @samlab/core-tensor's batch norm calls them by name when they are registered for
+ * the active backend (`tf.getKernel(name, tf.getBackend())`) and runs tfjs ops otherwise.
+ */
+export const batchNormKernelNames = {
+  /** {x} -> [mean, variance]: per-channel mean and biased variance ([channels] each). */
+  channelMoments: "SamlabChannelMoments",
+  /** {x, scale, offset} -> x * scale + offset per channel (x's shape). */
+  channelAffine: "SamlabChannelAffine",
+  /** {dy, x, center?} -> [sum(dy), sum(dy (x - center))] per channel; no center: sum(dy x). */
+  channelGradSums: "SamlabChannelGradSums",
+  /** {dy, x, a, k, c} -> dy * a - x * k + c per channel (x's shape). */
+  channelAffineGrad: "SamlabChannelAffineGrad"
+} as const
+
+/** The float32 values of `t`, in place when they are stored as a Float32Array (else a copy). */
+const floats = (kernel: string, backend: MathBackendCPU, t: TensorInfo | undefined, name: string): Float32Array => {
+  if (t === undefined) throw new NativeKernelError(kernel, `input "${name}" is missing`)
+  if (t.dtype !== "float32") throw new NativeKernelError(kernel, `input "${name}" must be float32, got ${t.dtype}`)
+  const values = backend.data.get(t.dataId).values
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>)
+}
+
+/** [rows, channels] of a full-size operand: channels is the last axis. */
+const geometry = (kernel: string, x: TensorInfo): { rows: number; channels: number } => {
+  const channels = x.shape[x.shape.length - 1]
+  if (channels === undefined || channels < 1)
+    throw new NativeKernelError(kernel, `needs a last (channel) axis of at least 1, got shape [${x.shape.join(", ")}]`)
+  return { rows: sizeOf(x.shape) / channels, channels }
+}
+
+const sameShape = (kernel: string, x: TensorInfo, other: TensorInfo, name: string): void => {
+  if (!tf.util.arraysEqual(x.shape, other.shape))
+    throw new NativeKernelError(kernel, `"${name}" has shape [${other.shape.join(", ")}], expected x's [${x.shape.join(", ")}]`)
+}
+
+const perChannel = (kernel: string, backend: MathBackendCPU, t: TensorInfo | undefined, name: string, channels: number): Float32Array => {
+  const values = floats(kernel, backend, t, name)
+  if (t !== undefined && sizeOf(t.shape) !== channels)
+    throw new NativeKernelError(kernel, `"${name}" must have ${channels} elements (one per channel), got shape [${t.shape.join(", ")}]`)
+  return values
+}
+
+const channelMomentsKernel: NativeKernelSpec = {
+  kernelName: batchNormKernelNames.channelMoments,
+  own: true,
+  run: ({ inputs, backend }, addon) => {
+    const k = batchNormKernelNames.channelMoments
+    const x = inputs["x"]
+    const xv = floats(k, backend, x, "x")
+    const { rows, channels } = geometry(k, x!)
+    const mean = backend.allocFloat32(channels),
+      variance = backend.allocFloat32(channels)
+    addon.channelMoments(xv, mean, variance, rows, channels)
+    return [output(backend, [channels], mean), output(backend, [channels], variance)]
+  }
+}
+
+const channelAffineKernel: NativeKernelSpec = {
+  kernelName: batchNormKernelNames.channelAffine,
+  own: true,
+  run: ({ inputs, backend }, addon) => {
+    const k = batchNormKernelNames.channelAffine
+    const x = inputs["x"]
+    const xv = floats(k, backend, x, "x")
+    const { rows, channels } = geometry(k, x!)
+    const scale = perChannel(k, backend, inputs["scale"], "scale", channels)
+    const offset = perChannel(k, backend, inputs["offset"], "offset", channels)
+    const values = backend.allocFloat32(rows * channels)
+    addon.channelAffine(xv, scale, offset, values, rows, channels)
+    return output(backend, x!.shape, values)
+  }
+}
+
+const channelGradSumsKernel: NativeKernelSpec = {
+  kernelName: batchNormKernelNames.channelGradSums,
+  own: true,
+  run: ({ inputs, backend }, addon) => {
+    const k = batchNormKernelNames.channelGradSums
+    const x = inputs["x"],
+      dy = inputs["dy"]
+    const xv = floats(k, backend, x, "x")
+    const dyv = floats(k, backend, dy, "dy")
+    sameShape(k, x!, dy!, "dy")
+    const { rows, channels } = geometry(k, x!)
+    const center = inputs["center"] === undefined ? null : perChannel(k, backend, inputs["center"], "center", channels)
+    const sumDy = backend.allocFloat32(channels),
+      sumDyX = backend.allocFloat32(channels)
+    addon.channelGradSums(dyv, xv, center, sumDy, sumDyX, rows, channels)
+    return [output(backend, [channels], sumDy), output(backend, [channels], sumDyX)]
+  }
+}
+
+const channelAffineGradKernel: NativeKernelSpec = {
+  kernelName: batchNormKernelNames.channelAffineGrad,
+  own: true,
+  run: ({ inputs, backend }, addon) => {
+    const k = batchNormKernelNames.channelAffineGrad
+    const x = inputs["x"],
+      dy = inputs["dy"]
+    const xv = floats(k, backend, x, "x")
+    const dyv = floats(k, backend, dy, "dy")
+    sameShape(k, x!, dy!, "dy")
+    const { rows, channels } = geometry(k, x!)
+    const a = perChannel(k, backend, inputs["a"], "a", channels)
+    const kv = perChannel(k, backend, inputs["k"], "k", channels)
+    const c = perChannel(k, backend, inputs["c"], "c", channels)
+    const values = backend.allocFloat32(rows * channels)
+    addon.channelAffineGrad(dyv, xv, a, kv, c, values, rows, channels)
+    return output(backend, x!.shape, values)
+  }
+}
+
+export const batchNormKernels: readonly NativeKernelSpec[] = [channelMomentsKernel, channelAffineKernel, channelGradSumsKernel, channelAffineGradKernel]
+
+/** Every axis but the last. */
+const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i)
+
+/**
+ * Gradients (tfjs ops, so any backend runs them) for the two kernels a model may be
+ * differentiated through; the backward kernels (GradSums, AffineGrad) have none.
+ */
+export const batchNormGradients: readonly GradConfig[] = [
+  {
+    // d/dx of (mean, biased variance) over rows: (dMean + 2 dVar (x - mean)) / rows.
+    kernelName: batchNormKernelNames.channelMoments,
+    inputsToSave: ["x"],
+    outputsToSave: [true, false],
+    gradFunc: (dys, saved) => {
+      const [dMean, dVar] = dys as tf.Tensor[]
+      const [x, mean] = saved as [tf.Tensor, tf.Tensor]
+      const rows = x.size / x.shape[x.rank - 1]!
+      return { x: () => tf.div(tf.add(dMean!, tf.mul(tf.mul(dVar!, 2), tf.sub(x, mean))), rows) }
+    }
+  },
+  {
+    kernelName: batchNormKernelNames.channelAffine,
+    inputsToSave: ["x", "scale", "offset"],
+    gradFunc: (dy, saved) => {
+      const g = dy as tf.Tensor
+      const [x, scale, offset] = saved as [tf.Tensor, tf.Tensor, tf.Tensor]
+      const channels = x.shape[x.rank - 1]!
+      return {
+        x: () => tf.mul(g, tf.reshape(scale, [channels])),
+        scale: () => tf.reshape(tf.sum(tf.mul(g, x), leadingAxes(x)), scale.shape),
+        offset: () => tf.reshape(tf.sum(g, leadingAxes(x)), offset.shape)
+      }
+    }
+  }
+]
