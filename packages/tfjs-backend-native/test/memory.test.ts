@@ -31,6 +31,30 @@ describe("Float32Pool", () => {
     expect(pool.take(8)).toBeUndefined()
   })
 
+  it("makes room by dropping arrays of other lengths, those given back least recently first", () => {
+    const pool = new Float32Pool(56)
+    pool.give(new Float32Array(4))
+    pool.give(new Float32Array(2))
+    pool.give(new Float32Array(4)) // 4-float arrays now given back most recently
+    expect(pool.heldBytes).toBe(40)
+    const big = new Float32Array(8)
+    pool.give(big) // 32 bytes: the 2-float array goes first, then one 4-float array
+    expect(pool.heldBytes).toBe(48)
+    expect(pool.take(2)).toBeUndefined()
+    expect(pool.take(8)).toBe(big)
+    expect(pool.take(4)).toBeDefined()
+    expect(pool.take(4)).toBeUndefined()
+    // Only arrays of its own length in the way, or larger than the capacity: dropped itself.
+    const full = new Float32Pool(64)
+    full.give(new Float32Array(8))
+    full.give(new Float32Array(8))
+    full.give(new Float32Array(8))
+    expect(full.heldBytes).toBe(64)
+    full.give(new Float32Array(17))
+    expect(full.heldBytes).toBe(64)
+    expect(full.take(17)).toBeUndefined()
+  })
+
   it("grows to the capacity it is told, never shrinks, and stays off with a zero floor", () => {
     const pool = new Float32Pool(40)
     pool.growTo(100)
