@@ -40,7 +40,8 @@ export const makeTrainer = (modelName: ModelName, method: MethodName, batchSize:
   const run = stepper({
     method: method === "sgd" ? erm(opt) : sam({ rho: 0.05, base: opt }),
     forward: trainingForward(model),
-    params: model.init(new Rng(seed))
+    params: model.init(new Rng(seed)),
+    modelState: model.initState()
   })
   return {
     step: () => run.step(batch).loss,
