@@ -1,6 +1,15 @@
 /** Building blocks of the models, exported as the `layers` namespace. */
 export { type Activation, activate, activationKinds } from "./activation.js"
-export { batchNorm, batchNormEpsilon, batchNormKernelNames, batchNormInit, batchNormInitState, batchNormMomentum, batchNormShapes, batchNormStateShapes } from "./batch-norm.js"
+export {
+  batchNorm,
+  batchNormEpsilon,
+  batchNormKernelNames,
+  batchNormInit,
+  batchNormInitState,
+  batchNormMomentum,
+  batchNormShapes,
+  batchNormStateShapes
+} from "./batch-norm.js"
 export { type ConvSpec, conv2d, conv2dInit, conv2dShapes, convOutSize } from "./conv2d.js"
 export { conv2dPortableGrad } from "./conv2d-portable.js"
 export { dense, denseInit, denseShapes } from "./dense.js"
