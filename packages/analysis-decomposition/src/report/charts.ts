@@ -218,7 +218,7 @@ export const sweepChart = (input: ReportInput): ReportChart | undefined => {
       { label: "last epoch", dash: "dashed" }
     ])
   ]
-  const xLabel = points.some((p) => typeof groups[0]!.sweep!.values[field] !== "number") ? `${field} (first value)` : field
+  const xLabel = groups.some((m) => typeof m.sweep!.values[field] !== "number") ? `${field} (first value)` : field
   const title = `Test accuracy against ${field}`
   return {
     id: "sweep",
