@@ -12,7 +12,7 @@ const bin = join(repo, "tools/cli/bin/samlab.mjs")
 /** Runs the command asynchronously (a blocking spawn would stall the test worker). */
 const samlab = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "cpu" } })
+    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, SAMLAB_BACKEND: "cpu", FORCE_COLOR: "0" } })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
