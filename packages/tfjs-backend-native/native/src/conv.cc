@@ -260,6 +260,71 @@ bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float
   return true;
 }
 
+// The filter gradient of a stride-1, undilated convolution in the same padded layout, per
+// image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
+// dyv the output gradient spread to the padded width (zero in the dropped columns). Both
+// operands are read in place, 24 consecutive taps of one filter row at a time. Each image
+// gives a partial sum (one task, one FMA chain over its pixels) and the partials are added in
+// image order, so the result does not depend on the thread count.
+bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  const GemmKernel& kern = gemm_kernel_for(g.out_c);
+  if (kern.kstrided == nullptr) return false;
+  const int mr = kern.mr, nr = kern.nr, n = g.out_c, c_n = g.in_c;
+  const int wp = g.out_w + g.filter_w - 1, hp = g.out_h + g.filter_h - 1;
+  const int64_t virt = static_cast<int64_t>(g.out_h) * wp;
+  const int seg_len = g.filter_w * c_n;
+  const int seg_tiles = (seg_len + mr - 1) / mr;
+  const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
+  // The last tap tile of the last filter row reads up to mr - 1 floats past the image.
+  const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
+  if (virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
+  const int panels = (n + nr - 1) / nr;
+  const int ldo = panels * nr;
+  const size_t wsize = static_cast<size_t>(rows) * ldo;
+  std::vector<float> partial(wsize * g.batch);
+  const int ix0 = std::max(0, -g.pad_left), ix1 = std::min(g.in_w, wp - g.pad_left);
+  const int iy0 = std::max(0, -g.pad_top), iy1 = std::min(g.in_h, hp - g.pad_top);
+  ThreadPool::global().run(g.batch, [&](int bi, int) {
+    float* xp = tls_padded.get(static_cast<size_t>(floats));
+    float* dyv = tls_rows.get(static_cast<size_t>(virt) * ldo);
+    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(floats));
+    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(virt) * ldo);
+    const float* xb = x + static_cast<ptrdiff_t>(bi) * g.in_h * g.in_w * c_n;
+    if (ix1 > ix0)
+      for (int iy = iy0; iy < iy1; ++iy)
+        std::memcpy(xp + (static_cast<ptrdiff_t>(iy + g.pad_top) * wp + ix0 + g.pad_left) * c_n,
+                    xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * c_n, sizeof(float) * (ix1 - ix0) * c_n);
+    const float* dyb = dy + static_cast<ptrdiff_t>(bi) * g.out_h * g.out_w * n;
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox)
+        std::memcpy(dyv + (static_cast<ptrdiff_t>(oy) * wp + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n,
+                    sizeof(float) * n);
+    float* pb = partial.data() + wsize * bi;
+    for (int ky = 0; ky < g.filter_h; ++ky)
+      for (int tt = 0; tt < seg_tiles; ++tt) {
+        const float* a = xp + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
+        float* o = pb + static_cast<ptrdiff_t>((ky * seg_tiles + tt) * mr) * ldo;
+        for (int p = 0; p < panels; ++p) kern.kstrided(static_cast<int>(virt), a, c_n, dyv + p * nr, ldo, o + p * nr, ldo);
+      }
+  });
+  // Add the images' partial sums in order, into tfjs's [fh, fw, in_c, out_c].
+  const int taps = g.filter_h * seg_len;
+  parallel_for(taps, 16, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t ky = t / seg_len;
+      const size_t row = static_cast<size_t>(ky * seg_tiles * mr + (t - ky * seg_len)) * ldo;
+      float* out = dw + t * n;
+      for (int co = 0; co < n; ++co) out[co] = partial[row + co];
+      for (int b = 1; b < g.batch; ++b) {
+        const float* p = partial.data() + wsize * b + row;
+        for (int co = 0; co < n; ++co) out[co] += p[co];
+      }
+    }
+  });
+  return true;
+}
+
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
@@ -330,6 +395,7 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   // dw^T [out_c x taps] = dy^T [out_c x pixels] * im2col(x) [pixels x taps]: packing the
   // im2col side as B copies contiguous runs of taps, the dy side is a plain transpose.
+  if (conv_s1_direct_filter(g, x, dy, dw)) return;
   const int taps = g.filter_h * g.filter_w * g.in_c;
   const int pixels = g.batch * g.out_h * g.out_w;
   const int co_n = g.out_c;

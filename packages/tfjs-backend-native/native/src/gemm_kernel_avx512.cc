@@ -142,11 +142,30 @@ SAMLAB_AVX512 void kernel_24x16_segments(int nseg, int len, ptrdiff_t seg_step, 
 #pragma GCC unroll 24
   for (int r = 0; r < MR_N; ++r) _mm512_storeu_ps(c + r * ldc, acc[r]);
 }
+
+// C[0:24, 0:16] = sum over k < kc of a[k*ks + r] b[k*bs + j]: both operands read in place
+// with any k stride (the filter gradient of a stride-1 convolution: taps from a padded image,
+// output gradients from a row buffer).
+SAMLAB_AVX512 void kernel_24x16_kstrided(int kc, const float* a, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
+                                         ptrdiff_t ldc) {
+  __m512 acc[MR_N];
+  for (int r = 0; r < MR_N; ++r) acc[r] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+#pragma GCC unroll 24
+    for (int r = 0; r < MR_N; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, acc[r]);
+    a += ks;
+    b += bs;
+  }
+#pragma GCC unroll 24
+  for (int r = 0; r < MR_N; ++r) _mm512_storeu_ps(c + r * ldc, acc[r]);
+}
 }  // namespace
 
 GemmKernel gemm_kernel_avx512() { return GemmKernel{MR, NR, kernel_12x32, kernel_12x32_rows, "avx512f 12x32"}; }
 GemmKernel gemm_kernel_avx512_narrow() {
-  return GemmKernel{MR_N, NR_N, kernel_24x16, kernel_24x16_rows, "avx512f 24x16", kernel_24x16_segments};
+  return GemmKernel{MR_N, NR_N, kernel_24x16, kernel_24x16_rows, "avx512f 24x16", kernel_24x16_segments,
+                    kernel_24x16_kstrided};
 }
 
 }  // namespace samlab
