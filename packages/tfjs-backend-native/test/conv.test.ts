@@ -56,7 +56,11 @@ const cases: ConvCase[] = [
       [0, 0]
     ]
   },
-  { name: "3x3 3->16 same, 33x31 (stem-like, narrow)", x: [2, 33, 31, 3], filter: [3, 3, 3, 16], strides: 1, pad: "same" }
+  { name: "3x3 3->16 same, 33x31 (stem-like, narrow)", x: [2, 33, 31, 3], filter: [3, 3, 3, 16], strides: 1, pad: "same" },
+  // Images of at least 256 padded output pixels: the in-place filter gradient, narrow (24x16) and wide (12x32).
+  { name: "3x3 16->16 same, 17x19", x: [3, 17, 19, 16], filter: [3, 3, 16, 16], strides: 1, pad: "same" },
+  { name: "3x3 32->37 same, 16x16 (wide)", x: [1, 16, 16, 32], filter: [3, 3, 32, 37], strides: 1, pad: "same" },
+  { name: "3x3 9->32 valid, 18x17 (wide)", x: [2, 18, 17, 9], filter: [3, 3, 9, 32], strides: 1, pad: "valid" }
 ]
 
 const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D =>

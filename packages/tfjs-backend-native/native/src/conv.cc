@@ -263,7 +263,8 @@ bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float
 // The filter gradient of a stride-1, undilated convolution in the same padded layout, per
 // image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
 // dyv the output gradient spread to the padded width (zero in the dropped columns). Both
-// operands are read in place, 24 consecutive taps of one filter row at a time. Each image
+// operands are read in place, mr consecutive taps of one filter row at a time (with the
+// micro-kernel gemm() would use for out_c columns: 24x16 or 12x32 with AVX-512). Each image
 // gives a partial sum (one task, one FMA chain over its pixels) and the partials are added in
 // image order, so the result does not depend on the thread count.
 bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
@@ -278,7 +279,9 @@ bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* d
   const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
   // The last tap tile of the last filter row reads up to mr - 1 floats past the image.
   const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
-  if (virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
+  // Small images (8x8) would give per-image partial sums as large as their work: those keep
+  // the packed GEMM's 2048-pixel chunks.
+  if (virt < 256 || virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
   const int panels = (n + nr - 1) / nr;
   const int ldo = panels * nr;
   const size_t wsize = static_cast<size_t>(rows) * ldo;

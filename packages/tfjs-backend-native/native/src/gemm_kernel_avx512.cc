@@ -56,6 +56,30 @@ SAMLAB_AVX512 void kernel_12x32_rows(int kc, const float* a, const float* b, flo
   kernel_12x32_impl<true>(kc, a, b, c, ldc, accumulate);
 }
 
+// C[0:12, 0:32] = sum over k < kc of a[k*ks + r] b[k*bs + j], both read in place.
+SAMLAB_AVX512 void kernel_12x32_kstrided(int kc, const float* a, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
+                                         ptrdiff_t ldc) {
+  __m512 acc[MR][2];
+  for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      const __m512 av = _mm512_set1_ps(a[r]);
+      acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+    }
+    a += ks;
+    b += bs;
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) {
+    _mm512_storeu_ps(c + r * ldc, acc[r][0]);
+    _mm512_storeu_ps(c + r * ldc + 16, acc[r][1]);
+  }
+}
+
 // 24x16, for GEMMs only 16 columns wide (convolutions with 16 channels), where the 12x32 tile
 // would compute as many zero columns as real ones: twenty-four zmm accumulators, one B vector
 // and the A values broadcast from memory by the FMAs themselves.
@@ -162,7 +186,9 @@ SAMLAB_AVX512 void kernel_24x16_kstrided(int kc, const float* a, ptrdiff_t ks, c
 }
 }  // namespace
 
-GemmKernel gemm_kernel_avx512() { return GemmKernel{MR, NR, kernel_12x32, kernel_12x32_rows, "avx512f 12x32"}; }
+GemmKernel gemm_kernel_avx512() {
+  return GemmKernel{MR, NR, kernel_12x32, kernel_12x32_rows, "avx512f 12x32", nullptr, kernel_12x32_kstrided};
+}
 GemmKernel gemm_kernel_avx512_narrow() {
   return GemmKernel{MR_N, NR_N, kernel_24x16, kernel_24x16_rows, "avx512f 24x16", kernel_24x16_segments,
                     kernel_24x16_kstrided};
