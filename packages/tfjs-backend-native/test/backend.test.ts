@@ -87,9 +87,15 @@ describe.skipIf(!nativeAvailable)("the native backend", () => {
         const x = tf.tensor(new Rng(1).normalArray(8 * 12 * 12 * 16), [8, 12, 12, 16]) as tf.Tensor4D
         const w = tf.tensor(new Rng(2).normalArray(3 * 3 * 16 * 32), [3, 3, 16, 32]) as tf.Tensor4D
         const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"))))([x, w])
+        // 16 output channels on 16x16 images: the in-place stride-1 paths (forward and both gradients).
+        const x16 = tf.tensor(new Rng(5).normalArray(6 * 16 * 16 * 16), [6, 16, 16, 16]) as tf.Tensor4D
+        const w16 = tf.tensor(new Rng(4).normalArray(3 * 3 * 16 * 16), [3, 3, 16, 16]) as tf.Tensor4D
+        const [gx16, gw16] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"))))([x16, w16])
         return [
           gx!.dataSync().slice(),
           gw!.dataSync().slice(),
+          gx16!.dataSync().slice(),
+          gw16!.dataSync().slice(),
           tf
             .matMul(tf.reshape(x, [96, 192]), tf.reshape(x, [96, 192]), true, false)
             .dataSync()

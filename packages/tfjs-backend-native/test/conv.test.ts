@@ -34,7 +34,33 @@ const cases: ConvCase[] = [
   },
   { name: "3x3 numeric pad 1", x: [2, 7, 7, 6], filter: [3, 3, 6, 9], strides: 1, pad: 1 },
   { name: "2x2 even filter same", x: [1, 8, 7, 5], filter: [2, 2, 5, 3], strides: 1, pad: "same" },
-  { name: "3x3 wide channels", x: [1, 6, 6, 33], filter: [3, 3, 33, 17], strides: 1, pad: "same" }
+  { name: "3x3 wide channels", x: [1, 6, 6, 33], filter: [3, 3, 33, 17], strides: 1, pad: "same" },
+  // Narrow outputs (at most 16 channels per panel; AVX-512's in-place stride-1 path): odd image sizes,
+  // channel counts that are not multiples of the SIMD width, both paddings, strides 1 and 2.
+  { name: "3x3 16->16 same (narrow, in place)", x: [3, 9, 11, 16], filter: [3, 3, 16, 16], strides: 1, pad: "same" },
+  { name: "3x3 5->13 valid (narrow)", x: [2, 10, 7, 5], filter: [3, 3, 5, 13], strides: 1, pad: "valid" },
+  { name: "3x3 7->48 same (three narrow panels)", x: [2, 6, 5, 7], filter: [3, 3, 7, 48], strides: 1, pad: "same" },
+  { name: "3x3 16->16 stride 2 same", x: [2, 11, 9, 16], filter: [3, 3, 16, 16], strides: 2, pad: "same" },
+  { name: "3x3 12->16 stride 2 valid", x: [2, 9, 12, 12], filter: [3, 3, 12, 16], strides: 2, pad: "valid" },
+  { name: "1x1 16->16 pointwise (narrow)", x: [2, 5, 7, 16], filter: [1, 1, 16, 16], strides: 1, pad: "valid" },
+  { name: "2x2 11->9 even filter same (narrow)", x: [2, 8, 7, 11], filter: [2, 2, 11, 9], strides: 1, pad: "same" },
+  {
+    name: "5x4 16->8 explicit asymmetric pad (narrow)",
+    x: [1, 9, 10, 16],
+    filter: [5, 4, 16, 8],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0]
+    ]
+  },
+  { name: "3x3 3->16 same, 33x31 (stem-like, narrow)", x: [2, 33, 31, 3], filter: [3, 3, 3, 16], strides: 1, pad: "same" },
+  // Images of at least 256 padded output pixels: the in-place filter gradient, narrow (24x16) and wide (12x32).
+  { name: "3x3 16->16 same, 17x19", x: [3, 17, 19, 16], filter: [3, 3, 16, 16], strides: 1, pad: "same" },
+  { name: "3x3 32->37 same, 16x16 (wide)", x: [1, 16, 16, 32], filter: [3, 3, 32, 37], strides: 1, pad: "same" },
+  { name: "3x3 9->32 valid, 18x17 (wide)", x: [2, 18, 17, 9], filter: [3, 3, 9, 32], strides: 1, pad: "valid" }
 ]
 
 const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D =>

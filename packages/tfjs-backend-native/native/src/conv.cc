@@ -197,14 +197,145 @@ class FlippedFilterB final : public PackB {
 };
 
 thread_local AlignedBuffer tls_cols;
+thread_local AlignedBuffer tls_padded;     // one zero-padded image (direct path)
+thread_local AlignedBuffer tls_rows;       // its output rows, padded width
+thread_local AlignedBuffer tls_direct_b;   // the caller's packed filter, read by the pool
+
+// Stride-1, undilated convolution y = conv(x, B) with no im2col at all, where the narrow
+// micro-kernel has an in-place variant (AVX-512): each image is copied into a zero-padded
+// [Hp x Wp x C] buffer (Hp = out_h + fh - 1, Wp = out_w + fw - 1). Output pixel (oy, ox) is
+// then "virtual pixel" v = oy*Wp + ox, and its im2col row is, filter row by filter row,
+// fw*C contiguous floats at xp[(v + ky*Wp)*C]: a matrix with row stride C that the kernel
+// reads in place. The out_w..Wp-1 columns of each output row are computed and dropped.
+// B [fh*fw*C x N] is packed once. Each image is one task: the result does not depend on
+// the thread count, and each output is the same k-ordered FMA chain as the packed GEMM's.
+// Returns false (nothing done) where the path does not apply.
+bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float* y) {
+  if (t.stride_h != 1 || t.stride_w != 1 || t.dilation_h != 1 || t.dilation_w != 1) return false;
+  const GemmKernel& g = gemm_kernel_for(t.out_c);
+  if (g.segments == nullptr) return false;
+  const int mr = g.mr, nr = g.nr, n = t.out_c, c_n = t.in_c;
+  const int64_t k = static_cast<int64_t>(t.filter_h) * t.filter_w * c_n;
+  const int wp = t.out_w + t.filter_w - 1, hp = t.out_h + t.filter_h - 1;
+  const int64_t virt = static_cast<int64_t>(t.out_h) * wp;
+  const int64_t tiles = (virt + mr - 1) / mr;
+  // The last tile reads up to (fh-1) rows plus fw pixels past its first pixel.
+  const int64_t pixels = tiles * mr + static_cast<int64_t>(t.filter_h - 1) * wp + t.filter_w;
+  if (k > 2048 || pixels * c_n > (int64_t(1) << 22) || t.out_h <= 0 || t.out_w <= 0) return false;
+  const int panels = (n + nr - 1) / nr;
+  const int ldo = panels * nr;
+  float* bp = tls_direct_b.get(static_cast<size_t>(panels) * nr * k);
+  b.pack(0, static_cast<int>(k), 0, n, nr, bp);
+  const int seg_len = t.filter_w * c_n;
+  const ptrdiff_t seg_step = static_cast<ptrdiff_t>(wp) * c_n;
+  // The image's columns that land inside the padded width, and the rows inside its height.
+  const int ix0 = std::max(0, -t.pad_left), ix1 = std::min(t.in_w, wp - t.pad_left);
+  const int iy0 = std::max(0, -t.pad_top), iy1 = std::min(t.in_h, hp - t.pad_top);
+  ThreadPool::global().run(t.batch, [&](int bi, int) {
+    float* xp = tls_padded.get(static_cast<size_t>(pixels) * c_n);
+    float* out = tls_rows.get(static_cast<size_t>(tiles) * mr * ldo);
+    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(pixels) * c_n);
+    const float* xb = x + static_cast<ptrdiff_t>(bi) * t.in_h * t.in_w * c_n;
+    if (ix1 > ix0)
+      for (int iy = iy0; iy < iy1; ++iy)
+        std::memcpy(xp + (static_cast<ptrdiff_t>(iy + t.pad_top) * wp + ix0 + t.pad_left) * c_n,
+                    xb + (static_cast<ptrdiff_t>(iy) * t.in_w + ix0) * c_n, sizeof(float) * (ix1 - ix0) * c_n);
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+      const float* a = xp + tile * mr * c_n;
+      float* o = out + tile * mr * ldo;
+      for (int p = 0; p < panels; ++p)
+        g.segments(t.filter_h, seg_len, seg_step, a, c_n, bp + static_cast<ptrdiff_t>(p) * nr * k, o + p * nr, ldo);
+    }
+    float* yb = y + static_cast<ptrdiff_t>(bi) * t.out_h * t.out_w * n;
+    for (int oy = 0; oy < t.out_h; ++oy) {
+      const float* src = out + static_cast<ptrdiff_t>(oy) * wp * ldo;
+      float* dst = yb + static_cast<ptrdiff_t>(oy) * t.out_w * n;
+      if (ldo == n) {
+        std::memcpy(dst, src, sizeof(float) * t.out_w * n);
+      } else {
+        for (int ox = 0; ox < t.out_w; ++ox) std::memcpy(dst + ox * n, src + static_cast<ptrdiff_t>(ox) * ldo, sizeof(float) * n);
+      }
+    }
+  });
+  return true;
+}
+
+// The filter gradient of a stride-1, undilated convolution in the same padded layout, per
+// image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
+// dyv the output gradient spread to the padded width (zero in the dropped columns). Both
+// operands are read in place, mr consecutive taps of one filter row at a time (with the
+// micro-kernel gemm() would use for out_c columns: 24x16 or 12x32 with AVX-512). Each image
+// gives a partial sum (one task, one FMA chain over its pixels) and the partials are added in
+// image order, so the result does not depend on the thread count.
+bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  const GemmKernel& kern = gemm_kernel_for(g.out_c);
+  if (kern.kstrided == nullptr) return false;
+  const int mr = kern.mr, nr = kern.nr, n = g.out_c, c_n = g.in_c;
+  const int wp = g.out_w + g.filter_w - 1, hp = g.out_h + g.filter_h - 1;
+  const int64_t virt = static_cast<int64_t>(g.out_h) * wp;
+  const int seg_len = g.filter_w * c_n;
+  const int seg_tiles = (seg_len + mr - 1) / mr;
+  const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
+  // The last tap tile of the last filter row reads up to mr - 1 floats past the image.
+  const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
+  // Small images (8x8) would give per-image partial sums as large as their work: those keep
+  // the packed GEMM's 2048-pixel chunks.
+  if (virt < 256 || virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
+  const int panels = (n + nr - 1) / nr;
+  const int ldo = panels * nr;
+  const size_t wsize = static_cast<size_t>(rows) * ldo;
+  std::vector<float> partial(wsize * g.batch);
+  const int ix0 = std::max(0, -g.pad_left), ix1 = std::min(g.in_w, wp - g.pad_left);
+  const int iy0 = std::max(0, -g.pad_top), iy1 = std::min(g.in_h, hp - g.pad_top);
+  ThreadPool::global().run(g.batch, [&](int bi, int) {
+    float* xp = tls_padded.get(static_cast<size_t>(floats));
+    float* dyv = tls_rows.get(static_cast<size_t>(virt) * ldo);
+    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(floats));
+    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(virt) * ldo);
+    const float* xb = x + static_cast<ptrdiff_t>(bi) * g.in_h * g.in_w * c_n;
+    if (ix1 > ix0)
+      for (int iy = iy0; iy < iy1; ++iy)
+        std::memcpy(xp + (static_cast<ptrdiff_t>(iy + g.pad_top) * wp + ix0 + g.pad_left) * c_n,
+                    xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * c_n, sizeof(float) * (ix1 - ix0) * c_n);
+    const float* dyb = dy + static_cast<ptrdiff_t>(bi) * g.out_h * g.out_w * n;
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox)
+        std::memcpy(dyv + (static_cast<ptrdiff_t>(oy) * wp + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n,
+                    sizeof(float) * n);
+    float* pb = partial.data() + wsize * bi;
+    for (int ky = 0; ky < g.filter_h; ++ky)
+      for (int tt = 0; tt < seg_tiles; ++tt) {
+        const float* a = xp + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
+        float* o = pb + static_cast<ptrdiff_t>((ky * seg_tiles + tt) * mr) * ldo;
+        for (int p = 0; p < panels; ++p) kern.kstrided(static_cast<int>(virt), a, c_n, dyv + p * nr, ldo, o + p * nr, ldo);
+      }
+  });
+  // Add the images' partial sums in order, into tfjs's [fh, fw, in_c, out_c].
+  const int taps = g.filter_h * seg_len;
+  parallel_for(taps, 16, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t ky = t / seg_len;
+      const size_t row = static_cast<size_t>(ky * seg_tiles * mr + (t - ky * seg_len)) * ldo;
+      float* out = dw + t * n;
+      for (int co = 0; co < n; ++co) out[co] = partial[row + co];
+      for (int b = 1; b < g.batch; ++b) {
+        const float* p = partial.data() + wsize * b + row;
+        for (int co = 0; co < n; ++co) out[co] += p[co];
+      }
+    }
+  });
+  return true;
+}
 
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int m = g.batch * g.out_h * g.out_w;
   const int k = g.filter_h * g.filter_w * g.in_c;
-  Im2colA a(g, x);
   StridedB b(w, g.out_c, 1);
+  if (conv_s1_direct(g, x, b, y)) return;
+  Im2colA a(g, x);
   gemm(m, g.out_c, k, a, b, y, g.out_c, false);
 }
 
@@ -223,8 +354,9 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
     t.out_c = g.in_c;
     t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
     t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
-    Im2colA a(t, dy);
     FlippedFilterB b(g, w);
+    if (conv_s1_direct(t, dy, b, dx)) return;
+    Im2colA a(t, dy);
     const int m = g.batch * g.in_h * g.in_w;
     gemm(m, g.in_c, g.filter_h * g.filter_w * g.out_c, a, b, dx, g.in_c, false);
     return;
@@ -266,6 +398,7 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   // dw^T [out_c x taps] = dy^T [out_c x pixels] * im2col(x) [pixels x taps]: packing the
   // im2col side as B copies contiguous runs of taps, the dy side is a plain transpose.
+  if (conv_s1_direct_filter(g, x, dy, dw)) return;
   const int taps = g.filter_h * g.filter_w * g.in_c;
   const int pixels = g.batch * g.out_h * g.out_w;
   const int co_n = g.out_c;

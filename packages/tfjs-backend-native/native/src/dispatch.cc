@@ -28,9 +28,9 @@ Dispatch choose() {
   const char* force = std::getenv("SAMLAB_NATIVE_SIMD");
   const bool generic = force != nullptr && std::strcmp(force, "generic") == 0;
   const bool avx2_only = force != nullptr && std::strcmp(force, "avx2") == 0;
-  if (!generic && !avx2_only && cpu_has_avx512f()) return Dispatch{Simd::Avx512, gemm_kernel_avx512()};
-  if (!generic && cpu_has_avx2_fma()) return Dispatch{Simd::Avx2, gemm_kernel_avx2()};
-  return Dispatch{Simd::Generic, gemm_kernel_generic()};
+  if (!generic && !avx2_only && cpu_has_avx512f()) return Dispatch{Simd::Avx512, gemm_kernel_avx512(), gemm_kernel_avx512_narrow()};
+  if (!generic && cpu_has_avx2_fma()) return Dispatch{Simd::Avx2, gemm_kernel_avx2(), gemm_kernel_avx2()};
+  return Dispatch{Simd::Generic, gemm_kernel_generic(), gemm_kernel_generic()};
 }
 }  // namespace
 

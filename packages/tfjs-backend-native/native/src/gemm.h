@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "dispatch.h"
+
 namespace samlab {
 
 // Packs rows [i0, i0+mc) x depth [k0, k0+kc) of the left operand into panels of `mr`
@@ -63,6 +65,10 @@ void gemm(int m, int n, int k, const PackA& a, const PackB& b, float* c, ptrdiff
 // A is [M x K] (or [K x M] when trans_a), B is [K x N] (or [N x K] when trans_b).
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, ptrdiff_t lda, const float* b, ptrdiff_t ldb,
            float* c, ptrdiff_t ldc, bool accumulate);
+
+// The micro-kernel gemm() uses for a product `n` columns wide: dispatch().narrow where it
+// computes at least a quarter fewer columns than dispatch().gemm, else dispatch().gemm.
+const GemmKernel& gemm_kernel_for(int n);
 
 // Block sizes (exposed for tests and tuning).
 struct GemmBlocking {
