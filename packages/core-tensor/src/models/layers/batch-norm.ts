@@ -28,6 +28,22 @@ export const batchNormStateShapes = (name: string, channels: number): Array<read
   [`${name}/moving_var`, [channels]]
 ]
 
+/** Per-channel `x scale + offset` of the normalisation: scale = gamma inv, offset = beta - mean scale. */
+const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor): { scale: tf.Tensor; offset: tf.Tensor } => {
+  const scale = tf.mul(gamma, inv)
+  return { scale, offset: tf.sub(beta, tf.mul(mean, scale)) }
+}
+
+/**
+ * The closed-form dx = a dy - k x + c per channel: a = gamma inv, k = gamma inv^2 sum(dy xhat) / M,
+ * c = k mean - a sum(dy) / M (M values per channel).
+ */
+const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sumDy: tf.Tensor, sumDyXhat: tf.Tensor, count: number) => {
+  const a = tf.mul(gamma, inv)
+  const k = tf.div(tf.mul(tf.mul(a, inv), sumDyXhat), count)
+  return { a, k, c: tf.sub(tf.mul(k, mean), tf.div(tf.mul(a, sumDy), count)) }
+}
+
 /**
  * Training-mode normalisation `y = gamma (x - mean) / sqrt(var + eps) + beta` with the batch's
  * `mean` and biased `variance` (computed by the caller, who also needs them for the moving
@@ -43,8 +59,8 @@ const normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
   // tfjs passes the inputs, then the save function (its typing cannot say so)
   const [x, gamma, beta, mean, variance, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
   const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
-  const scale = tf.mul(gamma, inv)
-  const value = tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale)))
+  const { scale, offset } = affineOf(gamma, beta, mean, inv)
+  const value = tf.add(tf.mul(x, scale), offset)
   save([x, gamma, mean, inv])
   return {
     value,
@@ -56,10 +72,7 @@ const normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc
       const sumDy = tf.sum(g, axes)
       // sum(dy xhat) = inv (sum(dy x) - mean sum(dy))
       const sumDyXhat = tf.mul(invS, tf.sub(tf.sum(tf.mul(g, xs), axes), tf.mul(meanS, sumDy)))
-      // dx = a dy - k x + c per channel: a = gamma inv, k = gamma inv^2 sum(dy xhat) / M, c = k mean - a sum(dy) / M
-      const a = tf.mul(gammaS, invS)
-      const k = tf.div(tf.mul(tf.mul(a, invS), sumDyXhat), count)
-      const c = tf.sub(tf.mul(k, meanS), tf.div(tf.mul(a, sumDy), count))
+      const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
       const dx = tf.add(tf.sub(tf.mul(g, a), tf.mul(xs, k)), c)
       return [dx, sumDyXhat, sumDy, tf.zerosLike(meanS), tf.zerosLike(meanS)]
     }
@@ -99,9 +112,10 @@ const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tens
 const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-    const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
-    const scale = tf.mul(gamma, inv)
-    const value = runKernel(batchNormKernelNames.channelAffine, { x, scale, offset: tf.sub(beta, tf.mul(mean, scale)) }) as tf.Tensor
+    const value = runKernel(batchNormKernelNames.channelAffine, {
+      x,
+      ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
+    }) as tf.Tensor
     // inv is recomputed (C values) rather than saved: a saved intermediate outlives the
     // forward's tidy, which tfjs's kernel leak check (IS_TEST) counts as a leak.
     save([x, gamma, mean, variance])
@@ -115,9 +129,7 @@ const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
         // sum(dy xhat) = inv sum(dy (x - mean)), the centred sum taken in the kernel (in double)
         const [sumDy, sumDyCentred] = runKernel(batchNormKernelNames.channelGradSums, { dy: g, x: xs, center: meanS }) as [tf.Tensor, tf.Tensor]
         const sumDyXhat = tf.mul(invS, sumDyCentred)
-        const a = tf.mul(gammaS, invS)
-        const k = tf.div(tf.mul(tf.mul(a, invS), sumDyXhat), count)
-        const c = tf.sub(tf.mul(k, meanS), tf.div(tf.mul(a, sumDy), count))
+        const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
         const dx = runKernel(batchNormKernelNames.channelAffineGrad, { dy: g, x: xs, a, k, c }) as tf.Tensor
         return [dx, sumDyXhat, sumDy]
       }
@@ -156,10 +168,9 @@ const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } 
 
 /** `normalise` as one pass: x scale + (beta - mean scale), scale = gamma / sqrt(var + eps) (differentiable: the kernel has a gradient). */
 const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
-  tf.tidy(() => {
-    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
-    return runKernel(batchNormKernelNames.channelAffine, { x, scale, offset: tf.sub(beta, tf.mul(mean, scale)) }) as tf.Tensor4D
-  })
+  tf.tidy(
+    () => runKernel(batchNormKernelNames.channelAffine, { x, ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon))) }) as tf.Tensor4D
+  )
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, batchNormEpsilon))), gamma), beta)
