@@ -51,7 +51,7 @@ for (const [key, chunkSize] of cases) {
   for (const path of paths) {
     // the per-example chunk loop is slow by nature: fewer steps
     const n = path === "chunk loop" && (key === "sam1" || chunkSize === 1) ? 1 : steps
-    const method = makeSamFamilyMethod(key, { base: base(), rho: 0.05, chunkSize, dense: path === "batched" ? denseStack() : undefined })
+    const method = makeSamFamilyMethod(key, { base: base(), rho: 0.05, chunkSize, batched: path === "batched" ? denseStack() : undefined })
     rows.push({ method: label, path, ms: time(method, n) })
   }
 }

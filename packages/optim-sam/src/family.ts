@@ -1,7 +1,7 @@
 import { type GradientTransformation, type TrainingMethod, erm } from "@samlab/core-tensor"
-import type { DenseStack } from "./dense/structure.js"
 import { SamConfigError } from "./errors.js"
 import { samFamily } from "./method.js"
+import type { BatchedStructure } from "./options.js"
 
 /**
  * The methods a benchmark or a config names by key. `erm` is the base optimizer alone (plain
@@ -27,8 +27,8 @@ export interface SamFamilyMethodOptions<S> {
   readonly rho?: number
   /** m-sharpness for sam/asam/lsam/jsam; "sam1" fixes it to 1. */
   readonly chunkSize?: number
-  /** Batched path for dense stacks (ignored by "asam", "saner" and "erm", which do not use it). */
-  readonly dense?: DenseStack
+  /** Batched path for dense stacks and conv stacks (ignored by "asam", "saner" and "erm", which do not use it). */
+  readonly batched?: BatchedStructure
   /** Required for "saner": the scale of group B. */
   readonly alpha?: number
 }
@@ -40,20 +40,20 @@ export interface SamFamilyMethodOptions<S> {
  */
 export const makeSamFamilyMethod = <S>(key: SamFamilyKey, options: SamFamilyMethodOptions<S>): TrainingMethod<S> => {
   if (!samFamilyKeys.includes(key)) throw new SamConfigError("makeSamFamilyMethod", "key", unknownMethodKeyMessage(key, samFamilyKeys))
-  const { base, rho, chunkSize, dense, alpha } = options
+  const { base, rho, chunkSize, batched, alpha } = options
   if (key === "erm") return erm(base)
   if (rho === undefined) throw new SamConfigError("makeSamFamilyMethod", "rho", `is required for "${key}"`)
   switch (key) {
     case "sam":
-      return samFamily({ base, rho, chunkSize, dense })
+      return samFamily({ base, rho, chunkSize, batched })
     case "asam":
       return samFamily({ base, rho, chunkSize, adaptive: true })
     case "sam1":
       if (chunkSize !== undefined && chunkSize !== 1) throw new SamConfigError("makeSamFamilyMethod", "chunkSize", `is 1 for "sam1", got ${chunkSize}`)
-      return samFamily({ base, rho, chunkSize: 1, dense })
+      return samFamily({ base, rho, chunkSize: 1, batched })
     case "lsam":
     case "jsam":
-      return samFamily({ base, rho, chunkSize, dense, variant: key })
+      return samFamily({ base, rho, chunkSize, batched, variant: key })
     case "saner":
       return samFamily({ base, rho, chunkSize, alpha, variant: "saner" })
   }

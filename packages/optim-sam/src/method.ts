@@ -1,4 +1,5 @@
 import { type Batch, type GradientEstimator, type TrainingMethod, LabelMismatchError, withBase } from "@samlab/core-tensor"
+import { convMethodGradient } from "./conv/method-gradient.js"
 import { denseMethodGradient } from "./dense/method-gradient.js"
 import { SamConfigError } from "./errors.js"
 import { chunkLoopGradient } from "./generic/chunk-loop.js"
@@ -18,22 +19,24 @@ const checkBatch = (batch: Batch, where: string): number => {
  * L-SAM, J-SAM and SANER (`variant`; its estimates report `metrics.groupBShare`, the share of
  * coordinates in group B). `loss` is the mean loss at w; `modelState` comes from the
  * unperturbed pass only. A loss term (`withLossTerm`) joins every pass's objective; the batched
- * `dense` path computes the cross-entropy alone and refuses one (`SamConfigError`).
+ * `batched` path computes the cross-entropy alone and refuses one (`SamConfigError`).
  */
 export const samEstimator = (options: SamEstimatorOptions): GradientEstimator => {
   const o = checkSamOptions(options, "samEstimator")
   return {
-    name: `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.variant === "saner" ? `, alpha=${o.alpha}` : ""}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.dense ? ", batched" : ""})`,
+    name: `${o.adaptive ? "a" : ""}${o.variant}(rho=${o.rho}${o.variant === "saner" ? `, alpha=${o.alpha}` : ""}${o.chunkSize === undefined ? "" : `, m=${o.chunkSize}`}${o.batched ? ", batched" : ""})`,
     estimate: (params, batch, forward, where, term) => {
       const chunks = chunkCount(checkBatch(batch, where), o.chunkSize, where)
-      if (o.dense === undefined) return chunkLoopGradient(o, params, batch, forward, chunks, where, term)
+      if (o.batched === undefined) return chunkLoopGradient(o, params, batch, forward, chunks, where, term)
       if (term)
         throw new SamConfigError(
           where,
-          "dense",
-          `the batched path computes the cross-entropy alone, so it cannot add the loss term ${term.name}; leave dense unset`
+          "batched",
+          `the batched path computes the cross-entropy alone, so it cannot add the loss term ${term.name}; leave batched unset`
         )
-      return denseMethodGradient(o, o.dense, params, batch, chunks, where)
+      return o.batched.kind === "conv-stack"
+        ? convMethodGradient(o, o.batched, params, batch, chunks, where)
+        : denseMethodGradient(o, o.batched, params, batch, chunks, where)
     }
   }
 }
@@ -54,7 +57,7 @@ type Named<S> = Omit<SamFamilyOptions<S>, "variant" | "adaptive" | "alpha">
 /** SAM (Foret et al. 2021); with `chunkSize` m, m-sharpness; m = 1 is 1-SAM. */
 export const sam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...options, variant: "sam" })
 /** Adaptive SAM (Kwon et al. 2021): the perturbation scaled by |w|. */
-export const asam = <S>(options: Omit<Named<S>, "dense">): TrainingMethod<S> => samFamily({ ...options, variant: "sam", adaptive: true })
+export const asam = <S>(options: Omit<Named<S>, "batched">): TrainingMethod<S> => samFamily({ ...options, variant: "sam", adaptive: true })
 /** L-SAM: only the logit term u sees the perturbed weights (Baek et al. 2024). */
 export const lsam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...options, variant: "lsam" })
 /** J-SAM: only the Jacobian sees the perturbed weights (Baek et al. 2024). */
@@ -65,5 +68,5 @@ export const jsam = <S>(options: Named<S>): TrainingMethod<S> => samFamily({ ...
  * coordinates SAM already shrinks (`0 < gs / (g0 + 1e-8) < 1`, group B) scaled by `alpha`;
  * whole batch, any model (the chunk loop: two passes, as SAM).
  */
-export const saner = <S>(options: Omit<Named<S>, "dense" | "chunkSize"> & { readonly alpha: number }): TrainingMethod<S> =>
+export const saner = <S>(options: Omit<Named<S>, "batched" | "chunkSize"> & { readonly alpha: number }): TrainingMethod<S> =>
   samFamily({ ...options, variant: "saner" })

@@ -1,4 +1,5 @@
 import type { GradientTransformation } from "@samlab/core-tensor"
+import type { ConvStack } from "./conv/structure.js"
 import type { DenseStack } from "./dense/structure.js"
 import { ChunkSizeError, InvalidRhoError, SamConfigError } from "./errors.js"
 import { checkAlpha } from "./saner.js"
@@ -21,11 +22,12 @@ export interface SamEstimatorOptions {
   /** m-sharpness: one perturbation per m consecutive examples (1 = 1-SAM); absent = the whole batch. */
   readonly chunkSize?: number
   /**
-   * The model is this stack of dense layers: enables the batched path (every chunk size in
-   * about two batched passes) instead of the per-chunk loop. Must describe the same network
-   * as the `forward` the step is given; not supported with `adaptive`.
+   * The model is this stack of dense layers (`denseStack`) or this conv net without batch norm
+   * (`convStack`): enables the batched path (every chunk size in about two batched passes)
+   * instead of the per-chunk loop. Must describe the same network as the `forward` the step
+   * is given; not supported with `adaptive`.
    */
-  readonly dense?: DenseStack
+  readonly batched?: BatchedStructure
   /**
    * SANER only (required there): the scale of group B, the coordinates with
    * `0 < gs / (g0 + 1e-8) < 1`. 1 gives SAM; 0 drops them.
@@ -38,12 +40,15 @@ export interface SamFamilyOptions<S = unknown> extends SamEstimatorOptions {
   readonly base: GradientTransformation<S>
 }
 
+/** A model structure the batched per-chunk path knows. */
+export type BatchedStructure = DenseStack | ConvStack
+
 export interface CheckedSamOptions {
   readonly rho: number
   readonly variant: SamVariant
   readonly adaptive: boolean
   readonly chunkSize: number | undefined
-  readonly dense: DenseStack | undefined
+  readonly batched: BatchedStructure | undefined
   /** SANER's alpha (1 for the other variants, where it is unused). */
   readonly alpha: number
 }
@@ -75,14 +80,14 @@ export const checkSamOptions = (o: SamEstimatorOptions, where: string): CheckedS
   const variant = o.variant ?? "sam"
   if (!samVariants.includes(variant)) throw new SamConfigError(where, "variant", `must be one of ${samVariants.join(", ")}, got ${String(variant)}`)
   const adaptive = o.adaptive ?? false
-  if (adaptive && o.dense !== undefined)
-    throw new SamConfigError(where, "dense", "the batched dense path does not support adaptive (ASAM); leave dense unset to use the chunk loop")
+  if (adaptive && o.batched !== undefined)
+    throw new SamConfigError(where, "batched", "the batched path does not support adaptive (ASAM); leave batched unset to use the chunk loop")
   if (variant === "saner") {
     // the paper's method and the fixtures are whole-batch; a per-chunk mask is not defined there
     if (o.chunkSize !== undefined) throw new SamConfigError(where, "chunkSize", "is not supported by SANER (one mask per batch); leave it unset")
-    if (o.dense !== undefined)
-      throw new SamConfigError(where, "dense", "is not supported by SANER (whole-batch, the chunk loop costs the same); leave it unset")
+    if (o.batched !== undefined)
+      throw new SamConfigError(where, "batched", "is not supported by SANER (whole-batch, the chunk loop costs the same); leave it unset")
   } else if (o.alpha !== undefined) throw new SamConfigError(where, "alpha", `is SANER's option, not ${variant}'s`)
   const alpha = variant === "saner" ? checkAlpha(o.alpha, where) : 1
-  return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), dense: o.dense, alpha }
+  return { rho: checkRho(o.rho, where), variant, adaptive, chunkSize: checkChunkSize(o.chunkSize, where), batched: o.batched, alpha }
 }

@@ -9,7 +9,7 @@ import { checkRho } from "./options.js"
  * SAM's down-weighting acts on. Two gradient passes, as a SAM step.
  */
 export const groupBShareOn = (params: Params, batch: Batch, forward: ForwardFn, rho: number): number => {
-  const o = { rho: checkRho(rho, "groupBShareOn"), variant: "saner", adaptive: false, chunkSize: undefined, dense: undefined, alpha: 1 } as const
+  const o = { rho: checkRho(rho, "groupBShareOn"), variant: "saner", adaptive: false, chunkSize: undefined, batched: undefined, alpha: 1 } as const
   const share = tf.tidy(() => chunkGradient(o, params, batch.x, batch.y as tf.Tensor1D, forward).groupBShare!)
   try {
     return share.dataSync()[0]!

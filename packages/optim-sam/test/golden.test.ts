@@ -13,7 +13,7 @@ const methodFor = (c: GoldenFixture, batched: boolean) => {
     variant: (o.method === "asam" ? "sam" : o.method) as SamVariant,
     ...(o.method === "saner" ? { alpha: o.alpha! } : {}),
     base: sgd({ lr: o.base.lr, momentum: o.base.momentum, weightDecay: o.base.weightDecay }),
-    dense: batched ? denseStack({ activation: c.model.activation }) : undefined
+    batched: batched ? denseStack({ activation: c.model.activation }) : undefined
   })
 }
 

@@ -37,7 +37,7 @@ describe("rho = 0 follows the base optimizer", () => {
     for (const variant of variants)
       for (const chunkSize of [undefined, 1, 4])
         for (const dense of [undefined, denseStack({ activation: "tanh" })]) {
-          const got = trajectory(samFamily({ rho: 0, variant, chunkSize, dense, base: base() }), pb.params, pb.batch, pb.forward, 3)
+          const got = trajectory(samFamily({ rho: 0, variant, chunkSize, batched: dense, base: base() }), pb.params, pb.batch, pb.forward, 3)
           expect(maxRelDiff(got.values, want.values), `${variant} m=${chunkSize} dense=${!!dense}`).toBeLessThan(1e-5)
         }
     pb.dispose()
@@ -51,7 +51,7 @@ describe("batched dense path = chunk loop", () => {
       for (const variant of variants)
         for (const chunkSize of [1, 2, 8, undefined]) {
           const loop = trajectory(samFamily({ rho: 0.3, variant, chunkSize, base: base() }), pb.params, pb.batch, pb.forward, 2)
-          const batched = trajectory(samFamily({ rho: 0.3, variant, chunkSize, base: base(), dense: denseStack() }), pb.params, pb.batch, pb.forward, 2)
+          const batched = trajectory(samFamily({ rho: 0.3, variant, chunkSize, base: base(), batched: denseStack() }), pb.params, pb.batch, pb.forward, 2)
           expect(maxRelDiff(batched.values, loop.values), `${variant} m=${chunkSize}`).toBeLessThan(2e-5)
           batched.losses.forEach((l, i) => expect(l).toBeCloseTo(loop.losses[i]!, 5))
         }
@@ -68,7 +68,7 @@ describe("batched dense path = chunk loop", () => {
     const forward: ForwardFn = (p, xx) => model.apply(p, xx, { training: true })
     for (const variant of variants)
       for (const chunkSize of [1, 4]) {
-        const make = (dense?: ReturnType<typeof denseStack>) => samFamily({ rho: 0.2, variant, chunkSize, dense, base: adam({ lr: 0.01 }) })
+        const make = (dense?: ReturnType<typeof denseStack>) => samFamily({ rho: 0.2, variant, chunkSize, batched: dense, base: adam({ lr: 0.01 }) })
         const loop = trajectory(make(), params, { x, y }, forward, 2)
         const batched = trajectory(make(denseStack({ linear: true })), params, { x, y }, forward, 2)
         expect(maxRelDiff(batched.values, loop.values), `${variant} m=${chunkSize}`).toBeLessThan(2e-5)
@@ -80,10 +80,10 @@ describe("batched dense path = chunk loop", () => {
   it("refuses params that are not the declared dense stack", () => {
     const pb = mlpProblem(4, { inputDim: 3, hidden: [4], numClasses: 2, batch: 4 })
     const extra = { ...pb.params, "other/kernel": tf.zeros([2, 2]) }
-    const method = samFamily({ rho: 0.1, base: sgd({ lr: 0.1 }), dense: denseStack() })
+    const method = samFamily({ rho: 0.1, base: sgd({ lr: 0.1 }), batched: denseStack() })
     expect(() => method.step(extra, method.init(extra), pb.batch, pb.forward, 0)).toThrow(SamConfigError)
     disposeParams(method.step(pb.params, method.init(pb.params), pb.batch, pb.forward, 0).params)
-    expect(() => samFamily({ rho: 0.1, base: base(), dense: denseStack(), adaptive: true })).toThrow(/does not support adaptive/)
+    expect(() => samFamily({ rho: 0.1, base: base(), batched: denseStack(), adaptive: true })).toThrow(/does not support adaptive/)
     extra["other/kernel"].dispose()
     pb.dispose()
   })
@@ -102,7 +102,7 @@ describe("saturated predictions: zero gradient, eps = 0, no NaN", () => {
     for (const variant of variants)
       for (const dense of [undefined, denseStack()])
         for (const adaptive of dense ? [false] : [false, true]) {
-          const method = samFamily({ rho: 0.05, variant, adaptive, dense, chunkSize: 1, base: sgd({ lr: 0.1, weightDecay: 0.5 }) })
+          const method = samFamily({ rho: 0.05, variant, adaptive, batched: dense, chunkSize: 1, base: sgd({ lr: 0.1, weightDecay: 0.5 }) })
           const r = method.step(params, method.init(params), { x, y }, forward, 0)
           expect(r.loss).toBe(0)
           // w' = w - lr * wd * w = 0.95 w
@@ -124,9 +124,9 @@ describe("typed errors", () => {
     expect(() => samFamily({ rho: 0.1, variant: "xsam" as never, base: base() })).toThrow(SamConfigError)
     await expectNoLeak("errors", () => {
       for (const dense of [undefined, denseStack()]) {
-        const m4 = samFamily({ rho: 0.1, chunkSize: 4, base: base(), dense })
+        const m4 = samFamily({ rho: 0.1, chunkSize: 4, base: base(), batched: dense })
         expect(() => m4.step(pb.params, undefined as never, pb.batch, pb.forward, 3)).toThrow(/step 3: chunkSize 4 does not divide the batch of 6/)
-        const m = samFamily({ rho: 0.1, chunkSize: 2, base: base(), dense })
+        const m = samFamily({ rho: 0.1, chunkSize: 2, base: base(), batched: dense })
         const short = tf.tensor1d([0, 1, 1], "int32")
         expect(() => m.step(pb.params, undefined as never, { x: pb.batch.x, y: short }, pb.forward, 0)).toThrow(LabelMismatchError)
         const outOfRange = tf.tensor1d([0, 1, 1, 0, 5, 0], "int32")
@@ -161,8 +161,8 @@ describe("makeSamFamilyMethod", () => {
     const b = base()
     expect(makeSamFamilyMethod("erm", { base: b }).name).toBe("erm(sgd)")
     expect(makeSamFamilyMethod("sam", { base: b, rho: 0.05 }).name).toBe("sam(rho=0.05) -> sgd")
-    expect(makeSamFamilyMethod("asam", { base: b, rho: 0.5, dense: denseStack() }).name).toBe("asam(rho=0.5) -> sgd")
-    expect(makeSamFamilyMethod("sam1", { base: b, rho: 0.05, dense: denseStack() }).name).toBe("sam(rho=0.05, m=1, batched) -> sgd")
+    expect(makeSamFamilyMethod("asam", { base: b, rho: 0.5, batched: denseStack() }).name).toBe("asam(rho=0.5) -> sgd")
+    expect(makeSamFamilyMethod("sam1", { base: b, rho: 0.05, batched: denseStack() }).name).toBe("sam(rho=0.05, m=1, batched) -> sgd")
     expect(makeSamFamilyMethod("lsam", { base: b, rho: 0.1, chunkSize: 2 }).name).toBe("lsam(rho=0.1, m=2) -> sgd")
     expect(makeSamFamilyMethod("jsam", { base: b, rho: 0.1 }).name).toBe("jsam(rho=0.1) -> sgd")
     expect(() => makeSamFamilyMethod("sam", { base: b })).toThrow(/rho is required/)
@@ -182,7 +182,7 @@ describe("determinism", () => {
   it("same inputs, same numbers, bit for bit", () => {
     const pb = mlpProblem(7, { inputDim: 5, hidden: [6], numClasses: 3, batch: 8 })
     for (const dense of [undefined, denseStack()]) {
-      const run = () => trajectory(samFamily({ rho: 0.1, chunkSize: 2, variant: "jsam", dense, base: base() }), pb.params, pb.batch, pb.forward, 3)
+      const run = () => trajectory(samFamily({ rho: 0.1, chunkSize: 2, variant: "jsam", batched: dense, base: base() }), pb.params, pb.batch, pb.forward, 3)
       expect(run()).toEqual(run())
     }
     pb.dispose()

@@ -38,8 +38,8 @@ const samFamilyEntry =
     const { rho, chunkSize, alpha } = fixture.optimizer
     if (key !== "erm" && rho === undefined) throw new FixtureError("fixture.optimizer.rho", `is required for "${key}"`)
     if (key === "saner" && alpha === undefined) throw new FixtureError("fixture.optimizer.alpha", 'is required for "saner"')
-    const dense = options.batched && key !== "asam" && key !== "saner" ? denseStack({ activation: fixture.model.activation }) : undefined
-    return makeSamFamilyMethod(key, { base, rho, chunkSize, dense, ...(key === "saner" ? { alpha } : {}) })
+    const batched = options.batched && key !== "asam" && key !== "saner" ? denseStack({ activation: fixture.model.activation }) : undefined
+    return makeSamFamilyMethod(key, { base, rho, chunkSize, batched, ...(key === "saner" ? { alpha } : {}) })
   }
 
 /** `jacreg`: mean CE + lambdaFeatures * mean ||features||^2 + lambdaHead * ||W_head||_F^2 (@samlab/optim-jacobian-reg). */

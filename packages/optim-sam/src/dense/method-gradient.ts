@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Batch, type GradientEstimate, type Params, logitTerm, meanCrossEntropy, valueAndGradParams } from "@samlab/core-tensor"
+import { type Batch, type GradientEstimate, type Params, logitTerm, meanCrossEntropy } from "@samlab/core-tensor"
 import { assertLabelsInRange } from "@samlab/core-tensor/internal"
-import { SamConfigError } from "../errors.js"
+import { batchedVariantGradient } from "../batched-variant.js"
 import type { CheckedSamOptions } from "../options.js"
-import { logitSurrogate } from "../surrogate.js"
 import { denseDeltas, gradsFromDeltas } from "./backward.js"
 import { chunkScales } from "./chunk-scale.js"
 import { denseForward } from "./forward.js"
@@ -29,31 +28,29 @@ export const denseMethodGradient = (o: CheckedSamOptions, stack: DenseStack, par
     const u = logitTerm(cache.logits, batch.y)
     const deltas = denseDeltas(layers, cache, u, activation, hiddenActivation)
     const scales = chunkScales(layers, cache, deltas, chunks, o.rho)
-    const perturbedLogits = (p: Params) =>
-      perturbedDenseLogits(
-        layers.map((l): DenseLayer => ({ name: l.name, kernel: p[`${l.name}/kernel`] as tf.Tensor2D, bias: l.bias && (p[`${l.name}/bias`] as tf.Tensor1D) })),
-        x,
-        cache,
-        deltas,
-        scales,
-        activation,
-        hiddenActivation
-      )
-    let grad: Params
-    switch (o.variant) {
-      case "sam":
-        grad = valueAndGradParams((p) => meanCrossEntropy(perturbedLogits(p), batch.y), params).grads
-        break
-      case "jsam":
-        grad = valueAndGradParams((p) => logitSurrogate(perturbedLogits(p), u), params).grads
-        break
-      case "lsam": {
-        const cotangent = tf.div(logitTerm(perturbedLogits(params), batch.y), batchSize) as tf.Tensor2D
-        grad = gradsFromDeltas(layers, cache, denseDeltas(layers, cache, cotangent, activation, hiddenActivation), params)
-        break
-      }
-      case "saner":
-        throw new SamConfigError(where, "dense", "is not supported by SANER") // refused by checkSamOptions already
-    }
-    return { grads: grad, loss, modelState: undefined } as unknown as tf.TensorContainer
+    const grads = batchedVariantGradient(
+      o.variant,
+      {
+        perturbedLogits: (p) =>
+          perturbedDenseLogits(
+            layers.map((l): DenseLayer => ({
+              name: l.name,
+              kernel: p[`${l.name}/kernel`] as tf.Tensor2D,
+              bias: l.bias && (p[`${l.name}/bias`] as tf.Tensor1D)
+            })),
+            x,
+            cache,
+            deltas,
+            scales,
+            activation,
+            hiddenActivation
+          ),
+        gradAtW: (cotangent) => gradsFromDeltas(layers, cache, denseDeltas(layers, cache, cotangent, activation, hiddenActivation), params)
+      },
+      params,
+      batch.y,
+      u,
+      where
+    )
+    return { grads, loss, modelState: undefined } as unknown as tf.TensorContainer
   }) as unknown as GradientEstimate

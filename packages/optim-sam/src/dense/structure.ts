@@ -30,41 +30,48 @@ export interface DenseLayer {
   readonly bias: tf.Tensor1D | undefined
 }
 
+/** `name/bias` when present, checked to be [width]. */
+export const layerBias = (params: Params, name: string, width: number, where: string): tf.Tensor1D | undefined => {
+  const bias = params[`${name}/bias`]
+  if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== width))
+    throw new SamConfigError(where, "batched", `"${name}/bias" has shape [${bias.shape}], expected [${width}]`)
+  return bias as tf.Tensor1D | undefined
+}
+
+/** `prefix_0, prefix_1, ...` for as long as `params` has their kernels. */
+export const layerNamesWhile = (params: Params, prefix: string): string[] => {
+  const names: string[] = []
+  while (params[`${prefix}_${names.length}/kernel`] !== undefined) names.push(`${prefix}_${names.length}`)
+  return names
+}
+
+/** The names of params that `layers` leave out: the batched path would ignore them, so they are an error. */
+export const paramsOutside = (params: Params, layers: ReadonlyArray<{ readonly name: string; readonly bias: tf.Tensor | undefined }>): string[] => {
+  const used = new Set(layers.flatMap((l) => (l.bias ? [`${l.name}/kernel`, `${l.name}/bias`] : [`${l.name}/kernel`])))
+  return Object.keys(params).filter((k) => !used.has(k))
+}
+
+/** Dense layers by name, checked: 2-D kernels that chain [in, out] -> [out, next], matching biases. */
+export const denseChain = (names: readonly string[], params: Params, where: string): DenseLayer[] =>
+  names.map((name, i) => {
+    const kernel = params[`${name}/kernel`]
+    if (kernel === undefined || kernel.rank !== 2) throw new SamConfigError(where, "batched", `layer "${name}" needs a 2-D "${name}/kernel" param`)
+    const previous = i > 0 ? params[`${names[i - 1]}/kernel`] : undefined
+    if (previous && previous.shape[1] !== kernel.shape[0])
+      throw new SamConfigError(where, "batched", `"${name}/kernel" takes ${kernel.shape[0]} inputs but "${names[i - 1]}" gives ${previous.shape[1]}`)
+    return { name, kernel: kernel as tf.Tensor2D, bias: layerBias(params, name, kernel.shape[1]!, where) }
+  })
+
 /**
  * The layers of `params` under `stack`, checked: every param belongs to a layer, kernels
  * chain [in, out] -> [out, next], biases match. A mismatch is a `SamConfigError`, because
  * the batched path computes its own forward pass and must describe the same network.
  */
 export const denseLayers = (stack: DenseStack, params: Params, where: string): DenseLayer[] => {
-  const names = stack.layers ?? inferLayerNames(params)
-  const used = new Set<string>()
-  const layers = names.map((name) => {
-    const kernel = params[`${name}/kernel`]
-    if (kernel === undefined || kernel.rank !== 2) throw new SamConfigError(where, "dense", `layer "${name}" needs a 2-D "${name}/kernel" param`)
-    const bias = params[`${name}/bias`]
-    if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== kernel.shape[1]))
-      throw new SamConfigError(where, "dense", `"${name}/bias" has shape [${bias.shape}], expected [${kernel.shape[1]}]`)
-    used.add(`${name}/kernel`)
-    if (bias) used.add(`${name}/bias`)
-    return { name, kernel: kernel as tf.Tensor2D, bias: bias as tf.Tensor1D | undefined }
-  })
-  layers.forEach((l, i) => {
-    if (i > 0 && layers[i - 1]!.kernel.shape[1] !== l.kernel.shape[0]) {
-      throw new SamConfigError(
-        where,
-        "dense",
-        `"${l.name}/kernel" takes ${l.kernel.shape[0]} inputs but "${layers[i - 1]!.name}" gives ${layers[i - 1]!.kernel.shape[1]}`
-      )
-    }
-  })
-  const extra = Object.keys(params).filter((k) => !used.has(k))
-  if (extra.length > 0) throw new SamConfigError(where, "dense", `params [${extra.join(", ")}] are not part of the dense stack [${names.join(", ")}]`)
-  if (layers.length === 0) throw new SamConfigError(where, "dense", "no layers")
+  const names = stack.layers ?? [...layerNamesWhile(params, "dense"), "head"]
+  const layers = denseChain(names, params, where)
+  const extra = paramsOutside(params, layers)
+  if (extra.length > 0) throw new SamConfigError(where, "batched", `params [${extra.join(", ")}] are not part of the dense stack [${names.join(", ")}]`)
+  if (layers.length === 0) throw new SamConfigError(where, "batched", "no layers")
   return layers
-}
-
-const inferLayerNames = (params: Params): string[] => {
-  const hidden: string[] = []
-  while (params[`dense_${hidden.length}/kernel`] !== undefined) hidden.push(`dense_${hidden.length}`)
-  return [...hidden, "head"]
 }

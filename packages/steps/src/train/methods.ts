@@ -10,7 +10,7 @@ import {
   sgd
 } from "@samlab/core-tensor"
 import { makeJacobianRegMethod } from "@samlab/optim-jacobian-reg"
-import { type DenseStack, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
+import { type BatchedStructure, convStack, denseStack, makeSamFamilyMethod } from "@samlab/optim-sam"
 import type { BaseOptimizerConfig, MethodKey, MethodOptionsConfig } from "../schema.js"
 
 /** The base optimizer a config names; `totalSteps` sizes a cosine schedule. */
@@ -26,9 +26,22 @@ export const makeBaseOptimizer = (c: BaseOptimizerConfig, totalSteps: number): G
   }
 }
 
-/** The batched 1-SAM/L-SAM/J-SAM path applies to MLPs (stacks of dense layers); other models use the chunk loop. */
-export const denseStackOf = (spec: ModelSpec | undefined): DenseStack | undefined =>
-  spec?.kind === "mlp" ? denseStack({ activation: spec.activation ?? "relu" }) : spec?.kind === "two-layer-linear" ? denseStack({ linear: true }) : undefined
+/**
+ * The structure of the batched 1-SAM/L-SAM/J-SAM path: MLPs and linear nets are dense stacks, the small CNN a
+ * conv stack; models with batch norm (the ResNets), whose examples interact within a pass, use the chunk loop.
+ */
+export const batchedStructureOf = (spec: ModelSpec | undefined): BatchedStructure | undefined => {
+  switch (spec?.kind) {
+    case "mlp":
+      return denseStack({ activation: spec.activation ?? "relu" })
+    case "two-layer-linear":
+      return denseStack({ linear: true })
+    case "cnn":
+      return convStack()
+    default:
+      return undefined
+  }
+}
 
 /**
  * A training method from its key: `erm` (the base optimizer alone), the SAM family (`sam`, `asam`, `sam1`,
@@ -58,7 +71,7 @@ export const makeMethod = (
     base: baseOptimizer,
     rho: options.rho,
     ...(options.chunkSize > 0 && key !== "sam1" ? { chunkSize: options.chunkSize } : {}),
-    // the batched dense path pays off with many chunks; one whole-batch perturbation is cheaper without it
-    dense: perChunk ? denseStackOf(model?.spec) : undefined
+    // the batched path pays off with many chunks; one whole-batch perturbation is cheaper without it
+    batched: perChunk ? batchedStructureOf(model?.spec) : undefined
   })
 }
