@@ -10,6 +10,7 @@
         "native/src/gemm_kernel_avx2.cc",
         "native/src/gemm_kernel_avx512.cc",
         "native/src/conv.cc",
+        "native/src/conv_input_grad.cc",
         "native/src/pool.cc",
         "native/src/elementwise.cc",
         "native/src/reduce.cc",

@@ -60,7 +60,21 @@ const cases: ConvCase[] = [
   // Images of at least 256 padded output pixels: the in-place filter gradient, narrow (24x16) and wide (12x32).
   { name: "3x3 16->16 same, 17x19", x: [3, 17, 19, 16], filter: [3, 3, 16, 16], strides: 1, pad: "same" },
   { name: "3x3 32->37 same, 16x16 (wide)", x: [1, 16, 16, 32], filter: [3, 3, 32, 37], strides: 1, pad: "same" },
-  { name: "3x3 9->32 valid, 18x17 (wide)", x: [2, 18, 17, 9], filter: [3, 3, 9, 32], strides: 1, pad: "valid" }
+  { name: "3x3 9->32 valid, 18x17 (wide)", x: [2, 18, 17, 9], filter: [3, 3, 9, 32], strides: 1, pad: "valid" },
+  // Wide outputs read in place (12x32 tile, outputs at least 14 wide), channels not multiples of 16.
+  { name: "3x3 35->70 same, 15x17 (wide, in place)", x: [2, 15, 17, 35], filter: [3, 3, 35, 70], strides: 1, pad: "same" },
+  { name: "3x3 33->65 valid, 18x20 (wide, in place)", x: [1, 18, 20, 33], filter: [3, 3, 33, 65], strides: 1, pad: "valid" },
+  // The filter gradient in groups of 8 images (288 padded pixels each), the last group short.
+  { name: "3x3 8->33 same, 16x16, batch 10 (filter gradient groups)", x: [10, 16, 16, 8], filter: [3, 3, 8, 33], strides: 1, pad: "same" },
+  // Strided input gradients by phases (at least 8 input channels): odd and even sizes, batch 1,
+  // 1x1 shortcuts (phases no tap reaches), stride 3, mixed strides, filters smaller than the stride.
+  { name: "3x3 8->12 stride 2 same, batch 1", x: [1, 9, 9, 8], filter: [3, 3, 8, 12], strides: 2, pad: "same" },
+  { name: "3x3 20->9 stride 2 same, 10x11", x: [2, 10, 11, 20], filter: [3, 3, 20, 9], strides: 2, pad: "same" },
+  { name: "1x1 16->24 stride 2 (shortcut)", x: [2, 8, 9, 16], filter: [1, 1, 16, 24], strides: 2, pad: "valid" },
+  { name: "5x5 9->5 stride 3 same", x: [1, 13, 11, 9], filter: [5, 5, 9, 5], strides: 3, pad: "same" },
+  { name: "3x2 10->6 stride (2,3) same", x: [2, 7, 9, 10], filter: [3, 2, 10, 6], strides: [2, 3], pad: "same" },
+  { name: "2x2 9->7 stride 3 valid", x: [1, 12, 12, 9], filter: [2, 2, 9, 7], strides: 3, pad: "valid" },
+  { name: "3x3 70->37 stride 2 same, 33x30 (wide phases)", x: [1, 33, 30, 70], filter: [3, 3, 70, 37], strides: 2, pad: "same" }
 ]
 
 const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D =>

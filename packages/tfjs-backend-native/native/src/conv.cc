@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aligned_buffer.h"
+#include "conv_internal.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -115,31 +116,6 @@ inline void gather_row(const ConvGeometry& g, const float* x, const PixelCursor&
   }
 }
 
-// Left operand of the forward pass: A(i, k) = im2col(x)(pixel i, tap k), pixel
-// i = (b, oy, ox), tap k = (ky, kx, ci). Zero where the tap falls in the padding.
-class Im2colA final : public PackA {
- public:
-  Im2colA(const ConvGeometry& g, const float* x) : g_(g), x_(x) {}
-
-  // Row-major panels: each pixel's im2col row is gathered with contiguous copies.
-  bool row_panels() const override { return true; }
-
-  void pack(int i0, int mc, int k0, int kc, int mr, float* dst) const override {
-    const TapSegments taps(g_, k0, kc);
-    PixelCursor px(g_, i0);
-    for (int ir = 0; ir < mc; ir += mr) {
-      const int rows = std::min(mr, mc - ir);
-      float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
-      for (int r = 0; r < rows; ++r, px.next()) gather_row(g_, x_, px, taps, d + static_cast<ptrdiff_t>(r) * kc, 1);
-      for (int r = rows; r < mr; ++r) std::memset(d + static_cast<ptrdiff_t>(r) * kc, 0, sizeof(float) * kc);
-    }
-  }
-
- private:
-  const ConvGeometry& g_;
-  const float* x_;
-};
-
 // Right operand of the filter gradient taken as dw^T = dy^T im2col(x): B(p, tap) =
 // im2col(x)(pixel p, tap), packed a pixel row at a time (contiguous runs of taps).
 class Im2colB final : public PackB {
@@ -165,50 +141,110 @@ class Im2colB final : public PackB {
   const float* x_;
 };
 
-// Right operand of the stride-1 input gradient, seen as a forward convolution of dy:
-// B(k, ci) with k = (ky', kx', co) = w[fh-1-ky', fw-1-kx', ci, co].
-class FlippedFilterB final : public PackB {
- public:
-  FlippedFilterB(const ConvGeometry& g, const float* w) : g_(g), w_(w) {}
-
-  void pack(int k0, int kc, int j0, int nc, int nr, float* dst) const override {
-    const int co_n = g_.out_c;
-    for (int jr = 0; jr < nc; jr += nr) {
-      const int cols = std::min(nr, nc - jr);
-      float* d = dst + static_cast<ptrdiff_t>(jr) * kc;
-      for (int kk = 0; kk < kc; ++kk) {
-        const int k = k0 + kk;
-        const int co = k % co_n;
-        const int t = k / co_n;
-        const int kx = g_.filter_w - 1 - t % g_.filter_w;
-        const int ky = g_.filter_h - 1 - t / g_.filter_w;
-        const float* s = w_ + ((static_cast<ptrdiff_t>(ky) * g_.filter_w + kx) * g_.in_c + j0 + jr) * co_n + co;
-        float* dk = d + kk * nr;
-        int c = 0;
-        for (; c < cols; ++c) dk[c] = s[static_cast<ptrdiff_t>(c) * co_n];
-        for (; c < nr; ++c) dk[c] = 0.f;
-      }
-    }
-  }
-
- private:
-  const ConvGeometry& g_;
-  const float* w_;
-};
-
-thread_local AlignedBuffer tls_cols;
 thread_local AlignedBuffer tls_padded;     // one zero-padded image (direct path)
 thread_local AlignedBuffer tls_rows;       // its output rows, padded width
 thread_local AlignedBuffer tls_direct_b;   // the caller's packed filter, read by the pool
+thread_local AlignedBuffer tls_partials;   // the caller's filter-gradient partial sums, written by the pool
 
-// Stride-1, undilated convolution y = conv(x, B) with no im2col at all, where the narrow
-// micro-kernel has an in-place variant (AVX-512): each image is copied into a zero-padded
+// The filter gradient of a stride-1, undilated convolution in the same padded layout, per
+// image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
+// dyv the output gradient spread to the padded width (zero in the dropped columns). Both
+// operands are read in place, mr consecutive taps of one filter row at a time (with the
+// micro-kernel gemm() would use for out_c columns: 24x16 or 12x32 with AVX-512). Each group of
+// `images_per_group` images (fixed by the geometry, at least 2048 virtual pixels) is one task
+// and gives one partial sum, its images added in order; the partials are added in group order,
+// so the result does not depend on the thread count. (One partial per image made the partials,
+// 128 x taps x out_c floats at batch 128, cost more memory traffic than the products on 16x16
+// images with 128 channels.)
+bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  const GemmKernel& kern = gemm_kernel_for(g.out_c);
+  if (kern.kstrided == nullptr) return false;
+  const int mr = kern.mr, nr = kern.nr, n = g.out_c, c_n = g.in_c;
+  const int wp = g.out_w + g.filter_w - 1, hp = g.out_h + g.filter_h - 1;
+  const int64_t virt = static_cast<int64_t>(g.out_h) * wp;
+  const int seg_len = g.filter_w * c_n;
+  const int seg_tiles = (seg_len + mr - 1) / mr;
+  const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
+  // The last tap tile of the last filter row reads up to mr - 1 floats past the image.
+  const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
+  // Small images (8x8) would give per-image partial sums as large as their work: those keep
+  // the packed GEMM's 2048-pixel chunks.
+  if (virt < 256 || virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
+  const int panels = (n + nr - 1) / nr;
+  const int ldo = panels * nr;
+  const size_t wsize = static_cast<size_t>(rows) * ldo;
+  const int images_per_group = static_cast<int>(std::min<int64_t>(g.batch, (2048 + virt - 1) / virt));
+  const int groups = (g.batch + images_per_group - 1) / images_per_group;
+  float* partial = tls_partials.get(wsize * groups);
+  const int ix0 = std::max(0, -g.pad_left), ix1 = std::min(g.in_w, wp - g.pad_left);
+  const int iy0 = std::max(0, -g.pad_top), iy1 = std::min(g.in_h, hp - g.pad_top);
+  ThreadPool::global().run(groups, [&](int group, int) {
+    float* xp = tls_padded.get(static_cast<size_t>(floats));
+    float* dyv = tls_rows.get(static_cast<size_t>(virt) * ldo);
+    // Padding and dropped columns stay zero across the group's images: only the interiors are rewritten.
+    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(floats));
+    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(virt) * ldo);
+    float* pb = partial + wsize * group;
+    const int b0 = group * images_per_group, b1 = std::min(g.batch, b0 + images_per_group);
+    for (int bi = b0; bi < b1; ++bi) {
+      const float* xb = x + static_cast<ptrdiff_t>(bi) * g.in_h * g.in_w * c_n;
+      if (ix1 > ix0)
+        for (int iy = iy0; iy < iy1; ++iy)
+          std::memcpy(xp + (static_cast<ptrdiff_t>(iy + g.pad_top) * wp + ix0 + g.pad_left) * c_n,
+                      xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * c_n, sizeof(float) * (ix1 - ix0) * c_n);
+      const float* dyb = dy + static_cast<ptrdiff_t>(bi) * g.out_h * g.out_w * n;
+      for (int oy = 0; oy < g.out_h; ++oy)
+        for (int ox = 0; ox < g.out_w; ++ox)
+          std::memcpy(dyv + (static_cast<ptrdiff_t>(oy) * wp + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n,
+                      sizeof(float) * n);
+      for (int ky = 0; ky < g.filter_h; ++ky)
+        for (int tt = 0; tt < seg_tiles; ++tt) {
+          const float* a = xp + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
+          float* o = pb + static_cast<ptrdiff_t>((ky * seg_tiles + tt) * mr) * ldo;
+          for (int p = 0; p < panels; ++p)
+            kern.kstrided(static_cast<int>(virt), a, c_n, dyv + p * nr, ldo, o + p * nr, ldo, bi > b0);
+        }
+    }
+  });
+  // Add the groups' partial sums in order, into tfjs's [fh, fw, in_c, out_c].
+  const int taps = g.filter_h * seg_len;
+  parallel_for(taps, 16, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t ky = t / seg_len;
+      const size_t row = static_cast<size_t>(ky * seg_tiles * mr + (t - ky * seg_len)) * ldo;
+      float* out = dw + t * n;
+      for (int co = 0; co < n; ++co) out[co] = partial[row + co];
+      for (int b = 1; b < groups; ++b) {
+        const float* p = partial + wsize * b + row;
+        for (int co = 0; co < n; ++co) out[co] += p[co];
+      }
+    }
+  });
+  return true;
+}
+
+}  // namespace
+
+void Im2colA::pack(int i0, int mc, int k0, int kc, int mr, float* dst) const {
+  const TapSegments taps(g_, k0, kc);
+  PixelCursor px(g_, i0);
+  for (int ir = 0; ir < mc; ir += mr) {
+    const int rows = std::min(mr, mc - ir);
+    float* d = dst + static_cast<ptrdiff_t>(ir) * kc;
+    for (int r = 0; r < rows; ++r, px.next()) gather_row(g_, x_, px, taps, d + static_cast<ptrdiff_t>(r) * kc, 1);
+    for (int r = rows; r < mr; ++r) std::memset(d + static_cast<ptrdiff_t>(r) * kc, 0, sizeof(float) * kc);
+  }
+}
+
+// Stride-1, undilated convolution y = conv(x, B) with no im2col at all, where the
+// micro-kernel has an in-place variant (AVX-512, both tiles): each image is copied into a zero-padded
 // [Hp x Wp x C] buffer (Hp = out_h + fh - 1, Wp = out_w + fw - 1). Output pixel (oy, ox) is
 // then "virtual pixel" v = oy*Wp + ox, and its im2col row is, filter row by filter row,
 // fw*C contiguous floats at xp[(v + ky*Wp)*C]: a matrix with row stride C that the kernel
 // reads in place. The out_w..Wp-1 columns of each output row are computed and dropped.
-// B [fh*fw*C x N] is packed once. Each image is one task: the result does not depend on
-// the thread count, and each output is the same k-ordered FMA chain as the packed GEMM's.
+// B [fh*fw*C x N] is packed once. Each image is one task and each output one k-ordered FMA
+// chain: the result does not depend on the thread count.
 // Returns false (nothing done) where the path does not apply.
 bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float* y) {
   if (t.stride_h != 1 || t.stride_w != 1 || t.dilation_h != 1 || t.dilation_w != 1) return false;
@@ -222,6 +258,9 @@ bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float
   // The last tile reads up to (fh-1) rows plus fw pixels past its first pixel.
   const int64_t pixels = tiles * mr + static_cast<int64_t>(t.filter_h - 1) * wp + t.filter_w;
   if (k > 2048 || pixels * c_n > (int64_t(1) << 22) || t.out_h <= 0 || t.out_w <= 0) return false;
+  // The dropped columns are wasted work: on narrow images (8x8: a fifth) the wide tile does
+  // better with im2col packing (about a sixth of its time) than with them.
+  if (nr > 16 && 8 * (wp - t.out_w) > wp) return false;
   const int panels = (n + nr - 1) / nr;
   const int ldo = panels * nr;
   float* bp = tls_direct_b.get(static_cast<size_t>(panels) * nr * k);
@@ -260,76 +299,6 @@ bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float
   return true;
 }
 
-// The filter gradient of a stride-1, undilated convolution in the same padded layout, per
-// image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
-// dyv the output gradient spread to the padded width (zero in the dropped columns). Both
-// operands are read in place, mr consecutive taps of one filter row at a time (with the
-// micro-kernel gemm() would use for out_c columns: 24x16 or 12x32 with AVX-512). Each image
-// gives a partial sum (one task, one FMA chain over its pixels) and the partials are added in
-// image order, so the result does not depend on the thread count.
-bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
-  const GemmKernel& kern = gemm_kernel_for(g.out_c);
-  if (kern.kstrided == nullptr) return false;
-  const int mr = kern.mr, nr = kern.nr, n = g.out_c, c_n = g.in_c;
-  const int wp = g.out_w + g.filter_w - 1, hp = g.out_h + g.filter_h - 1;
-  const int64_t virt = static_cast<int64_t>(g.out_h) * wp;
-  const int seg_len = g.filter_w * c_n;
-  const int seg_tiles = (seg_len + mr - 1) / mr;
-  const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
-  // The last tap tile of the last filter row reads up to mr - 1 floats past the image.
-  const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
-  // Small images (8x8) would give per-image partial sums as large as their work: those keep
-  // the packed GEMM's 2048-pixel chunks.
-  if (virt < 256 || virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
-  const int panels = (n + nr - 1) / nr;
-  const int ldo = panels * nr;
-  const size_t wsize = static_cast<size_t>(rows) * ldo;
-  std::vector<float> partial(wsize * g.batch);
-  const int ix0 = std::max(0, -g.pad_left), ix1 = std::min(g.in_w, wp - g.pad_left);
-  const int iy0 = std::max(0, -g.pad_top), iy1 = std::min(g.in_h, hp - g.pad_top);
-  ThreadPool::global().run(g.batch, [&](int bi, int) {
-    float* xp = tls_padded.get(static_cast<size_t>(floats));
-    float* dyv = tls_rows.get(static_cast<size_t>(virt) * ldo);
-    std::memset(xp, 0, sizeof(float) * static_cast<size_t>(floats));
-    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(virt) * ldo);
-    const float* xb = x + static_cast<ptrdiff_t>(bi) * g.in_h * g.in_w * c_n;
-    if (ix1 > ix0)
-      for (int iy = iy0; iy < iy1; ++iy)
-        std::memcpy(xp + (static_cast<ptrdiff_t>(iy + g.pad_top) * wp + ix0 + g.pad_left) * c_n,
-                    xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix0) * c_n, sizeof(float) * (ix1 - ix0) * c_n);
-    const float* dyb = dy + static_cast<ptrdiff_t>(bi) * g.out_h * g.out_w * n;
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox)
-        std::memcpy(dyv + (static_cast<ptrdiff_t>(oy) * wp + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n,
-                    sizeof(float) * n);
-    float* pb = partial.data() + wsize * bi;
-    for (int ky = 0; ky < g.filter_h; ++ky)
-      for (int tt = 0; tt < seg_tiles; ++tt) {
-        const float* a = xp + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
-        float* o = pb + static_cast<ptrdiff_t>((ky * seg_tiles + tt) * mr) * ldo;
-        for (int p = 0; p < panels; ++p) kern.kstrided(static_cast<int>(virt), a, c_n, dyv + p * nr, ldo, o + p * nr, ldo);
-      }
-  });
-  // Add the images' partial sums in order, into tfjs's [fh, fw, in_c, out_c].
-  const int taps = g.filter_h * seg_len;
-  parallel_for(taps, 16, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t ky = t / seg_len;
-      const size_t row = static_cast<size_t>(ky * seg_tiles * mr + (t - ky * seg_len)) * ldo;
-      float* out = dw + t * n;
-      for (int co = 0; co < n; ++co) out[co] = partial[row + co];
-      for (int b = 1; b < g.batch; ++b) {
-        const float* p = partial.data() + wsize * b + row;
-        for (int co = 0; co < n; ++co) out[co] += p[co];
-      }
-    }
-  });
-  return true;
-}
-
-}  // namespace
-
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int m = g.batch * g.out_h * g.out_w;
   const int k = g.filter_h * g.filter_w * g.in_c;
@@ -337,62 +306,6 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
   if (conv_s1_direct(g, x, b, y)) return;
   Im2colA a(g, x);
   gemm(m, g.out_c, k, a, b, y, g.out_c, false);
-}
-
-void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  // Few input channels make the transposed convolution's GEMM too narrow (N = in_c):
-  // below 8 the col2im route (N = taps) wins despite its scatter.
-  if (g.stride_h == 1 && g.stride_w == 1 && g.in_c >= 8) {
-    // With unit strides the input gradient is a convolution of dy with the flipped,
-    // channel-swapped filter: dx[y, x] = sum dy[y + pt - ky*dh, x + pl - kx*dw] w[ky, kx].
-    ConvGeometry t = g;
-    t.in_h = g.out_h;
-    t.in_w = g.out_w;
-    t.in_c = g.out_c;
-    t.out_h = g.in_h;
-    t.out_w = g.in_w;
-    t.out_c = g.in_c;
-    t.pad_top = (g.filter_h - 1) * g.dilation_h - g.pad_top;
-    t.pad_left = (g.filter_w - 1) * g.dilation_w - g.pad_left;
-    FlippedFilterB b(g, w);
-    if (conv_s1_direct(t, dy, b, dx)) return;
-    Im2colA a(t, dy);
-    const int m = g.batch * g.in_h * g.in_w;
-    gemm(m, g.in_c, g.filter_h * g.filter_w * g.out_c, a, b, dx, g.in_c, false);
-    return;
-  }
-  // Strided: per block of output pixels, dcols = dy_block * w^T, then scatter-add the
-  // columns into dx (col2im). Tasks own whole images, so no two threads add to one pixel.
-  std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
-  const int taps = g.filter_h * g.filter_w * g.in_c;
-  const int pixels = g.out_h * g.out_w;
-  const int block = std::max(1, std::min(pixels, 32768 / std::max(taps, 1)));
-  StridedA a(dy, g.out_c, 1);
-  StridedB b(w, 1, g.out_c);  // B(co, tap) = w[tap, co]
-  ThreadPool::global().run(g.batch, [&](int batch_index, int) {
-    float* cols = tls_cols.get(static_cast<size_t>(block) * taps);
-    float* dxb = dx + static_cast<ptrdiff_t>(batch_index) * g.in_h * g.in_w * g.in_c;
-    for (int p0 = 0; p0 < pixels; p0 += block) {
-      const int p1 = std::min(pixels, p0 + block);
-      const int row0 = batch_index * pixels + p0;
-      gemm_block(a, b, row0, row0 + (p1 - p0), 0, taps, 0, g.out_c, cols, taps, false);
-      for (int p = p0; p < p1; ++p) {
-        const int oy = p / g.out_w, ox = p % g.out_w;
-        const float* cp = cols + static_cast<ptrdiff_t>(p - p0) * taps;
-        for (int ky = 0; ky < g.filter_h; ++ky) {
-          const int iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-          if (iy < 0 || iy >= g.in_h) continue;
-          for (int kx = 0; kx < g.filter_w; ++kx) {
-            const int ix = ox * g.stride_w - g.pad_left + kx * g.dilation_w;
-            if (ix < 0 || ix >= g.in_w) continue;
-            float* dp = dxb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix) * g.in_c;
-            const float* sp = cp + (ky * g.filter_w + kx) * g.in_c;
-            for (int c = 0; c < g.in_c; ++c) dp[c] += sp[c];
-          }
-        }
-      }
-    }
-  });
 }
 
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
@@ -409,14 +322,14 @@ void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* 
   // partial sums, added in chunk order: the result does not depend on the thread count.
   const int chunk = 2048;
   const int chunks = std::max(1, (pixels + chunk - 1) / chunk);
-  std::vector<float> partial(wsize * chunks);
+  float* partial = tls_partials.get(wsize * chunks);
   if (chunks == 1) {
-    gemm(co_n, taps, pixels, a, b, partial.data(), taps, false);
+    gemm(co_n, taps, pixels, a, b, partial, taps, false);
   } else {
     ThreadPool::global().run(chunks, [&](int c, int) {
       const int p0 = c * chunk;
       const int p1 = std::min(pixels, p0 + chunk);
-      gemm_block(a, b, 0, co_n, 0, taps, p0, p1, partial.data() + wsize * c, taps, false);
+      gemm_block(a, b, 0, co_n, 0, taps, p0, p1, partial + wsize * c, taps, false);
     });
   }
   // Sum the chunks and transpose [out_c x taps] to tfjs's [taps x out_c].
@@ -425,7 +338,7 @@ void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* 
       float* out = dw + t * co_n;
       for (int co = 0; co < co_n; ++co) out[co] = partial[static_cast<size_t>(co) * taps + t];
       for (int c = 1; c < chunks; ++c) {
-        const float* p = partial.data() + wsize * c;
+        const float* p = partial + wsize * c;
         for (int co = 0; co < co_n; ++co) out[co] += p[static_cast<size_t>(co) * taps + t];
       }
     }

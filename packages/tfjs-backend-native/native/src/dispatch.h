@@ -16,9 +16,9 @@ using MicroKernel = void (*)(int kc, const float* a, const float* b, float* c, p
 using SegmentKernel = void (*)(int nseg, int len, ptrdiff_t seg_step, const float* a, ptrdiff_t rs, const float* b,
                                float* c, ptrdiff_t ldc);
 
-// C[0:MR, 0:NR] = sum over k < kc of a[k*ks + r] b[k*bs + j], both read in place.
+// C[0:MR, 0:NR] (+)= sum over k < kc of a[k*ks + r] b[k*bs + j], both read in place.
 using StridedKernel = void (*)(int kc, const float* a, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
-                               ptrdiff_t ldc);
+                               ptrdiff_t ldc, bool accumulate);
 
 struct GemmKernel {
   int mr;

@@ -56,9 +56,52 @@ SAMLAB_AVX512 void kernel_12x32_rows(int kc, const float* a, const float* b, flo
   kernel_12x32_impl<true>(kc, a, b, c, ldc, accumulate);
 }
 
-// C[0:12, 0:32] = sum over k < kc of a[k*ks + r] b[k*bs + j], both read in place.
+// A read in place from an image (no packing): A(r, s*len + j) = a[s*seg_step + r*rs + j], the
+// forward convolution of 32 or more channels in the padded layout of conv_s1_direct. Two base
+// pointers, six rows each at offsets 0, rs, ..., 5rs (base + index * scale addressing).
+SAMLAB_AVX512 void kernel_12x32_segments(int nseg, int len, ptrdiff_t seg_step, const float* a, ptrdiff_t rs,
+                                         const float* b, float* c, ptrdiff_t ldc) {
+  __m512 acc[MR][2];
+  for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  const ptrdiff_t s1 = rs, s3 = 3 * rs, s5 = 5 * rs;
+  for (int s = 0; s < nseg; ++s) {
+    const float* base = a + s * seg_step;
+    const float* p[2] = {base, base + 6 * s1};
+    for (int k = 0; k < len; ++k) {
+      const __m512 b0 = _mm512_load_ps(b);
+      const __m512 b1 = _mm512_load_ps(b + 16);
+      _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+#pragma GCC unroll 2
+      for (int q = 0; q < 2; ++q) {
+        const float* pq = p[q] + k;
+        const __m512 a0 = _mm512_set1_ps(pq[0]), a1 = _mm512_set1_ps(pq[s1]), a2 = _mm512_set1_ps(pq[2 * s1]);
+        acc[6 * q + 0][0] = _mm512_fmadd_ps(a0, b0, acc[6 * q + 0][0]);
+        acc[6 * q + 0][1] = _mm512_fmadd_ps(a0, b1, acc[6 * q + 0][1]);
+        acc[6 * q + 1][0] = _mm512_fmadd_ps(a1, b0, acc[6 * q + 1][0]);
+        acc[6 * q + 1][1] = _mm512_fmadd_ps(a1, b1, acc[6 * q + 1][1]);
+        acc[6 * q + 2][0] = _mm512_fmadd_ps(a2, b0, acc[6 * q + 2][0]);
+        acc[6 * q + 2][1] = _mm512_fmadd_ps(a2, b1, acc[6 * q + 2][1]);
+        const __m512 a3 = _mm512_set1_ps(pq[s3]), a4 = _mm512_set1_ps(pq[4 * s1]), a5 = _mm512_set1_ps(pq[s5]);
+        acc[6 * q + 3][0] = _mm512_fmadd_ps(a3, b0, acc[6 * q + 3][0]);
+        acc[6 * q + 3][1] = _mm512_fmadd_ps(a3, b1, acc[6 * q + 3][1]);
+        acc[6 * q + 4][0] = _mm512_fmadd_ps(a4, b0, acc[6 * q + 4][0]);
+        acc[6 * q + 4][1] = _mm512_fmadd_ps(a4, b1, acc[6 * q + 4][1]);
+        acc[6 * q + 5][0] = _mm512_fmadd_ps(a5, b0, acc[6 * q + 5][0]);
+        acc[6 * q + 5][1] = _mm512_fmadd_ps(a5, b1, acc[6 * q + 5][1]);
+      }
+      b += NR;
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) {
+    _mm512_storeu_ps(c + r * ldc, acc[r][0]);
+    _mm512_storeu_ps(c + r * ldc + 16, acc[r][1]);
+  }
+}
+
+// C[0:12, 0:32] (+)= sum over k < kc of a[k*ks + r] b[k*bs + j], both read in place.
 SAMLAB_AVX512 void kernel_12x32_kstrided(int kc, const float* a, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
-                                         ptrdiff_t ldc) {
+                                         ptrdiff_t ldc, bool accumulate) {
   __m512 acc[MR][2];
   for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   for (int k = 0; k < kc; ++k) {
@@ -75,8 +118,9 @@ SAMLAB_AVX512 void kernel_12x32_kstrided(int kc, const float* a, ptrdiff_t ks, c
   }
 #pragma GCC unroll 12
   for (int r = 0; r < MR; ++r) {
-    _mm512_storeu_ps(c + r * ldc, acc[r][0]);
-    _mm512_storeu_ps(c + r * ldc + 16, acc[r][1]);
+    float* cr = c + r * ldc;
+    _mm512_storeu_ps(cr, accumulate ? _mm512_add_ps(_mm512_loadu_ps(cr), acc[r][0]) : acc[r][0]);
+    _mm512_storeu_ps(cr + 16, accumulate ? _mm512_add_ps(_mm512_loadu_ps(cr + 16), acc[r][1]) : acc[r][1]);
   }
 }
 
@@ -167,11 +211,11 @@ SAMLAB_AVX512 void kernel_24x16_segments(int nseg, int len, ptrdiff_t seg_step, 
   for (int r = 0; r < MR_N; ++r) _mm512_storeu_ps(c + r * ldc, acc[r]);
 }
 
-// C[0:24, 0:16] = sum over k < kc of a[k*ks + r] b[k*bs + j]: both operands read in place
+// C[0:24, 0:16] (+)= sum over k < kc of a[k*ks + r] b[k*bs + j]: both operands read in place
 // with any k stride (the filter gradient of a stride-1 convolution: taps from a padded image,
 // output gradients from a row buffer).
 SAMLAB_AVX512 void kernel_24x16_kstrided(int kc, const float* a, ptrdiff_t ks, const float* b, ptrdiff_t bs, float* c,
-                                         ptrdiff_t ldc) {
+                                         ptrdiff_t ldc, bool accumulate) {
   __m512 acc[MR_N];
   for (int r = 0; r < MR_N; ++r) acc[r] = _mm512_setzero_ps();
   for (int k = 0; k < kc; ++k) {
@@ -182,12 +226,15 @@ SAMLAB_AVX512 void kernel_24x16_kstrided(int kc, const float* a, ptrdiff_t ks, c
     b += bs;
   }
 #pragma GCC unroll 24
-  for (int r = 0; r < MR_N; ++r) _mm512_storeu_ps(c + r * ldc, acc[r]);
+  for (int r = 0; r < MR_N; ++r) {
+    float* cr = c + r * ldc;
+    _mm512_storeu_ps(cr, accumulate ? _mm512_add_ps(_mm512_loadu_ps(cr), acc[r]) : acc[r]);
+  }
 }
 }  // namespace
 
 GemmKernel gemm_kernel_avx512() {
-  return GemmKernel{MR, NR, kernel_12x32, kernel_12x32_rows, "avx512f 12x32", nullptr, kernel_12x32_kstrided};
+  return GemmKernel{MR, NR, kernel_12x32, kernel_12x32_rows, "avx512f 12x32", kernel_12x32_segments, kernel_12x32_kstrided};
 }
 GemmKernel gemm_kernel_avx512_narrow() {
   return GemmKernel{MR_N, NR_N, kernel_24x16, kernel_24x16_rows, "avx512f 24x16", kernel_24x16_segments,
