@@ -16,7 +16,9 @@
         "native/src/reduce.cc",
         "native/src/peak.cc",
         "native/src/batch_norm.cc",
+        "native/src/copy.cc",
         "native/napi/args.cc",
+        "native/napi/copy_binding.cc",
         "native/napi/binding.cc",
         "native/napi/batch_norm_binding.cc"
       ],

@@ -36,16 +36,37 @@ Args::U8 Args::u8(size_t i, const char* name) const {
   return U8{static_cast<uint8_t*>(t.data), t.length};
 }
 
-Args::Typed Args::typed(size_t i, const char* name) const {
+namespace {
+// Fills `t` when `value` is a Float32Array, Int32Array or Uint8Array.
+bool typed_info(napi_env env, napi_value value, Args::Typed& t) {
   bool is_typed = false;
-  napi_is_typedarray(env, argv[i], &is_typed);
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void* data = nullptr;
-  if (is_typed) napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
-  if (!is_typed || (type != napi_float32_array && type != napi_int32_array && type != napi_uint8_array))
+  napi_is_typedarray(env, value, &is_typed);
+  if (!is_typed) return false;
+  napi_get_typedarray_info(env, value, &t.type, &t.length, &t.data, nullptr, nullptr);
+  return t.type == napi_float32_array || t.type == napi_int32_array || t.type == napi_uint8_array;
+}
+}  // namespace
+
+Args::Typed Args::typed(size_t i, const char* name) const {
+  Typed t{nullptr, 0, napi_int8_array};
+  if (!typed_info(env, argv[i], t))
     type_error(i, (std::string("(") + name + ") must be a Float32Array, Int32Array or Uint8Array").c_str());
-  return Typed{data, length, type};
+  return t;
+}
+
+std::vector<Args::Typed> Args::typed_list(size_t i, const char* name) const {
+  bool is_array = false;
+  napi_is_array(env, argv[i], &is_array);
+  uint32_t n = 0;
+  if (is_array) napi_get_array_length(env, argv[i], &n);
+  std::vector<Typed> out(n, Typed{nullptr, 0, napi_int8_array});
+  for (uint32_t j = 0; j < n && is_array; ++j) {
+    napi_value el;
+    napi_get_element(env, argv[i], j, &el);
+    is_array = typed_info(env, el, out[j]);
+  }
+  if (!is_array) type_error(i, (std::string("(") + name + ") must be an array of Float32Array, Int32Array or Uint8Array").c_str());
+  return out;
 }
 
 Args::F32 Args::optional_f32(size_t i, const char* name) const {

@@ -44,6 +44,8 @@ struct Args {
     napi_typedarray_type type;
   };
   Typed typed(size_t i, const char* name) const;
+  // An array of Float32Arrays, Int32Arrays or Uint8Arrays.
+  std::vector<Typed> typed_list(size_t i, const char* name) const;
   // Null or undefined give {nullptr, 0}.
   F32 optional_f32(size_t i, const char* name) const;
   std::vector<int32_t> i32_array(size_t i, const char* name) const;

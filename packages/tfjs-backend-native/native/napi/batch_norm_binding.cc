@@ -2,39 +2,14 @@
 // Float32Arrays read and written in place; every length is checked against the geometry.
 #include "batch_norm_binding.h"
 
-#include <new>
 #include <string>
 
 #include "../src/batch_norm.h"
 #include "args.h"
+#include "guarded.h"
 
 namespace samlab::napi {
 namespace {
-
-napi_value undefined(napi_env env) {
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
-}
-
-// As binding.cc: argument errors and C++ exceptions become JS exceptions.
-template <typename F>
-napi_value guarded(napi_env env, F&& body) {
-  try {
-    return body();
-  } catch (const ArgError& e) {
-    if (e.kind == ArgError::Type) {
-      napi_throw_type_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
-    } else {
-      napi_throw_range_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
-    }
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, "ERR_SAMLAB_NATIVE_OOM", "samlab native: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, "ERR_SAMLAB_NATIVE", e.what());
-  }
-  return nullptr;
-}
 
 struct Geometry {
   int64_t rows;

@@ -18,6 +18,7 @@
 #include "../src/threadpool.h"
 #include "args.h"
 #include "batch_norm_binding.h"
+#include "copy_binding.h"
 
 namespace samlab::napi {
 namespace {
@@ -481,6 +482,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   define_batch_norm_bindings(env, exports);
+  define_copy_bindings(env, exports);
   return exports;
 }
 
