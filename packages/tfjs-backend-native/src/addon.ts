@@ -83,8 +83,19 @@ export interface NativeAddon {
     rows: number,
     channels: number
   ): void
+  /** out = x[begin : begin + size], x of `shape`; x, out of one element type (native/src/copy.h). */
+  slice(x: CopyArray, out: CopyArray, shape: Int32Array, begin: Int32Array, size: Int32Array): void
+  /** out = x with before[d] and after[d] elements of value[0] around each dimension d. */
+  pad(x: CopyArray, out: CopyArray, shape: Int32Array, before: Int32Array, after: Int32Array, value: CopyArray): void
+  /** out [outer, sum(sizes) * inner] = the parts [outer, sizes[i] * inner] side by side. */
+  concat(parts: CopyArray[], out: CopyArray, outer: number, inner: number, sizes: Int32Array): void
+  /** The inverse of concat: x cut into the parts. */
+  split(x: CopyArray, parts: CopyArray[], outer: number, inner: number, sizes: Int32Array): void
   measurePeak(iterations: number): PeakMeasurement
 }
+
+/** Element arrays the copy kernels move: float32, int32 and bool (one byte) tensors. */
+export type CopyArray = Float32Array | Int32Array | Uint8Array
 
 /** The fp32 peak measured by independent FMA chains on every pool thread (`measureNativePeak`). */
 export interface PeakMeasurement {
@@ -145,6 +156,10 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "channelAffine",
   "channelGradSums",
   "channelAffineGrad",
+  "slice",
+  "pad",
+  "concat",
+  "split",
   "measurePeak"
 ]
 

@@ -5,6 +5,7 @@ import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { reduceKernels } from "./reduce.js"
 import { batchNormKernels } from "./batch-norm.js"
+import { copyKernels } from "./copy.js"
 import type { NativeKernelSpec } from "./spec.js"
 
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
@@ -27,6 +28,7 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   ...logicalKernels,
   castKernel,
   selectKernel,
+  ...copyKernels,
   ...reduceKernels
 ]
 
