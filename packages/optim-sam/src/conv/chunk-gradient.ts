@@ -31,7 +31,8 @@ export const convChunkGradient = (layer: ConvLayer, a: tf.Tensor4D, delta: tf.Te
 
 /** `||g_c||^2` of one convolution's share, [chunks]. */
 export const convNormSquared = (g: ConvChunkGradient): tf.Tensor1D => {
-  const kernel = tf.sum(tf.square(g.kernel), [1, 2]) as tf.Tensor1D
+  // one contiguous row per chunk: a last-axis sum, the fast reduction on every backend
+  const kernel = tf.sum(tf.square(tf.reshape(g.kernel, [g.kernel.shape[0], -1])), 1) as tf.Tensor1D
   return g.bias ? tf.add(kernel, tf.sum(tf.square(g.bias), 1)) : kernel
 }
 
