@@ -25,15 +25,7 @@ export const imagePatches = (x: tf.Tensor4D, size: number, stride: number): tf.T
   const pad = (size - 1) / 2
   const rows = layers.convOutSize(h, size, stride)
   const cols = layers.convOutSize(w, size, stride)
-  const padded =
-    pad > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [pad, pad],
-          [pad, pad],
-          [0, 0]
-        ])
-      : x
+  const padded = layers.padSpatial(x, pad)
   const taps: tf.Tensor4D[] = []
   for (let ky = 0; ky < size; ky++) {
     for (let kx = 0; kx < size; kx++) {

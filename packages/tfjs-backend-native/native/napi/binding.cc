@@ -19,34 +19,10 @@
 #include "args.h"
 #include "batch_norm_binding.h"
 #include "copy_binding.h"
+#include "guarded.h"
 
 namespace samlab::napi {
 namespace {
-
-napi_value undefined(napi_env env) {
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
-}
-
-// Runs a binding body, turning argument errors and C++ exceptions into JS exceptions.
-template <typename F>
-napi_value guarded(napi_env env, F&& body) {
-  try {
-    return body();
-  } catch (const ArgError& e) {
-    if (e.kind == ArgError::Type) {
-      napi_throw_type_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
-    } else {
-      napi_throw_range_error(env, "ERR_SAMLAB_NATIVE_ARG", e.message.c_str());
-    }
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, "ERR_SAMLAB_NATIVE_OOM", "samlab native: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, "ERR_SAMLAB_NATIVE", e.what());
-  }
-  return nullptr;
-}
 
 #define BINDING(NAME) napi_value NAME(napi_env env, napi_callback_info info)
 

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { padSpatial } from "./padding.js"
 
 /**
  * A conv with the value of `tf.conv2d` (NHWC, symmetric zero padding `pad`) and a gradient
@@ -34,16 +35,7 @@ const inputGradient = (dy: tf.Tensor4D, filter: tf.Tensor4D, xShape: [number, nu
  */
 const filterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], stride: number, pad: number): tf.Tensor4D => {
   const [k, , inC, outC] = filterShape as [number, number, number, number]
-  const padded =
-    pad > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [pad, pad],
-          [pad, pad],
-          [0, 0]
-        ])
-      : x
-  const swapped = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D
+  const swapped = tf.transpose(padSpatial(x, pad), [3, 1, 2, 0]) as tf.Tensor4D
   const dyFilter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D
   // The output can be larger than k when rows at the bottom/right were never read by the forward conv.
   const full = tf.conv2d(swapped, dyFilter, 1, "valid", "NHWC", stride)

@@ -14,5 +14,6 @@ export { type ConvSpec, conv2d, conv2dInit, conv2dShapes, convOutSize } from "./
 export { conv2dPortableGrad } from "./conv2d-portable.js"
 export { dense, denseInit, denseShapes } from "./dense.js"
 export { flatten } from "./flatten.js"
+export { padSpatial } from "./padding.js"
 export { constantTensor, uniformFanIn } from "./init.js"
 export { globalAveragePool, maxPool2x2 } from "./pool.js"
