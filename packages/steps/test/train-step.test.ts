@@ -30,22 +30,26 @@ const checkpointedEpochs = (out: string): number[] =>
 const withoutTimes = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (k === "wallSeconds" || k === "evalSeconds" ? undefined : x)))
 
 describe("train step", () => {
-  it.live("interrupted, stores no result and leaves a checkpoint that a rerun resumes to the numbers of an uninterrupted run", () =>
-    Effect.gen(function* () {
-      const clean = mkdtempSync(join(tmpdir(), "samlab-train-clean-"))
-      const reference = yield* run(clean)
+  it.live(
+    "interrupted, stores no result and leaves a checkpoint that a rerun resumes to the numbers of an uninterrupted run",
+    () =>
+      Effect.gen(function* () {
+        const clean = mkdtempSync(join(tmpdir(), "samlab-train-clean-"))
+        const reference = yield* run(clean)
 
-      const out = mkdtempSync(join(tmpdir(), "samlab-train-interrupt-"))
-      const fiber = yield* Effect.forkChild(run(out))
-      while (!checkpointedEpochs(out).some((e) => e >= 2)) yield* Effect.sleep("5 millis")
-      yield* Fiber.interrupt(fiber)
-      const [saved] = checkpointedEpochs(out)
-      expect(saved).toBeLessThan(30)
-      expect(readJson(join(out, "run.json")).state).toBe("interrupted")
-      expect(existsSync(join(out, "cache")) ? readdirSync(join(out, "cache")) : []).toEqual([])
+        const out = mkdtempSync(join(tmpdir(), "samlab-train-interrupt-"))
+        const fiber = yield* Effect.forkChild(run(out))
+        while (!checkpointedEpochs(out).some((e) => e >= 2)) yield* Effect.sleep("5 millis")
+        yield* Fiber.interrupt(fiber)
+        const [saved] = checkpointedEpochs(out)
+        expect(saved).toBeLessThan(30)
+        expect(readJson(join(out, "run.json")).state).toBe("interrupted")
+        expect(existsSync(join(out, "cache")) ? readdirSync(join(out, "cache")) : []).toEqual([])
 
-      const resumed = yield* run(out)
-      expect(withoutTimes(resumed?.cells[0]?.outputs["train"])).toEqual(withoutTimes(reference?.cells[0]?.outputs["train"]))
-    })
+        const resumed = yield* run(out)
+        expect(withoutTimes(resumed?.cells[0]?.outputs["train"])).toEqual(withoutTimes(reference?.cells[0]?.outputs["train"]))
+      }),
+    // three 30-epoch runs: about 45 s on a busy 2-core machine, past the default limit when it is busier
+    180_000
   )
 })
