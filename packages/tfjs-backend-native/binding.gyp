@@ -16,6 +16,7 @@
         "native/src/reduce.cc",
         "native/src/peak.cc",
         "native/src/batch_norm.cc",
+        "native/src/bias_relu.cc",
         "native/src/copy.cc",
         "native/napi/args.cc",
         "native/napi/copy_binding.cc",

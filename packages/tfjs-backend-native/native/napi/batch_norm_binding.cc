@@ -1,10 +1,11 @@
-// N-API bindings of the per-channel batch-norm kernels. Tensors are [rows, channels]
+// N-API bindings of the per-channel kernels (batch norm, bias + ReLU). Tensors are [rows, channels]
 // Float32Arrays read and written in place; every length is checked against the geometry.
 #include "batch_norm_binding.h"
 
 #include <string>
 
 #include "../src/batch_norm.h"
+#include "../src/bias_relu.h"
 #include "args.h"
 #include "guarded.h"
 
@@ -100,6 +101,40 @@ BINDING(ChannelAffineGrad) {
   });
 }
 
+// biasRelu(x, bias, out, rows, channels)
+BINDING(BiasRelu) {
+  return guarded(env, [&] {
+    Args a(env, info, "biasRelu", 5);
+    auto x = a.f32(0, "x");
+    auto bias = a.f32(1, "bias");
+    auto out = a.f32(2, "out");
+    const Geometry g = geometry(a, 3);
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(bias, g.channels, "bias");
+    a.require_length(out, g.rows * g.channels, "out");
+    bias_relu(x.data, bias.data, out.data, g.rows, g.channels);
+    return undefined(env);
+  });
+}
+
+// reluGrad(dy, y, dx, sumDx | null, rows, channels)
+BINDING(ReluGrad) {
+  return guarded(env, [&] {
+    Args a(env, info, "reluGrad", 6);
+    auto dy = a.f32(0, "dy");
+    auto y = a.f32(1, "y");
+    auto dx = a.f32(2, "dx");
+    auto sum_dx = a.optional_f32(3, "sumDx");
+    const Geometry g = geometry(a, 4);
+    a.require_length(dy, g.rows * g.channels, "dy");
+    a.require_length(y, g.rows * g.channels, "y");
+    a.require_length(dx, g.rows * g.channels, "dx");
+    if (sum_dx.data != nullptr) a.require_length(sum_dx, g.channels, "sumDx");
+    relu_grad(dy.data, y.data, dx.data, sum_dx.data, g.rows, g.channels);
+    return undefined(env);
+  });
+}
+
 #undef BINDING
 
 }  // namespace
@@ -110,6 +145,8 @@ void define_batch_norm_bindings(napi_env env, napi_value exports) {
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelGradSums", nullptr, ChannelGradSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelAffineGrad", nullptr, ChannelAffineGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasRelu", nullptr, BiasRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

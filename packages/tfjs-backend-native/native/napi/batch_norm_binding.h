@@ -1,11 +1,11 @@
-// Bindings of the per-channel batch-norm kernels (native/src/batch_norm.h).
+// Bindings of the per-channel kernels (native/src/batch_norm.h, native/src/bias_relu.h).
 #pragma once
 
 #include <node_api.h>
 
 namespace samlab::napi {
 
-// Adds channelMoments, channelAffine, channelGradSums and channelAffineGrad to `exports`.
+// Adds channelMoments, channelAffine, channelGradSums, channelAffineGrad, biasRelu and reluGrad to `exports`.
 void define_batch_norm_bindings(napi_env env, napi_value exports);
 
 }  // namespace samlab::napi
