@@ -83,6 +83,10 @@ export interface NativeAddon {
     rows: number,
     channels: number
   ): void
+  /** out = relu(x + bias) per channel of x [rows, channels] (bias_relu.h). */
+  biasRelu(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void
+  /** dx = dy * step(y) (ReLU's gradient from its output y); sumDx, unless null, its per-channel sums. */
+  reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array, sumDx: Float32Array | null, rows: number, channels: number): void
   /** out = x[begin : begin + size], x of `shape`; x, out of one element type (native/src/copy.h). */
   slice(x: CopyArray, out: CopyArray, shape: Int32Array, begin: Int32Array, size: Int32Array): void
   /** out = x with before[d] and after[d] elements of value[0] around each dimension d. */
@@ -156,6 +160,8 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "channelAffine",
   "channelGradSums",
   "channelAffineGrad",
+  "biasRelu",
+  "reluGrad",
   "slice",
   "pad",
   "concat",

@@ -5,12 +5,14 @@ import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { reduceKernels } from "./reduce.js"
 import { batchNormKernels } from "./batch-norm.js"
+import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
 import type { NativeKernelSpec } from "./spec.js"
 
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
 export const nativeKernels: readonly NativeKernelSpec[] = [
   ...batchNormKernels,
+  ...biasReluKernels,
   batchMatMulKernel,
   fusedMatMulKernel,
   conv2dKernel,
@@ -33,4 +35,5 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
+export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
