@@ -5,6 +5,7 @@ import { type Activation, activate, activationKinds } from "./layers/activation.
 import { requireShapes } from "./layers/check.js"
 import { dense, denseInit, denseShapes } from "./layers/dense.js"
 import { flatInput } from "./layers/flat-input.js"
+import { biasRelu } from "./layers/relu.js"
 import type { Model, ModelOutput } from "./model.js"
 import { tidyOutput } from "./output.js"
 import { oneOf, positiveInt, positiveIntList } from "./validate.js"
@@ -52,7 +53,10 @@ export const mlp = (options: MlpOptions): Model => {
         let h = flatInput(x, inputDim, name)
         const acts: Record<string, tf.Tensor> = {}
         hidden.forEach((_, i) => {
-          h = activate(dense(params, `dense_${i}`, h), activation)
+          h =
+            activation === "relu"
+              ? biasRelu(dense(params, `dense_${i}`, h, false), params[`dense_${i}/bias`]!)
+              : activate(dense(params, `dense_${i}`, h), activation)
           acts[`dense_${i}`] = h
         })
         return { logits: dense(params, "head", h), features: h, activations: acts, state: options.state ?? {} }

@@ -8,6 +8,7 @@ import { type ConvSpec, conv2d, conv2dInit, conv2dShapes } from "./layers/conv2d
 import { dense, denseInit, denseShapes } from "./layers/dense.js"
 import { imageInput } from "./layers/image-input.js"
 import { globalAveragePool } from "./layers/pool.js"
+import { relu } from "./layers/relu.js"
 import type { Model, ModelOutput } from "./model.js"
 import { tidyOutput } from "./output.js"
 import { ModelSpecError } from "./errors.js"
@@ -136,11 +137,11 @@ export const resnet = (options: ResnetOptions): Model => {
         const newState: Record<string, tf.Tensor> = {}
         const unit = (u: ConvBn, a: tf.Tensor4D) => batchNorm(params, state, u.bn, conv2d(params, u.conv, a, u.spec), options.training, newState)
         const acts: Record<string, tf.Tensor> = {}
-        let a = tf.relu(unit(stem, imageInput(x, input, name)))
+        let a = relu(unit(stem, imageInput(x, input, name)))
         acts["stem"] = a
         for (const b of blocks) {
-          const residual = unit(b.second, tf.relu(unit(b.first, a)))
-          a = tf.relu(tf.add<tf.Tensor4D>(residual, b.shortcut ? unit(b.shortcut, a) : a))
+          const residual = unit(b.second, relu(unit(b.first, a)))
+          a = relu(tf.add<tf.Tensor4D>(residual, b.shortcut ? unit(b.shortcut, a) : a))
           acts[b.name] = a
         }
         const features = globalAveragePool(a)

@@ -9,6 +9,7 @@ import { dense, denseInit, denseShapes } from "./layers/dense.js"
 import { flatten } from "./layers/flatten.js"
 import { imageInput } from "./layers/image-input.js"
 import { maxPool2x2 } from "./layers/pool.js"
+import { biasRelu } from "./layers/relu.js"
 import type { Model, ModelOutput } from "./model.js"
 import { tidyOutput } from "./output.js"
 import { positiveInt, positiveIntList } from "./validate.js"
@@ -70,12 +71,12 @@ export const smallCnn = (options: SmallCnnOptions = {}): Model => {
         const acts: Record<string, tf.Tensor> = {}
         let a = imageInput(x, input, name)
         convs.forEach((s, i) => {
-          const conv = tf.relu(conv2d(params, `conv_${i}`, a, s))
+          const conv = biasRelu(conv2d(params, `conv_${i}`, a, { ...s, bias: false }), params[`conv_${i}/bias`]!)
           acts[`conv_${i}`] = conv
           a = maxPool2x2(conv)
           acts[`pool_${i}`] = a
         })
-        const features = tf.relu(dense(params, "dense_0", flatten(a)))
+        const features = biasRelu(dense(params, "dense_0", flatten(a), false), params["dense_0/bias"]!)
         acts["dense_0"] = features
         return { logits: dense(params, "head", features), features, activations: acts, state: options.state ?? {} }
       })
