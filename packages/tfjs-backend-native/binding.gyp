@@ -12,6 +12,7 @@
         "native/src/conv.cc",
         "native/src/conv_input_grad.cc",
         "native/src/pool.cc",
+        "native/src/pool_2x2.cc",
         "native/src/elementwise.cc",
         "native/src/reduce.cc",
         "native/src/peak.cc",

@@ -13,6 +13,8 @@ interface PoolCase {
 const cases: PoolCase[] = [
   { name: "2x2 stride 2 valid", x: [3, 8, 10, 5], size: 2, strides: 2, pad: "valid" },
   { name: "2x2 stride 2 odd input", x: [2, 9, 7, 4], size: 2, strides: 2, pad: "valid" },
+  { name: "2x2 stride 2 batch 1, 33 channels", x: [1, 6, 8, 33], size: 2, strides: 2, pad: "valid" },
+  { name: "2x2 stride 2 odd sizes over threads", x: [5, 23, 17, 19], size: 2, strides: 2, pad: "valid" },
   { name: "3x3 stride 2 same", x: [2, 9, 11, 3], size: 3, strides: 2, pad: "same" },
   { name: "3x2 stride 1 same", x: [1, 7, 6, 6], size: [3, 2], strides: 1, pad: "same" },
   { name: "2x3 stride (1,2) valid", x: [2, 6, 9, 2], size: [2, 3], strides: [1, 2], pad: "valid" },
@@ -62,6 +64,21 @@ describe.skipIf(!nativeAvailable)("native pooling", () => {
 
   it("ignores NaN inside a max window, like the cpu kernel", async () => {
     await expectSameAsCpu("NaN window", () => tf.maxPool(tf.tensor4d([NaN, 1, 2, NaN, NaN, NaN, NaN, 3], [1, 2, 4, 1]), 2, 2, "valid"))
+  })
+
+  it("2x2 windows with NaN, -Infinity and ties: forward and gradient match cpu", async () => {
+    const values = [NaN, NaN, NaN, NaN, -Infinity, -Infinity, -Infinity, -Infinity, NaN, -Infinity, 2, 2, 1, NaN, Infinity, 3, 0, -0, 0, 0, -1, NaN, -1, -2]
+    for (const shape of [
+      [1, 2, 12, 1],
+      [1, 2, 6, 2],
+      [3, 2, 2, 2]
+    ] as const) {
+      await expectSameAsCpu(`special windows ${shape}`, () => {
+        const x = tf.tensor4d(values, [...shape])
+        const w = tf.reshape(tf.range(1, 1 + values.length / 4), [shape[0], 1, shape[2] / 2, shape[3]])
+        return [tf.maxPool(x, 2, 2, "valid"), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, "valid"), w)))(x)]
+      })
+    }
   })
 
   it("treats a 1x1 window that keeps the shape as the identity (cpu path)", async () => {

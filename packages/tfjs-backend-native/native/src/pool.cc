@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "pool_2x2.h"
 #include "threadpool.h"
 
 namespace samlab {
@@ -95,6 +96,7 @@ void for_images(const PoolGeometry& g, const std::function<void(int b)>& fn) {
 }  // namespace
 
 void max_pool(const PoolGeometry& g, const float* x, float* y) {
+  if (is_pool_2x2(g)) return max_pool_2x2(g, x, y);
   const int C = g.channels;
   for_rows(g, [&](int b, int oy) {
     const float* xb = x + int64_t(b) * g.in_h * g.in_w * C;
@@ -117,6 +119,7 @@ void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float
   const int C = g.channels;
   const Tiling t = tiling(g);
   if (!t.covering) std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.in_size()));
+  if (is_pool_2x2(g)) return max_pool_grad_2x2(g, x, dy, dx);
   for_images(g, [&](int b) {
     // Per output pixel: the window maximum per channel (vectorised), then the gradient goes
     // to the first tap in row-major window order holding it: tfjs's strict-'>' argmax.

@@ -1,4 +1,5 @@
-// Max-pool gradient tie-breaking (tfjs's first strict maximum, NaN ignored), broadcast
+// Max-pool gradient tie-breaking (tfjs's first strict maximum, NaN ignored; 2x2 stride-2
+// windows forward too), broadcast
 // collapsing, comparisons and logical ops on bool bytes (NaN, broadcasting), casts
 // (JavaScript's ToInt32), select, and the chunked column sums against sequential double sums.
 #include <cmath>
@@ -35,6 +36,30 @@ int main() {
       if (pos >= 0) ref[pos] += dy[((b * g.out_h + oy) * g.out_w + ox) * g.channels + c];
     }
     for (size_t i = 0; i < dx.size(); ++i) if (dx[i] != ref[i]) { ++bad; if (bad < 5) printf("maxpoolgrad mismatch trial %d at %zu: %g vs %g\n", trial, i, dx[i], ref[i]); }
+  }
+  // 2x2 stride-2 windows (their own path): odd sizes, batch 1, channel counts off the vector
+  // widths, ties, NaN and -Infinity; forward and gradient against the same first-strict-max rule.
+  for (int trial = 0; trial < 24; ++trial) {
+    const int b = 1 + trial % 3, h = 2 + trial % 5, w = 3 + trial % 4, c = 1 + (trial * 7) % 37;
+    PoolGeometry g{b, h, w, c, h / 2, w / 2, 2, 2, 2, 2, 1, 1, 0, 0};
+    std::vector<float> x(g.in_size()), dy(g.out_size()), y(g.out_size()), dx(g.in_size(), 7.f), ref(g.in_size(), 0.f);
+    for (auto& v : x) v = q(rng);
+    for (auto& v : dy) v = q(rng) * 0.5f + 0.25f;
+    for (size_t i = trial % 3; i < x.size(); i += 5) x[i] = std::numeric_limits<float>::quiet_NaN();
+    for (size_t i = trial % 4; i < x.size(); i += 7) x[i] = -INFINITY;
+    max_pool(g, x.data(), y.data());
+    max_pool_grad(g, x.data(), dy.data(), dx.data());
+    for (int n = 0; n < g.batch; ++n) for (int oy = 0; oy < g.out_h; ++oy) for (int ox = 0; ox < g.out_w; ++ox) for (int ch = 0; ch < c; ++ch) {
+      float m = -INFINITY; int pos = -1;
+      for (int ky = 0; ky < 2; ++ky) for (int kx = 0; kx < 2; ++kx) {
+        const int i = ((n * h + 2 * oy + ky) * w + 2 * ox + kx) * c + ch;
+        if (x[i] > m) { m = x[i]; pos = i; }
+      }
+      const int o = ((n * g.out_h + oy) * g.out_w + ox) * c + ch;
+      if (y[o] != m) { ++bad; if (bad < 5) printf("maxpool 2x2 trial %d at %d: %g vs %g\n", trial, o, y[o], m); }
+      if (pos >= 0) ref[pos] += dy[o];
+    }
+    for (size_t i = 0; i < dx.size(); ++i) if (dx[i] != ref[i]) { ++bad; if (bad < 5) printf("maxpoolgrad 2x2 trial %d at %zu: %g vs %g\n", trial, i, dx[i], ref[i]); }
   }
   // binary broadcast with collapse: [2,3,4,5] op [1,3,1,5] and same shapes
   {
