@@ -1,7 +1,20 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { expectNoLeak, layers } from "@samlab/core-tensor"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type Evaluated, evaluateOn, expectClose, nativeAvailable, nativeCalls, normals, randomTensor, registerNative, sizeOf } from "./support.js"
+import {
+  type Evaluated,
+  evaluateOn,
+  expectClose,
+  nativeAvailable,
+  nativeCalls,
+  normals,
+  randomTensor,
+  registerNative,
+  sizeOf,
+  runKernelOutputs,
+  leadingAxes,
+  channelsOf
+} from "./support.js"
 
 const names = {
   channelMoments: "SamlabChannelMoments",
@@ -23,19 +36,11 @@ const shapes: number[][] = [
   [2, 4, 4, 130]
 ]
 
-const run = (name: string, inputs: tf.NamedTensorMap): tf.Tensor[] => {
-  const r = tf.engine().runKernel(name, inputs, {})
-  return Array.isArray(r) ? r : [r]
-}
-
-const leading = (shape: number[]): number[] => shape.slice(0, -1).map((_, i) => i)
-const channelsOf = (shape: number[]): number => shape[shape.length - 1]!
-
 /** The kernel on native against `reference` (tfjs ops) on cpu, every output within ~1e-5 relative. */
 const compare = async (what: string, kernel: string, reference: () => tf.Tensor[], inputs: () => tf.NamedTensorMap, atol = 1e-5) => {
   const expected = await evaluateOn("cpu", reference)
   const calls = await nativeCalls(kernel, async () => {
-    const actual = await evaluateOn("native", () => run(kernel, inputs()))
+    const actual = await evaluateOn("native", () => runKernelOutputs(kernel, inputs()))
     expect(actual.length).toBe(expected.length)
     actual.forEach((a, i) => expectClose(a, expected[i]!, `${what} [output ${i}]`, { rtol: 1e-5, atol }))
   })
@@ -59,7 +64,7 @@ describe.skipIf(!nativeAvailable)("native batch-norm kernels", () => {
 
   for (const shape of shapes) {
     const c = channelsOf(shape)
-    const axes = leading(shape)
+    const axes = leadingAxes(shape)
     // Data off zero (mean 3) so the centring matters.
     const x = () => tf.add(randomTensor(1, shape, 2), 3)
     const dy = () => randomTensor(2, shape)
@@ -118,7 +123,7 @@ describe.skipIf(!nativeAvailable)("native batch-norm kernels", () => {
   it("moments stay accurate far from zero (mean 1000, sd 0.01: a float32 sum of squares would lose it all)", async () => {
     const shape = [64, 8, 8, 5]
     const values = normals(9, sizeOf(shape), 0.01).map((v) => v + 1000)
-    const [mean, variance] = await evaluateOn("native", () => run(names.channelMoments, { x: tf.tensor(values, shape) }))
+    const [mean, variance] = await evaluateOn("native", () => runKernelOutputs(names.channelMoments, { x: tf.tensor(values, shape) }))
     const c = 5,
       rows = values.length / c
     const m = new Float64Array(c),
@@ -131,7 +136,7 @@ describe.skipIf(!nativeAvailable)("native batch-norm kernels", () => {
   })
 
   it("moments of a constant channel are exactly that value and zero", async () => {
-    const [mean, variance] = await evaluateOn("native", () => run(names.channelMoments, { x: tf.fill([7, 3, 3, 2], 0.1) }))
+    const [mean, variance] = await evaluateOn("native", () => runKernelOutputs(names.channelMoments, { x: tf.fill([7, 3, 3, 2], 0.1) }))
     expect(Array.from(mean!.values)).toEqual([Math.fround(0.1), Math.fround(0.1)])
     expect(Array.from(variance!.values)).toEqual([0, 0])
   })
@@ -140,11 +145,11 @@ describe.skipIf(!nativeAvailable)("native batch-norm kernels", () => {
     await tf.setBackend("native")
     const { NativeKernelError } = await registerNative()
     tf.tidy(() => {
-      expect(() => run(names.channelAffine, { x: tf.ones([2, 3]), scale: tf.ones([2]), offset: tf.ones([3]) })).toThrow(NativeKernelError)
-      expect(() => run(names.channelMoments, { x: tf.ones([2, 3], "int32") })).toThrow(NativeKernelError)
-      expect(() => run(names.channelAffineGrad, { dy: tf.ones([3, 2]), x: tf.ones([2, 3]), a: tf.ones([3]), k: tf.ones([3]), c: tf.ones([3]) })).toThrow(
-        NativeKernelError
-      )
+      expect(() => runKernelOutputs(names.channelAffine, { x: tf.ones([2, 3]), scale: tf.ones([2]), offset: tf.ones([3]) })).toThrow(NativeKernelError)
+      expect(() => runKernelOutputs(names.channelMoments, { x: tf.ones([2, 3], "int32") })).toThrow(NativeKernelError)
+      expect(() =>
+        runKernelOutputs(names.channelAffineGrad, { dy: tf.ones([3, 2]), x: tf.ones([2, 3]), a: tf.ones([3]), k: tf.ones([3]), c: tf.ones([3]) })
+      ).toThrow(NativeKernelError)
     })
   })
 
@@ -158,8 +163,8 @@ describe.skipIf(!nativeAvailable)("native batch-norm kernels", () => {
         const o = randomTensor(13, [6])
         const f = (xi: tf.Tensor, si: tf.Tensor, oi: tf.Tensor): tf.Scalar => {
           const [mean, variance] =
-            backend === "native" ? run(names.channelMoments, { x: xi }) : (({ mean, variance }) => [mean, variance])(tf.moments(xi, [0, 1, 2]))
-          const y = backend === "native" ? run(names.channelAffine, { x: xi, scale: si, offset: oi })[0]! : tf.add(tf.mul(xi, si), oi)
+            backend === "native" ? runKernelOutputs(names.channelMoments, { x: xi }) : (({ mean, variance }) => [mean, variance])(tf.moments(xi, [0, 1, 2]))
+          const y = backend === "native" ? runKernelOutputs(names.channelAffine, { x: xi, scale: si, offset: oi })[0]! : tf.add(tf.mul(xi, si), oi)
           return tf.add(tf.sum(tf.mul(y, w())), tf.sum(tf.mul(tf.add(mean!, tf.mul(variance!, 3)), s))) as tf.Scalar
         }
         return tf.grads(f)([x, s, o])

@@ -1,7 +1,19 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { layers } from "@samlab/core-tensor"
 import { beforeAll, describe, expect, it } from "vitest"
-import { evaluateOn, expectClose, expectSameAsCpu, nativeAvailable, nativeCalls, randomTensor, registerNative, sizeOf } from "./support.js"
+import {
+  evaluateOn,
+  expectClose,
+  expectSameAsCpu,
+  nativeAvailable,
+  nativeCalls,
+  randomTensor,
+  registerNative,
+  sizeOf,
+  runKernelOutputs,
+  leadingAxes,
+  channelsOf
+} from "./support.js"
 
 const names = { biasRelu: "SamlabBiasRelu", reluGrad: "SamlabReluGrad", biasReluGrad: "SamlabBiasReluGrad" } as const
 
@@ -18,13 +30,6 @@ const shapes: number[][] = [
   [2, 4, 4, 130]
 ]
 
-const run = (name: string, inputs: tf.NamedTensorMap): tf.Tensor[] => {
-  const r = tf.engine().runKernel(name, inputs, {})
-  return Array.isArray(r) ? r : [r]
-}
-const leading = (shape: number[]): number[] => shape.slice(0, -1).map((_, i) => i)
-const channelsOf = (shape: number[]): number => shape[shape.length - 1]!
-
 /** Normals with NaN, +-Infinity and exact zeros mixed in (every 11th, 13th, 17th, 7th element). */
 const special = (seed: number, shape: number[]): tf.Tensor => {
   const v = randomTensor(seed, shape).dataSync() as Float32Array
@@ -39,7 +44,7 @@ const special = (seed: number, shape: number[]): tf.Tensor => {
 const compare = async (what: string, kernel: string, reference: () => tf.Tensor[], inputs: () => tf.NamedTensorMap, tol: { rtol: number; atol: number }) => {
   const expected = await evaluateOn("cpu", reference)
   const calls = await nativeCalls(kernel, async () => {
-    const actual = await evaluateOn("native", () => run(kernel, inputs()))
+    const actual = await evaluateOn("native", () => runKernelOutputs(kernel, inputs()))
     expect(actual.length).toBe(expected.length)
     actual.forEach((a, i) => expectClose(a, expected[i]!, `${what} [output ${i}]`, tol))
   })
@@ -93,8 +98,8 @@ describe.skipIf(!nativeAvailable)("native bias + ReLU kernels", () => {
         )
         // The sums are over up to 150k values: an absolute tolerance for those near zero.
         const atol = 1e-5 * Math.sqrt(sizeOf(shape) / c) * 10
-        const expected = await evaluateOn("cpu", () => [dx(), tf.sum(dx(), leading(shape))])
-        const actual = await evaluateOn("native", () => run(names.biasReluGrad, { dy: dy(), y: y() }))
+        const expected = await evaluateOn("cpu", () => [dx(), tf.sum(dx(), leadingAxes(shape))])
+        const actual = await evaluateOn("native", () => runKernelOutputs(names.biasReluGrad, { dy: dy(), y: y() }))
         expectClose(actual[0]!, expected[0]!, `bias relu grad ${shape} dx`, exact)
         expectClose(actual[1]!, expected[1]!, `bias relu grad ${shape} sums`, { rtol: 1e-5, atol })
       })
@@ -105,9 +110,9 @@ describe.skipIf(!nativeAvailable)("native bias + ReLU kernels", () => {
     await tf.setBackend("native")
     const { NativeKernelError } = await registerNative()
     tf.tidy(() => {
-      expect(() => run(names.biasRelu, { x: tf.ones([2, 3]), bias: tf.ones([2]) })).toThrow(NativeKernelError)
-      expect(() => run(names.reluGrad, { dy: tf.ones([3, 2]), y: tf.ones([2, 3]) })).toThrow(NativeKernelError)
-      expect(() => run(names.biasReluGrad, { dy: tf.ones([2, 3], "int32"), y: tf.ones([2, 3]) })).toThrow(NativeKernelError)
+      expect(() => runKernelOutputs(names.biasRelu, { x: tf.ones([2, 3]), bias: tf.ones([2]) })).toThrow(NativeKernelError)
+      expect(() => runKernelOutputs(names.reluGrad, { dy: tf.ones([3, 2]), y: tf.ones([2, 3]) })).toThrow(NativeKernelError)
+      expect(() => runKernelOutputs(names.biasReluGrad, { dy: tf.ones([2, 3], "int32"), y: tf.ones([2, 3]) })).toThrow(NativeKernelError)
     })
   })
 
@@ -117,7 +122,7 @@ describe.skipIf(!nativeAvailable)("native bias + ReLU kernels", () => {
       evaluateOn(backend, () => {
         const w = randomTensor(12, shape)
         const f = (x: tf.Tensor, b: tf.Tensor): tf.Scalar =>
-          tf.sum(tf.mul(backend === "native" ? run(names.biasRelu, { x, bias: b })[0]! : tf.relu(tf.add(x, b)), w))
+          tf.sum(tf.mul(backend === "native" ? runKernelOutputs(names.biasRelu, { x, bias: b })[0]! : tf.relu(tf.add(x, b)), w))
         return tf.grads(f)([randomTensor(10, shape), randomTensor(11, [6])])
       })
     const expected = await grads("cpu")

@@ -97,3 +97,13 @@ export const nativeCalls = async (kernel: string, body: () => Promise<unknown>):
     fallback: (after.fallback[kernel] ?? 0) - (before.fallback[kernel] ?? 0)
   }
 }
+
+/** A kernel by name with no attrs, its outputs as a list. */
+export const runKernelOutputs = (name: string, inputs: tf.NamedTensorMap): tf.Tensor[] => {
+  const r = tf.engine().runKernel(name, inputs, {})
+  return Array.isArray(r) ? r : [r]
+}
+
+/** The axes before the last (channel) axis, e.g. [0, 1, 2] for NHWC. */
+export const leadingAxes = (shape: number[]): number[] => shape.slice(0, -1).map((_, i) => i)
+export const channelsOf = (shape: number[]): number => shape[shape.length - 1]!
