@@ -79,7 +79,7 @@ export const migrations = (): ReadonlyArray<{ readonly version: number; readonly
  * Connects to the results database (`postgres://user:password@host/db?schema=name`; the password may
  * also come from `PGPASSWORD`) and brings its schema up to date: each migration not yet in
  * `samlab_schema_version` runs in one transaction, under an advisory lock so that concurrent
- * workers migrate once.
+ * workers create the schema and migrate once.
  */
 export const connectDb = async (url: string, retry: RetryPolicy = {}): Promise<Db> => {
   const { connectionString, schema } = parseStoreUrl(url)
@@ -105,9 +105,10 @@ export const connectDb = async (url: string, retry: RetryPolicy = {}): Promise<D
     })
   const db: Db = { url: safe, schema, query, transaction, close: () => pool.end() }
   try {
-    await query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     await transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`samlab-migrate-${schema}`])
+      // under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create it (a unique violation)
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
       await client.query(
         "CREATE TABLE IF NOT EXISTS samlab_schema_version (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
       )

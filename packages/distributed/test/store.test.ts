@@ -34,6 +34,15 @@ describe("PostgreSQL results store", () => {
     expect(second.schema).toBe(env.schema)
   })
 
+  it("eight processes' worth of concurrent first connects to a new schema all succeed, and it migrates once", async () => {
+    const env = isolated()
+    cleanups.push(env.drop)
+    const dbs = await Promise.all(Array.from({ length: 8 }, () => connectDb(env.storeUrl)))
+    cleanups.push(async () => void (await Promise.all(dbs.map((d) => d.close()))))
+    const { rows } = await dbs[7]!.query<{ version: number }>("SELECT version FROM samlab_schema_version ORDER BY version")
+    expect(rows.map((r) => r.version)).toEqual(migrations().map((m) => m.version))
+  })
+
   it("reads back what it wrote (text, bytes, JSON), removes a folder recursively, and keeps runs apart", async () => {
     const db = await freshDb()
     const a = makePostgresStore(db, "run-a")
