@@ -74,7 +74,13 @@ const cases: ConvCase[] = [
   { name: "5x5 9->5 stride 3 same", x: [1, 13, 11, 9], filter: [5, 5, 9, 5], strides: 3, pad: "same" },
   { name: "3x2 10->6 stride (2,3) same", x: [2, 7, 9, 10], filter: [3, 2, 10, 6], strides: [2, 3], pad: "same" },
   { name: "2x2 9->7 stride 3 valid", x: [1, 12, 12, 9], filter: [2, 2, 9, 7], strides: 3, pad: "valid" },
-  { name: "3x3 70->37 stride 2 same, 33x30 (wide phases)", x: [1, 33, 30, 70], filter: [3, 3, 70, 37], strides: 2, pad: "same" }
+  { name: "3x3 70->37 stride 2 same, 33x30 (wide phases)", x: [1, 33, 30, 70], filter: [3, 3, 70, 37], strides: 2, pad: "same" },
+  // Strided filter gradients read in place (output rows of 8 or more, 64 or more pixels): batch
+  // 1, channels not multiples of 16, narrow and wide tiles, 1x1 in groups (the last one short).
+  { name: "3x3 16->32 stride 2 pad 1, 17x17, batch 1", x: [1, 17, 17, 16], filter: [3, 3, 16, 32], strides: 2, pad: 1 },
+  { name: "3x3 5->16 stride 2 same, 19x21", x: [3, 19, 21, 5], filter: [3, 3, 5, 16], strides: 2, pad: "same" },
+  { name: "1x1 7->20 stride 2, 16x16, batch 40 (groups)", x: [40, 16, 16, 7], filter: [1, 1, 7, 20], strides: 2, pad: "valid" },
+  { name: "3x3 9->33 stride (3,2) same, 25x40", x: [2, 25, 40, 9], filter: [3, 3, 9, 33], strides: [3, 2], pad: "same" }
 ]
 
 const conv = (c: ConvCase, x: tf.Tensor, w: tf.Tensor): tf.Tensor4D =>

@@ -146,23 +146,37 @@ thread_local AlignedBuffer tls_rows;       // its output rows, padded width
 thread_local AlignedBuffer tls_direct_b;   // the caller's packed filter, read by the pool
 thread_local AlignedBuffer tls_partials;   // the caller's filter-gradient partial sums, written by the pool
 
-// The filter gradient of a stride-1, undilated convolution in the same padded layout, per
-// image: dw[tap, co] = sum over virtual pixels v of xp[(v + ky*Wp)*C + kx*C + ci] dyv[v, co],
-// dyv the output gradient spread to the padded width (zero in the dropped columns). Both
-// operands are read in place, mr consecutive taps of one filter row at a time (with the
-// micro-kernel gemm() would use for out_c columns: 24x16 or 12x32 with AVX-512). Each group of
-// `images_per_group` images (fixed by the geometry, at least 2048 virtual pixels) is one task
-// and gives one partial sum, its images added in order; the partials are added in group order,
+// Strided in-place filter gradients: at least this many output pixels per image, and output
+// rows at least this wide (shorter runs spend too much of each kernel call on its tile's loads
+// and stores; 8 still beat the packed GEMM at 8x8 outputs).
+constexpr int64_t kStridedFilterMinPixels = 64;
+constexpr int64_t kStridedFilterMinRun = 8;
+
+// The filter gradient of an undilated convolution with both operands read in place from a
+// zero-padded copy of each image (Hp x Wp, just the rows and columns the taps reach):
+// dw[tap, co] = sum over pixels of xp[pixel's corner + ky*Wp*C + kx*C + ci] dy[pixel, co], mr
+// consecutive taps of one filter row at a time (with the micro-kernel gemm() would use for
+// out_c columns: 24x16 or 12x32 with AVX-512). The pixels run as "k" of the kernel in runs
+// whose corners are evenly spaced in xp: with stride 1 the whole image is one run, over the
+// virtual pixels v = oy*Wp + ox (the padded width, dy spread to it with zeros in the dropped
+// columns); with larger strides each output row is a run (corners s_w*C apart), so no im2col
+// is packed (it was about 40% of a stride-2 filter gradient). Each group of
+// `images_per_group` images (fixed by the geometry, at least 2048 pixels) is one task and gives
+// one partial sum, its images and runs added in order; the partials are added in group order,
 // so the result does not depend on the thread count. (One partial per image made the partials,
 // 128 x taps x out_c floats at batch 128, cost more memory traffic than the products on 16x16
 // images with 128 channels.)
-bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  if (g.stride_h != 1 || g.stride_w != 1 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+bool conv_direct_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (g.dilation_h != 1 || g.dilation_w != 1) return false;
   const GemmKernel& kern = gemm_kernel_for(g.out_c);
   if (kern.kstrided == nullptr) return false;
   const int mr = kern.mr, nr = kern.nr, n = g.out_c, c_n = g.in_c;
-  const int wp = g.out_w + g.filter_w - 1, hp = g.out_h + g.filter_h - 1;
-  const int64_t virt = static_cast<int64_t>(g.out_h) * wp;
+  const bool unit = g.stride_h == 1 && g.stride_w == 1;
+  const int wp = (g.out_w - 1) * g.stride_w + g.filter_w, hp = (g.out_h - 1) * g.stride_h + g.filter_h;
+  // Runs of pixels: one of out_h * Wp virtual pixels (stride 1), or one per output row.
+  const int runs = unit ? 1 : g.out_h;
+  const int64_t run_len = unit ? static_cast<int64_t>(g.out_h) * wp : g.out_w;
+  const int64_t pixels = runs * run_len;
   const int seg_len = g.filter_w * c_n;
   const int seg_tiles = (seg_len + mr - 1) / mr;
   const int rows = g.filter_h * seg_tiles * mr;  // partial-sum rows: taps, each filter row padded to tiles
@@ -170,23 +184,30 @@ bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* d
   const int64_t floats = (static_cast<int64_t>(hp) * wp + 1) * c_n + mr;
   // Small images (8x8) would give per-image partial sums as large as their work: those keep
   // the packed GEMM's 2048-pixel chunks.
-  if (virt < 256 || virt > 4096 || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0) return false;
+  const int64_t min_pixels = unit ? 256 : kStridedFilterMinPixels;
+  const int64_t min_run = unit ? 1 : kStridedFilterMinRun;
+  if (pixels < min_pixels || pixels > 4096 || run_len < min_run || floats > (int64_t(1) << 22) || g.out_h <= 0 || g.out_w <= 0)
+    return false;
   const int panels = (n + nr - 1) / nr;
   const int ldo = panels * nr;
   const size_t wsize = static_cast<size_t>(rows) * ldo;
-  const int images_per_group = static_cast<int>(std::min<int64_t>(g.batch, (2048 + virt - 1) / virt));
+  const int images_per_group = static_cast<int>(std::min<int64_t>(g.batch, (2048 + pixels - 1) / pixels));
   const int groups = (g.batch + images_per_group - 1) / images_per_group;
   float* partial = tls_partials.get(wsize * groups);
   const int ix0 = std::max(0, -g.pad_left), ix1 = std::min(g.in_w, wp - g.pad_left);
   const int iy0 = std::max(0, -g.pad_top), iy1 = std::min(g.in_h, hp - g.pad_top);
+  const ptrdiff_t run_step = static_cast<ptrdiff_t>(g.stride_h) * wp * c_n;  // between output rows' corners
+  const ptrdiff_t pixel_step = static_cast<ptrdiff_t>(g.stride_w) * c_n;     // between pixels of a run
   ThreadPool::global().run(groups, [&](int group, int) {
     float* xp = tls_padded.get(static_cast<size_t>(floats));
-    float* dyv = tls_rows.get(static_cast<size_t>(virt) * ldo);
+    float* dyv = tls_rows.get(static_cast<size_t>(pixels) * ldo);
     // Padding and dropped columns stay zero across the group's images: only the interiors are rewritten.
     std::memset(xp, 0, sizeof(float) * static_cast<size_t>(floats));
-    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(virt) * ldo);
+    std::memset(dyv, 0, sizeof(float) * static_cast<size_t>(pixels) * ldo);
     float* pb = partial + wsize * group;
     const int b0 = group * images_per_group, b1 = std::min(g.batch, b0 + images_per_group);
+    // dy's output rows sit dy_row * ldo apart in dyv: Wp (stride 1, spread to the padded width) or out_w.
+    const int64_t dy_row = unit ? wp : g.out_w;
     for (int bi = b0; bi < b1; ++bi) {
       const float* xb = x + static_cast<ptrdiff_t>(bi) * g.in_h * g.in_w * c_n;
       if (ix1 > ix0)
@@ -196,14 +217,16 @@ bool conv_s1_direct_filter(const ConvGeometry& g, const float* x, const float* d
       const float* dyb = dy + static_cast<ptrdiff_t>(bi) * g.out_h * g.out_w * n;
       for (int oy = 0; oy < g.out_h; ++oy)
         for (int ox = 0; ox < g.out_w; ++ox)
-          std::memcpy(dyv + (static_cast<ptrdiff_t>(oy) * wp + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n,
-                      sizeof(float) * n);
+          std::memcpy(dyv + (oy * dy_row + ox) * ldo, dyb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n, sizeof(float) * n);
       for (int ky = 0; ky < g.filter_h; ++ky)
         for (int tt = 0; tt < seg_tiles; ++tt) {
-          const float* a = xp + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
           float* o = pb + static_cast<ptrdiff_t>((ky * seg_tiles + tt) * mr) * ldo;
-          for (int p = 0; p < panels; ++p)
-            kern.kstrided(static_cast<int>(virt), a, c_n, dyv + p * nr, ldo, o + p * nr, ldo, bi > b0);
+          for (int r = 0; r < runs; ++r) {
+            const float* a = xp + r * run_step + static_cast<ptrdiff_t>(ky) * wp * c_n + tt * mr;
+            const float* b = dyv + r * run_len * ldo;
+            for (int p = 0; p < panels; ++p)
+              kern.kstrided(static_cast<int>(run_len), a, pixel_step, b + p * nr, ldo, o + p * nr, ldo, bi > b0 || r > 0);
+          }
         }
     }
   });
@@ -311,7 +334,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   // dw^T [out_c x taps] = dy^T [out_c x pixels] * im2col(x) [pixels x taps]: packing the
   // im2col side as B copies contiguous runs of taps, the dy side is a plain transpose.
-  if (conv_s1_direct_filter(g, x, dy, dw)) return;
+  if (conv_direct_filter(g, x, dy, dw)) return;
   const int taps = g.filter_h * g.filter_w * g.in_c;
   const int pixels = g.batch * g.out_h * g.out_w;
   const int co_n = g.out_c;

@@ -54,7 +54,10 @@ int main() {
     // strided input gradients by phases: odd sizes, batch 1, 1x1 (unreached phases), stride 3,
     // mixed strides, filters smaller than the stride, wide phases in place, dilated (col2im)
     {1,9,9,8,12,3,3,2,2,1,1,1,1},{2,10,11,20,9,3,3,2,2,1,1,0,1},{2,8,8,16,24,1,1,2,2,1,1,0,0},{1,13,11,9,5,5,5,3,3,1,1,2,2},
-    {2,7,9,10,6,3,2,2,3,1,1,1,0},{1,12,12,9,7,2,2,3,3,1,1,0,0},{2,33,30,70,37,3,3,2,2,1,1,1,1},{1,11,11,9,4,3,3,2,2,2,2,2,2}};
+    {2,7,9,10,6,3,2,2,3,1,1,1,0},{1,12,12,9,7,2,2,3,3,1,1,0,0},{2,33,30,70,37,3,3,2,2,1,1,1,1},{1,11,11,9,4,3,3,2,2,2,2,2,2},
+    // strided filter gradients in place (output rows of 8 or more, 64 or more pixels): batch 1,
+    // channels not multiples of 16, narrow and wide tiles, 1x1 in groups (the last one short), mixed strides
+    {1,17,17,16,32,3,3,2,2,1,1,1,1},{3,19,21,5,16,3,3,2,2,1,1,1,1},{40,16,16,7,20,1,1,2,2,1,1,0,0},{2,25,40,9,33,3,3,3,2,1,1,1,1}};
   for (auto& c : cases) {
     ConvGeometry g{c[0],c[1],c[2],c[3],0,0,c[4],c[5],c[6],c[7],c[8],c[9],c[10],c[11],c[12]};
     int eff_h = (g.filter_h - 1) * g.dilation_h + 1, eff_w = (g.filter_w - 1) * g.dilation_w + 1;
@@ -71,7 +74,7 @@ int main() {
     printf("geom b%d %dx%dx%d->%d f%dx%d s%d,%d d%d,%d p%d,%d out %dx%d: fwd %.1e dx %.1e dw %.1e\n", g.batch, g.in_h, g.in_w, g.in_c, g.out_c, g.filter_h, g.filter_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.pad_top, g.pad_left, g.out_h, g.out_w, e1, e2, e3);
   }
   // Every path's reductions have a fixed order: the same bits with 1, 2 or 3 threads.
-  int thread_cases[][13] = {{3,16,16,24,40,3,3,1,1,1,1,1,1},{10,16,16,8,33,3,3,1,1,1,1,1,1},{2,15,17,35,70,3,3,1,1,1,1,1,1},{3,18,17,20,9,3,3,2,2,1,1,1,1},{2,9,9,40,64,3,3,1,1,1,1,1,1}};
+  int thread_cases[][13] = {{3,16,16,24,40,3,3,1,1,1,1,1,1},{10,16,16,8,33,3,3,1,1,1,1,1,1},{2,15,17,35,70,3,3,1,1,1,1,1,1},{3,18,17,20,9,3,3,2,2,1,1,1,1},{2,9,9,40,64,3,3,1,1,1,1,1,1},{20,32,32,16,32,3,3,2,2,1,1,1,1},{70,16,16,32,64,1,1,2,2,1,1,0,0}};
   for (auto& c : thread_cases) {
     ConvGeometry g{c[0],c[1],c[2],c[3],0,0,c[4],c[5],c[6],c[7],c[8],c[9],c[10],c[11],c[12]};
     g.out_h = (g.in_h + 2 * g.pad_top - g.filter_h) / g.stride_h + 1; g.out_w = (g.in_w + 2 * g.pad_left - g.filter_w) / g.stride_w + 1;
