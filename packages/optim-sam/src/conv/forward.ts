@@ -12,7 +12,7 @@ export type LinearTap = (layer: number, h: tf.Tensor, z: tf.Tensor) => tf.Tensor
 /** The batch as NHWC images: as given, or a flat [batch, h * w * c] batch read with the stack's `inputShape`. */
 export const convStackInput = (x: tf.Tensor, stack: ConvStack, where: string): tf.Tensor4D => {
   if (x.rank === 4) return x as tf.Tensor4D
-  if (x.rank === 2 && stack.inputShape && x.shape[1] === stack.inputShape.reduce((a, b) => a * b, 1)) return tf.reshape(x, [x.shape[0]!, ...stack.inputShape])
+  if (x.rank === 2 && stack.inputShape && x.shape[1] === tf.util.sizeFromShape([...stack.inputShape])) return tf.reshape(x, [x.shape[0]!, ...stack.inputShape])
   throw new SamConfigError(
     where,
     "batched",
