@@ -80,6 +80,8 @@ export const checkSamOptions = (o: SamEstimatorOptions, where: string): CheckedS
   const variant = o.variant ?? "sam"
   if (!samVariants.includes(variant)) throw new SamConfigError(where, "variant", `must be one of ${samVariants.join(", ")}, got ${String(variant)}`)
   const adaptive = o.adaptive ?? false
+  // the option's old name, from untyped callers: refused rather than ignored (which would run the loop)
+  if ("dense" in o) throw new SamConfigError(where, "dense", 'is now "batched" (denseStack() or convStack())')
   if (adaptive && o.batched !== undefined)
     throw new SamConfigError(where, "batched", "the batched path does not support adaptive (ASAM); leave batched unset to use the chunk loop")
   if (variant === "saner") {

@@ -130,6 +130,8 @@ describe("conv stack errors", () => {
     expect(() => convStack({ convs: [{ name: "c", stride: 0 }] })).toThrow(/convs\[0\]\.stride must be a positive integer/)
     expect(() => convStack({ inputShape: [8, 8] })).toThrow(/inputShape must be \[height, width, channels\]/)
     expect(() => samFamily({ rho: 0.1, base: sgd({ lr: 0.1 }), batched: convStack(), adaptive: true })).toThrow(/does not support adaptive/)
+    const oldName = { rho: 0.1, base: sgd({ lr: 0.1 }), dense: convStack() } as unknown as Parameters<typeof samFamily>[0]
+    expect(() => samFamily(oldName)).toThrow(/dense is now "batched"/)
     expect(pb.params["conv_0/kernel"]!.isDisposed).toBe(false)
     disposeParams(pb.params)
   })
