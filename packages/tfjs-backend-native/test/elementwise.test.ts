@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
-import { evaluateOn, expectSameAsCpu, nativeAvailable, nativeCalls, randomTensor, registerNative } from "./support.js"
+import { evaluateOn, expectSameAsCpu, nativeAvailable, nativeCalls, normals, randomTensor, registerNative } from "./support.js"
 
 // Pairs of shapes covering the broadcasts training uses: equal, scalar, bias row, column, and
 // general; the last two are large enough to be split across threads mid-row (batch norm's
@@ -183,6 +183,45 @@ describe.skipIf(!nativeAvailable)("native reductions", () => {
         0
       )
     ])
+  })
+
+  // Long rows take the chunked path: 16 interleaved double lanes per chunk where cpu adds in
+  // index order. Both accumulate floats in double, so before the one rounding to float they
+  // differ by at most ~4 n 2^-53 sum|x| (atol); the rounding itself may then differ by one
+  // float ulp (rtol 1.2e-7). Max and min are exact, NaN and infinities included.
+  it("full reductions over long rows match cpu (sums within double rounding, max and min exactly)", async () => {
+    const cases: Array<[number, number[]]> = [
+      [21, [3072, 512]],
+      [22, [200003]],
+      [23, [3, 70001]]
+    ]
+    for (const [seed, shape] of cases) {
+      const n = shape[shape.length - 1]!
+      const x = () => randomTensor(seed, shape, 10)
+      const sumAbs = (await evaluateOn("cpu", () => tf.sum(tf.abs(x()))))[0]!.values[0]!
+      const axis = shape.length === 1 ? 0 : shape.length - 1
+      const full = shape.length === 2 && shape[0] === 3072
+      const reduceAll = (f: (t: tf.Tensor, axis?: number) => tf.Tensor) => (full ? f(x()) : f(x(), axis))
+      const calls = await nativeCalls("Sum", () =>
+        expectSameAsCpu(`sum ${shape}`, () => [reduceAll(tf.sum), reduceAll(tf.mean)], { rtol: 1.2e-7, atol: 4 * n * 2 ** -53 * sumAbs })
+      )
+      expect(calls.native).toBe(1)
+      await expectSameAsCpu(`max/min ${shape}`, () => [reduceAll(tf.max), reduceAll(tf.min)], { rtol: 0, atol: 0 })
+    }
+    const specialsAt = (values: Array<[number, number]>) => () => {
+      const v = normals(24, 100003)
+      for (const [i, value] of values) v[i] = value
+      return tf.tensor1d(v)
+    }
+    for (const [what, values] of [
+      ["NaN in a lane", [[40000, NaN]]],
+      ["NaN in the tail", [[100002, NaN]]],
+      ["infinities", [[5, Infinity], [70000, -Infinity]]],
+      ["infinity and NaN", [[5, Infinity], [99999, NaN]]]
+    ] as Array<[string, Array<[number, number]>]>) {
+      const t = specialsAt(values)
+      await expectSameAsCpu(what, () => [tf.max(t()), tf.min(t()), tf.sum(t())], { rtol: 0, atol: 0 })
+    }
   })
 
   it("hands non-contiguous axes to the cpu kernel (it transposes), with the same results", async () => {

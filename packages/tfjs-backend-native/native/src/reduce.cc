@@ -7,6 +7,10 @@
 
 #include "threadpool.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace samlab {
 
 namespace {
@@ -57,6 +61,75 @@ void reduce_cell(ReduceOp op, const float* x, int64_t reduce_size, int64_t inner
   for (int64_t j = 0; j < n; ++j) out[j0 + j] = acc[j];
 }
 
+// One chunk of a full reduction, in kLanes interleaved accumulators (lane l takes
+// elements l, l + kLanes, ...; the lanes are then added pairwise in a fixed tree), so
+// the loop vectorises where one serial double chain would wait on every add; the order
+// depends only on the chunk, never on the thread count.
+constexpr int kLanes = 16;
+
+double lane_tree(double* lanes) {
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) lanes[l] += lanes[l + w];
+  return lanes[0];
+}
+
+// Sum (or, with `count`, the sum of x / count as tfjs's mean rounds it) of x[0, n).
+template <bool Mean>
+double sum_chunk(const float* x, int64_t n, float count) {
+  double lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) lanes[l] += Mean ? static_cast<float>(x[i + l] / count) : x[i + l];
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += Mean ? static_cast<float>(x[i] / count) : x[i];
+  return lane_tree(lanes);
+}
+
+// Max or min of x[0, n), n >= 1, as the index-order combine_max/min gives it. The lanes
+// compare only (that vectorises); `probe` turns NaN once a NaN or an infinity passes
+// (v * 0), and then, or when the result is a zero (-0 and 0 compare equal, the first
+// wins), the chunk is scanned again in index order: rare, and exact either way.
+template <ReduceOp Op>
+float extreme_chunk(const float* x, int64_t n) {
+  const auto in_order = [&] {
+    float acc = x[0];
+    for (int64_t i = 1; i < n; ++i) acc = Op == ReduceOp::Max ? combine_max(acc, x[i]) : combine_min(acc, x[i]);
+    return acc;
+  };
+  if (n < kLanes) return in_order();
+  alignas(16) float lanes[kLanes], probe[kLanes] = {};
+  for (int l = 0; l < kLanes; ++l) lanes[l] = x[l];
+  int64_t i = 0;
+#if defined(__SSE2__)
+  // gcc leaves the portable loop below scalar; maxps/minps(v, lane) is its `v > lane ? v : lane`
+  __m128 m[kLanes / 4], p[kLanes / 4];
+  for (int q = 0; q < kLanes / 4; ++q) m[q] = _mm_load_ps(lanes + 4 * q), p[q] = _mm_setzero_ps();
+  const __m128 zero = _mm_setzero_ps();
+  for (; i + kLanes <= n; i += kLanes)
+    for (int q = 0; q < kLanes / 4; ++q) {
+      const __m128 v = _mm_loadu_ps(x + i + 4 * q);
+      p[q] = _mm_add_ps(p[q], _mm_mul_ps(v, zero));
+      m[q] = Op == ReduceOp::Max ? _mm_max_ps(v, m[q]) : _mm_min_ps(v, m[q]);
+    }
+  for (int q = 0; q < kLanes / 4; ++q) _mm_store_ps(lanes + 4 * q, m[q]), _mm_store_ps(probe + 4 * q, p[q]);
+#endif
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const float v = x[i + l];
+      probe[l] += v * 0.f;
+      lanes[l] = (Op == ReduceOp::Max ? v > lanes[l] : v < lanes[l]) ? v : lanes[l];
+    }
+  float acc = lanes[0], sentinel = 0.f;
+  for (int l = 0; l < kLanes; ++l) {
+    sentinel += probe[l];
+    acc = (Op == ReduceOp::Max ? lanes[l] > acc : lanes[l] < acc) ? lanes[l] : acc;
+  }
+  for (; i < n; ++i) {
+    sentinel += x[i] * 0.f;
+    acc = (Op == ReduceOp::Max ? x[i] > acc : x[i] < acc) ? x[i] : acc;
+  }
+  return sentinel != 0.f || acc == 0.f ? in_order() : acc;
+}
+
 // inner == 1: each output reduces a contiguous row.
 float reduce_row(ReduceOp op, const float* x, int64_t n) {
   if (op == ReduceOp::Sum) {
@@ -71,13 +144,7 @@ float reduce_row(ReduceOp op, const float* x, int64_t n) {
     return static_cast<float>(s);
   }
   if (n == 0) return std::numeric_limits<float>::quiet_NaN();
-  float acc = x[0];
-  if (op == ReduceOp::Max) {
-    for (int64_t i = 1; i < n; ++i) acc = combine_max(acc, x[i]);
-  } else {
-    for (int64_t i = 1; i < n; ++i) acc = combine_min(acc, x[i]);
-  }
-  return acc;
+  return op == ReduceOp::Max ? extreme_chunk<ReduceOp::Max>(x, n) : extreme_chunk<ReduceOp::Min>(x, n);
 }
 }  // namespace
 
@@ -96,13 +163,7 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
         const float* xr = x + o * reduce_size + c * kFlatChunk;
         const int64_t n = std::min(kFlatChunk, reduce_size - c * kFlatChunk);
         if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-          double acc = 0.0;
-          if (op == ReduceOp::Sum) {
-            for (int64_t i = 0; i < n; ++i) acc += xr[i];
-          } else {
-            for (int64_t i = 0; i < n; ++i) acc += static_cast<float>(xr[i] / count);
-          }
-          sums[static_cast<size_t>(t)] = acc;
+          sums[static_cast<size_t>(t)] = op == ReduceOp::Sum ? sum_chunk<false>(xr, n, count) : sum_chunk<true>(xr, n, count);
         } else {
           extrema[static_cast<size_t>(t)] = reduce_row(op, xr, n);
         }

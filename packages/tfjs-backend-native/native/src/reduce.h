@@ -1,6 +1,9 @@
 // Reductions over the middle axis of an [outer, reduce, inner] view (any contiguous
 // block of axes of a row-major tensor), with tfjs's cpu semantics: sums accumulate in
-// double in index order (bit-identical to tfjs's JavaScript loop), max/min propagate NaN.
+// double in index order (bit-identical to tfjs's JavaScript loop), except full reductions
+// of long rows (fixed chunks, each in 16 interleaved double lanes, combined in a fixed
+// order: independent of the thread count, within double rounding of the index-order sum);
+// max/min propagate NaN and are exact.
 #pragma once
 
 #include <cstdint>
