@@ -58,6 +58,8 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, param: number): void
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduceSize: number, inner: number): void
   addN(inputs: Float32Array[], out: Float32Array): void
+  /** out[0] = the L2 norm of all inputs together (sums of squares in double); NaN if any element is not finite. */
+  globalNorm(inputs: Float32Array[], out: Float32Array): void
   /** Per channel of x [rows, channels]: the mean and biased variance (batch_norm.h). */
   channelMoments(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void
   /** out = x * scale + offset per channel. */
@@ -155,6 +157,7 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "cast",
   "unary",
   "reduce",
+  "globalNorm",
   "addN",
   "channelMoments",
   "channelAffine",

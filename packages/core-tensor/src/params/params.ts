@@ -41,15 +41,26 @@ export const zipParams = (a: Params, b: Params, f: (x: tf.Tensor, y: tf.Tensor, 
 }
 
 /**
+ * The kernel a backend may provide for `globalNorm`, by name (@samlab/tfjs-backend-native
+ * registers it for "native"): float32 tensors (an array, like AddN's) -> their L2 norm, one
+ * pass with the squares summed in double; NaN when an element is not finite.
+ */
+export const globalNormKernelName = "SamlabGlobalNorm"
+
+/**
  * Global L2 norm over every tensor of the set, as a scalar tensor. Where the plain sum of
  * squares overflows float32 (entries near 1e19 and above) the norm is taken of the set divided
  * by its largest magnitude, then scaled back, so it stays finite whenever the entries are;
- * otherwise it is the plain norm, bit for bit.
+ * otherwise it is the plain norm, bit for bit. On a backend with the `globalNormKernelName`
+ * kernel (float32 sets) it is that kernel's one-pass norm instead: the same value up to float
+ * rounding, never overflowing before the norm itself does.
  */
 export const globalNorm = (p: Params): tf.Scalar =>
   tf.tidy(() => {
     const tensors = Object.values(p)
     if (tensors.length === 0) return tf.scalar(0)
+    if (tensors.every((t) => t.dtype === "float32") && tf.getKernel(globalNormKernelName, tf.getBackend()) !== undefined)
+      return tf.engine().runKernel(globalNormKernelName, tensors as unknown as tf.NamedTensorMap, {}) as tf.Scalar
     const plain = tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar
     const peak = tf.max(tf.stack(tensors.map((t) => tf.max(tf.abs(t)))))
     const divisor = tf.maximum(peak, tf.scalar(Number.MIN_VALUE))

@@ -393,6 +393,24 @@ BINDING(Reduce) {
   });
 }
 
+// globalNorm(inputs[], out): out[0] = the L2 norm of all inputs together
+BINDING(GlobalNorm) {
+  return guarded(env, [&] {
+    Args a(env, info, "globalNorm", 2);
+    auto inputs = a.f32_list(0, "inputs");
+    auto out = a.f32(1, "out");
+    a.require_length(out, 1, "out");
+    std::vector<const float*> ptrs;
+    std::vector<int64_t> sizes;
+    for (auto& in : inputs) {
+      ptrs.push_back(in.data);
+      sizes.push_back(static_cast<int64_t>(in.length));
+    }
+    out.data[0] = global_norm(ptrs.data(), sizes.data(), static_cast<int>(ptrs.size()));
+    return undefined(env);
+  });
+}
+
 // addN(inputs[], out)
 BINDING(AddN) {
   return guarded(env, [&] {
@@ -453,6 +471,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"cast", nullptr, Cast, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"globalNorm", nullptr, GlobalNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"measurePeak", nullptr, MeasurePeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -73,14 +73,24 @@ double lane_tree(double* lanes) {
   return lanes[0];
 }
 
-// Sum (or, with `count`, the sum of x / count as tfjs's mean rounds it) of x[0, n).
-template <bool Mean>
+// What a sum adds per element: x, x / count rounded to float (tfjs's mean), or x^2 in double.
+enum class Term { Value, OverCount, Square };
+
+template <Term T>
+inline double term(float v, float count) {
+  if constexpr (T == Term::OverCount) return static_cast<float>(v / count);
+  if constexpr (T == Term::Square) return static_cast<double>(v) * v;
+  return v;
+}
+
+// The sum of term(x[i]) over x[0, n).
+template <Term T>
 double sum_chunk(const float* x, int64_t n, float count) {
   double lanes[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
-    for (int l = 0; l < kLanes; ++l) lanes[l] += Mean ? static_cast<float>(x[i + l] / count) : x[i + l];
-  for (int l = 0; i < n; ++i, ++l) lanes[l] += Mean ? static_cast<float>(x[i] / count) : x[i];
+    for (int l = 0; l < kLanes; ++l) lanes[l] += term<T>(x[i + l], count);
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += term<T>(x[i], count);
   return lane_tree(lanes);
 }
 
@@ -163,7 +173,7 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
         const float* xr = x + o * reduce_size + c * kFlatChunk;
         const int64_t n = std::min(kFlatChunk, reduce_size - c * kFlatChunk);
         if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-          sums[static_cast<size_t>(t)] = op == ReduceOp::Sum ? sum_chunk<false>(xr, n, count) : sum_chunk<true>(xr, n, count);
+          sums[static_cast<size_t>(t)] = op == ReduceOp::Sum ? sum_chunk<Term::Value>(xr, n, count) : sum_chunk<Term::OverCount>(xr, n, count);
         } else {
           extrema[static_cast<size_t>(t)] = reduce_row(op, xr, n);
         }
@@ -229,6 +239,28 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
       reduce_cell(op, x + o * reduce_size * inner, reduce_size, inner, j0, j1, out + o * inner);
     }
   });
+}
+
+double sum_of_squares(const float* x, int64_t n) {
+  const int64_t chunks = (n + kFlatChunk - 1) / kFlatChunk;
+  if (chunks <= 1) return sum_chunk<Term::Square>(x, n, 1.f);
+  std::vector<double> sums(static_cast<size_t>(chunks));
+  parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c)
+      sums[static_cast<size_t>(c)] = sum_chunk<Term::Square>(x + c * kFlatChunk, std::min(kFlatChunk, n - c * kFlatChunk), 1.f);
+  });
+  double acc = 0.0;
+  for (const double v : sums) acc += v;
+  return acc;
+}
+
+float global_norm(const float* const* xs, const int64_t* sizes, int count) {
+  double acc = 0.0;
+  for (int t = 0; t < count; ++t) acc += sum_of_squares(xs[t], sizes[t]);
+  // a square of a finite float is finite in double (and so is any sum of fewer than 2^700 of
+  // them): a non-finite sum means an infinite or NaN element
+  if (!std::isfinite(acc)) return std::numeric_limits<float>::quiet_NaN();
+  return static_cast<float>(std::sqrt(acc));
 }
 
 }  // namespace samlab

@@ -3,7 +3,9 @@
 //   the extreme in the first element, in a lane, in the tail), rows short and long;
 // - sums within double rounding of the index-order double sum: both accumulate floats in
 //   double, so they differ by at most ~n * 2^-53 * sum|x| before the one rounding to float;
-// - every result the same on 1, 2 and 3 threads.
+// - every result the same on 1, 2 and 3 threads;
+// - global_norm (the L2 norm of several arrays, squares summed in double) against long
+//   double, through float overflow and underflow, NaN for non-finite elements.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -148,6 +150,54 @@ int main() {
         }
     }
     ThreadPool::resize_global(0);
+  }
+  // global_norm against a long-double reference: within a few float ulps (the double sums
+  // differ from it by ~n 2^-53 relative, far below the final rounding to float), on 1-3 threads
+  // bit for bit; tensors of odd sizes, one empty, one long enough to be chunked
+  {
+    const std::vector<int64_t> sizes = {3072 * 512, 512, 0, 512 * 512 + 3, 10, 1};
+    std::vector<std::vector<float>> xs;
+    for (const int64_t n : sizes) {
+      std::vector<float> x(n);
+      for (auto& v : x) v = u(rng) * 0.01f;
+      xs.push_back(x);
+    }
+    std::vector<const float*> ptrs;
+    for (auto& x : xs) ptrs.push_back(x.data());
+    const int count = static_cast<int>(sizes.size());
+    long double ref = 0;
+    for (auto& x : xs)
+      for (const float v : x) ref += static_cast<long double>(v) * v;
+    const float want = static_cast<float>(std::sqrt(ref));
+    float first = 0;
+    for (int threads = 1; threads <= 3; ++threads) {
+      ThreadPool::resize_global(threads);
+      const float got = global_norm(ptrs.data(), sizes.data(), count);
+      if (threads == 1) first = got;
+      if (std::fabs(got - want) > 2.4e-7f * want || !same_bits(got, first)) {
+        ++bad;
+        printf("global_norm on %d threads: %.9g, reference %.9g, 1 thread %.9g\n", threads, got, want, first);
+      }
+    }
+    ThreadPool::resize_global(0);
+    // squares that overflow float (and ones that underflow it) stay exact in double
+    std::vector<float> big = {3e19f, -4e19f}, tiny = {3e-30f, 4e-30f};
+    const float* pb[] = {big.data(), tiny.data()};
+    const int64_t nb[] = {2, 2};
+    const float gb = global_norm(pb, nb, 1), gt = global_norm(pb + 1, nb + 1, 1);
+    if (std::fabs(gb - 5e19f) > 1e13f || std::fabs(gt - 5e-30f) > 1e-36f) {
+      ++bad;
+      printf("global_norm of 3e19, -4e19: %g; of 3e-30, 4e-30: %g\n", gb, gt);
+    }
+    // beyond the float range: infinite; an infinite or NaN element: NaN
+    std::vector<float> huge(4, 3e38f);
+    const float* ph[] = {huge.data()};
+    const int64_t nh[] = {4};
+    if (!std::isinf(global_norm(ph, nh, 1))) ++bad, printf("global_norm beyond the float range should be inf\n");
+    for (const float special : {kInf, -kInf, kNaN}) {
+      xs[3][1000] = special;
+      if (!std::isnan(global_norm(ptrs.data(), sizes.data(), count))) ++bad, printf("global_norm with %g should be NaN\n", special);
+    }
   }
   printf("reduce full: %s (%d mismatches)\n", bad ? "FAIL" : "ok", bad);
   return bad != 0;

@@ -3,7 +3,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fu
 import { addNKernel, binaryKernels, unaryKernels } from "./elementwise.js"
 import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
-import { reduceKernels } from "./reduce.js"
+import { globalNormKernel, reduceKernels } from "./reduce.js"
 import { batchNormKernels } from "./batch-norm.js"
 import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
@@ -31,9 +31,11 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   castKernel,
   selectKernel,
   ...copyKernels,
-  ...reduceKernels
+  ...reduceKernels,
+  globalNormKernel
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
+export { globalNormGradients, globalNormKernelName } from "./reduce.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
