@@ -216,8 +216,20 @@ describe.skipIf(!nativeAvailable)("native reductions", () => {
     for (const [what, values] of [
       ["NaN in a lane", [[40000, NaN]]],
       ["NaN in the tail", [[100002, NaN]]],
-      ["infinities", [[5, Infinity], [70000, -Infinity]]],
-      ["infinity and NaN", [[5, Infinity], [99999, NaN]]]
+      [
+        "infinities",
+        [
+          [5, Infinity],
+          [70000, -Infinity]
+        ]
+      ],
+      [
+        "infinity and NaN",
+        [
+          [5, Infinity],
+          [99999, NaN]
+        ]
+      ]
     ] as Array<[string, Array<[number, number]>]>) {
       const t = specialsAt(values)
       await expectSameAsCpu(what, () => [tf.max(t()), tf.min(t()), tf.sum(t())], { rtol: 0, atol: 0 })
