@@ -60,6 +60,8 @@ export interface NativeAddon {
   addN(inputs: Float32Array[], out: Float32Array): void
   /** out[0] = the L2 norm of all inputs together (sums of squares in double); NaN if any element is not finite. */
   globalNorm(inputs: Float32Array[], out: Float32Array): void
+  /** out = a + b * s elementwise (the product rounded to float first, as tfjs's two ops). */
+  scaledAdd(a: Float32Array, b: Float32Array, s: number, out: Float32Array): void
   /** Per channel of x [rows, channels]: the mean and biased variance (batch_norm.h). */
   channelMoments(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void
   /** out = x * scale + offset per channel. */
@@ -158,6 +160,7 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "unary",
   "reduce",
   "globalNorm",
+  "scaledAdd",
   "addN",
   "channelMoments",
   "channelAffine",

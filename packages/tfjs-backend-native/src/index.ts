@@ -17,4 +17,5 @@ export { type NativeKernelStats, nativeBackendName, nativeKernelNames, nativeKer
 export { batchNormKernelNames } from "./kernels/batch-norm.js"
 export { biasReluKernelNames } from "./kernels/bias-relu.js"
 export { globalNormKernelName } from "./kernels/reduce.js"
+export { scaledAddKernelName } from "./kernels/scaled-add.js"
 export { measureNativePeak, nativeInfo, setNativeThreads } from "./control.js"

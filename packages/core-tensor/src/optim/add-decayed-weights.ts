@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { zipParams } from "../params/params.js"
+import { addScaled, zipParams } from "../params/params.js"
 import { OptimizerConfigError } from "./errors.js"
 import { stateless } from "./stateless.js"
 import type { GradientTransformation } from "./transform.js"
@@ -8,5 +8,5 @@ import type { GradientTransformation } from "./transform.js"
 export const addDecayedWeights = (weightDecay: number): GradientTransformation<undefined> => {
   if (!(weightDecay >= 0 && Number.isFinite(weightDecay)))
     throw new OptimizerConfigError("addDecayedWeights", "weightDecay", `must be a finite number >= 0, got ${weightDecay}`)
-  return stateless("addDecayedWeights", (grads, params) => tf.tidy(() => zipParams(grads, params, (g, w) => tf.add(g, tf.mul(w, weightDecay)))))
+  return stateless("addDecayedWeights", (grads, params) => tf.tidy(() => zipParams(grads, params, (g, w) => addScaled(g, w, weightDecay))))
 }

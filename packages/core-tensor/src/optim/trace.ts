@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { type Params, cloneParams, disposeParams, zerosLike, zipParams } from "../params/params.js"
+import { type Params, addScaled, cloneParams, disposeParams, zerosLike, zipParams } from "../params/params.js"
 import { OptimizerConfigError } from "./errors.js"
 import type { GradientTransformation } from "./transform.js"
 
@@ -27,9 +27,10 @@ export const trace = (options: TraceOptions): GradientTransformation<TraceState>
     init: (params) => ({ trace: zerosLike(params) }),
     update: (grads, state) =>
       tf.tidy(() => {
-        const next = zipParams(state.trace, grads, (t, g) => tf.add(tf.mul(t, decay), g))
+        // g + t * decay: the same bits as t * decay + g (float addition commutes), one pass where the backend fuses it
+        const next = zipParams(state.trace, grads, (t, g) => addScaled(g, t, decay))
         // updates and state are owned apart, so without nesterov the updates are a copy (shared data, no kernel work)
-        const updates = nesterov ? zipParams(grads, next, (g, t) => tf.add(g, tf.mul(t, decay))) : cloneParams(next)
+        const updates = nesterov ? zipParams(grads, next, (g, t) => addScaled(g, t, decay)) : cloneParams(next)
         return { updates, state: { trace: next } }
       }),
     disposeState: (state) => disposeParams(state.trace)

@@ -68,8 +68,28 @@ export const globalNorm = (p: Params): tf.Scalar =>
     return tf.where(tf.isFinite(plain), plain, scaled) as tf.Scalar
   })
 
+/**
+ * The kernel a backend may provide for `a + b * s` (@samlab/tfjs-backend-native registers it
+ * for "native"): {a, b, s}, a and b float32 of one shape, s a float32 scalar -> a + b * s with
+ * tfjs's two roundings (bit for bit add(a, mul(b, s))), one pass instead of two.
+ */
+export const scaledAddKernelName = "SamlabScaledAdd"
+
+/** `a + b * s` as `tf.add(a, tf.mul(b, s))`, bit for bit; one kernel where the backend has it. */
+export const addScaled = (a: tf.Tensor, b: tf.Tensor, s: number | tf.Scalar): tf.Tensor =>
+  tf.tidy(() => {
+    const fused =
+      a.dtype === "float32" &&
+      b.dtype === "float32" &&
+      tf.util.arraysEqual(a.shape, b.shape) &&
+      (typeof s === "number" || (s.dtype === "float32" && s.size === 1)) &&
+      tf.getKernel(scaledAddKernelName, tf.getBackend()) !== undefined
+    if (!fused) return tf.add(a, tf.mul(b, s))
+    return tf.engine().runKernel(scaledAddKernelName, { a, b, s: typeof s === "number" ? tf.scalar(s) : s }, {}) as tf.Tensor
+  })
+
 /** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */
-export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => zipParams(a, b, (x, y) => tf.add(x, tf.mul(y, alpha))))
+export const scaledAdd = (a: Params, b: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => zipParams(a, b, (x, y) => addScaled(x, y, alpha)))
 
 export const scaleParams = (p: Params, alpha: number | tf.Scalar): Params => tf.tidy(() => mapParams(p, (t) => tf.mul(t, alpha)))
 

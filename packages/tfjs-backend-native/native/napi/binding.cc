@@ -411,6 +411,21 @@ BINDING(GlobalNorm) {
   });
 }
 
+// scaledAdd(a, b, s, out): out = a + b * s
+BINDING(ScaledAdd) {
+  return guarded(env, [&] {
+    Args a(env, info, "scaledAdd", 4);
+    auto x = a.f32(0, "a");
+    auto y = a.f32(1, "b");
+    const float s = static_cast<float>(a.number(2, "s"));
+    auto out = a.f32(3, "out");
+    a.require_length(y, static_cast<int64_t>(x.length), "b");
+    a.require_length(out, static_cast<int64_t>(x.length), "out");
+    scaled_add(x.data, y.data, s, out.data, static_cast<int64_t>(x.length));
+    return undefined(env);
+  });
+}
+
 // addN(inputs[], out)
 BINDING(AddN) {
   return guarded(env, [&] {
@@ -472,6 +487,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"globalNorm", nullptr, GlobalNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"scaledAdd", nullptr, ScaledAdd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"measurePeak", nullptr, MeasurePeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

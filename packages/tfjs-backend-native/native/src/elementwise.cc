@@ -355,4 +355,18 @@ void add_n(const float* const* inputs, int count, float* out, int64_t n) {
   });
 }
 
+// gcc may contract a + b * s into an FMA where the target has one (-march); that rounds once
+// where tfjs's two ops round twice.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+void scaled_add(const float* a, const float* b, float s, float* out, int64_t n) {
+  parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float product = b[i] * s;
+      out[i] = a[i] + product;
+    }
+  });
+}
+
 }  // namespace samlab

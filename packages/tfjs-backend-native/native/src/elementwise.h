@@ -73,4 +73,8 @@ void bias_activation(float* y, int64_t rows, int64_t cols, const float* bias, in
 // out = sum of `count` arrays of length n.
 void add_n(const float* const* inputs, int count, float* out, int64_t n);
 
+// out = a + b * s, elementwise: the product rounded to float, then the sum (never a fused
+// multiply-add), so bit for bit tfjs's add(a, mul(b, s)) in one pass instead of two.
+void scaled_add(const float* a, const float* b, float s, float* out, int64_t n);
+
 }  // namespace samlab

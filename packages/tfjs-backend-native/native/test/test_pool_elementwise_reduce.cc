@@ -1,16 +1,19 @@
 // Max-pool gradient tie-breaking (tfjs's first strict maximum, NaN ignored; 2x2 stride-2
 // windows forward too), broadcast
 // collapsing, comparisons and logical ops on bool bytes (NaN, broadcasting), casts
-// (JavaScript's ToInt32), select, and the chunked column sums against sequential double sums.
+// (JavaScript's ToInt32), select, scaled_add (bit for bit two roundings), and the chunked
+// column sums against sequential double sums.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 #include "../src/elementwise.h"
 #include "../src/pool.h"
 #include "../src/reduce.h"
+#include "../src/threadpool.h"
 using namespace samlab;
 int main() {
   std::mt19937 rng(5); std::uniform_int_distribution<int> q(-3, 3);
@@ -163,6 +166,33 @@ int main() {
     std::vector<float> fb(n);
     if (cast(DType::Bool, DType::Float32, bits.data(), fb.data(), n) != 0) ++bad;
     for (int64_t i = 0; i < n; ++i) if (fb[i] != static_cast<float>(bits[i])) { ++bad; break; }
+  }
+  // scaled_add: bit for bit the product rounded to float, then the sum (volatile keeps the
+  // reference from being contracted into an FMA), specials included, on 1-3 threads
+  {
+    const int64_t n = 300001;
+    std::vector<float> a(n), b(n), out(n);
+    std::uniform_real_distribution<float> u(-2, 2);
+    for (int64_t i = 0; i < n; ++i) a[i] = u(rng), b[i] = u(rng) * 1e3f;
+    const float specials[] = {0.f, -0.f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(), 1e-45f, 3e38f, -3e38f};
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 8; ++j) a[i * 8 + j] = specials[i], b[i * 8 + j] = specials[j];
+    for (const float sc : {0.9f, 5e-4f, -0.01f, 0.f, 1e30f}) {
+      for (int threads = 1; threads <= 3; ++threads) {
+        ThreadPool::resize_global(threads);
+        scaled_add(a.data(), b.data(), sc, out.data(), n);
+        for (int64_t i = 0; i < n; ++i) {
+          volatile float product = b[i] * sc;
+          const float want = a[i] + product;
+          if (std::memcmp(&want, &out[i], sizeof want) != 0 && !(want != want && out[i] != out[i])) {
+            ++bad;
+            printf("scaled_add s=%g at %lld: %g, expected %g\n", sc, static_cast<long long>(i), out[i], want);
+            break;
+          }
+        }
+      }
+    }
+    ThreadPool::resize_global(0);
   }
   // reduce: tall column sum, parallel path vs sequential double
   {

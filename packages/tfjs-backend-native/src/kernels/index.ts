@@ -4,6 +4,7 @@ import { addNKernel, binaryKernels, unaryKernels } from "./elementwise.js"
 import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { globalNormKernel, reduceKernels } from "./reduce.js"
+import { scaledAddKernel } from "./scaled-add.js"
 import { batchNormKernels } from "./batch-norm.js"
 import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
@@ -32,10 +33,12 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   selectKernel,
   ...copyKernels,
   ...reduceKernels,
-  globalNormKernel
+  globalNormKernel,
+  scaledAddKernel
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export { globalNormGradients, globalNormKernelName } from "./reduce.js"
+export { scaledAddGradients, scaledAddKernelName } from "./scaled-add.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
