@@ -24,41 +24,20 @@ namespace samlab {
 
 namespace {
 
-constexpr int kPositions = 16;  // the 4x4 transformed tile
+constexpr int kPositions = 16;
 
-// The 1-D transforms, each applied to rows of n channels (contiguous, vectorised).
-// B^T: 4 -> 4.
-inline void bt4(const float* __restrict a0, const float* __restrict a1, const float* __restrict a2,
-                const float* __restrict a3, float* __restrict o0, float* __restrict o1, float* __restrict o2,
-                float* __restrict o3, int n) {
-  for (int c = 0; c < n; ++c) {
-    o0[c] = a0[c] - a2[c];
-    o1[c] = a1[c] + a2[c];
-    o2[c] = a2[c] - a1[c];
-    o3[c] = a1[c] - a3[c];
-  }
-}
+// The transforms are channel loops the compiler vectorises: built for AVX-512 and AVX2 as
+// well (chosen at load time), since with the baseline SSE2 they cost more than the products.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SAMLAB_TRANSFORM __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SAMLAB_TRANSFORM
+#endif
+#define SAMLAB_INLINE inline __attribute__((always_inline))
+// Vector values inside always-inlined helpers: no ABI crosses a call.
+#pragma GCC diagnostic ignored "-Wpsabi"  // the 4x4 transformed tile
 
-// A^T: 4 -> 2.
-inline void at4(const float* __restrict a0, const float* __restrict a1, const float* __restrict a2,
-                const float* __restrict a3, float* __restrict o0, float* __restrict o1, int n) {
-  for (int c = 0; c < n; ++c) {
-    o0[c] = a0[c] + a1[c] + a2[c];
-    o1[c] = a1[c] - a2[c] - a3[c];
-  }
-}
-
-// A (the adjoint of A^T): 2 -> 4.
-inline void a2(const float* __restrict a0, const float* __restrict a1, float* __restrict o0, float* __restrict o1,
-               float* __restrict o2, float* __restrict o3, int n) {
-  for (int c = 0; c < n; ++c) {
-    o0[c] = a0[c];
-    o1[c] = a0[c] + a1[c];
-    o2[c] = a0[c] - a1[c];
-    o3[c] = -a1[c];
-  }
-}
-
+// The filter's 1-D transforms, each applied to rows of n channels (contiguous, vectorised).
 // G: 3 -> 4.
 inline void g3(const float* __restrict a0, const float* __restrict a1, const float* __restrict a2,
                float* __restrict o0, float* __restrict o1, float* __restrict o2, float* __restrict o3, int n) {
@@ -110,10 +89,82 @@ struct TileCursor {
   }
 };
 
-// v[p * pos_step + c] = (B^T d B)[p] for the 4x4 input patch of the tile (zeros outside the
-// image); tmp holds 16 * in_c floats.
-void input_tile(const ConvGeometry& g, const float* x, const TileCursor& t, const float* zeros, float* tmp, float* v,
-                ptrdiff_t pos_step) {
+// The tile transforms keep one tile's values in registers, 16 channels at a time (a GCC/Clang
+// vector type: one zmm with AVX-512, split into narrower registers elsewhere), with a scalar
+// tail; `V` is that vector type or float.
+typedef float Lanes __attribute__((vector_size(64)));
+constexpr int kLanes = 16;
+
+template <class V>
+SAMLAB_INLINE V load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <class V>
+SAMLAB_INLINE void store(float* p, const V& v) {
+  std::memcpy(p, &v, sizeof(V));
+}
+
+// v[p * step] = (B^T d B)[p] for channel c of the 4x4 patch d[i*4 + j].
+template <class V>
+SAMLAB_INLINE void input_lanes(const float* const* d, int c, float* v, ptrdiff_t step) {
+  V t[4][4];
+  for (int j = 0; j < 4; ++j) {
+    const V a0 = load<V>(d[j] + c), a1 = load<V>(d[4 + j] + c), a2 = load<V>(d[8 + j] + c), a3 = load<V>(d[12 + j] + c);
+    t[0][j] = a0 - a2;
+    t[1][j] = a1 + a2;
+    t[2][j] = a2 - a1;
+    t[3][j] = a1 - a3;
+  }
+  for (int i = 0; i < 4; ++i) {
+    float* o = v + 4 * i * step + c;
+    store(o, V(t[i][0] - t[i][2]));
+    store(o + step, V(t[i][1] + t[i][2]));
+    store(o + 2 * step, V(t[i][2] - t[i][1]));
+    store(o + 3 * step, V(t[i][1] - t[i][3]));
+  }
+}
+
+// z[p * step] = (A e A^T)[p] for channel c of the 2x2 block e[i*2 + j] of dy.
+template <class V>
+SAMLAB_INLINE void output_grad_lanes(const float* const* e, int c, float* z, ptrdiff_t step) {
+  V t[4][2];
+  for (int j = 0; j < 2; ++j) {
+    const V a0 = load<V>(e[j] + c), a1 = load<V>(e[2 + j] + c);
+    t[0][j] = a0;
+    t[1][j] = a0 + a1;
+    t[2][j] = a0 - a1;
+    t[3][j] = -a1;
+  }
+  for (int i = 0; i < 4; ++i) {
+    float* o = z + 4 * i * step + c;
+    store(o, t[i][0]);
+    store(o + step, V(t[i][0] + t[i][1]));
+    store(o + 2 * step, V(t[i][0] - t[i][1]));
+    store(o + 3 * step, V(-t[i][1]));
+  }
+}
+
+// y[i*2 + j][c] = (A^T m A)[i][j] for channel c, m[p * step].
+template <class V>
+SAMLAB_INLINE void output_lanes(const float* m, ptrdiff_t step, int c, float* const* y) {
+  V s[2][4];
+  for (int j = 0; j < 4; ++j) {
+    const V a0 = load<V>(m + j * step + c), a1 = load<V>(m + (4 + j) * step + c), a2 = load<V>(m + (8 + j) * step + c),
+            a3 = load<V>(m + (12 + j) * step + c);
+    s[0][j] = a0 + a1 + a2;
+    s[1][j] = a1 - a2 - a3;
+  }
+  for (int i = 0; i < 2; ++i) {
+    store(y[2 * i] + c, V(s[i][0] + s[i][1] + s[i][2]));
+    store(y[2 * i + 1] + c, V(s[i][1] - s[i][2] - s[i][3]));
+  }
+}
+
+// v[p * pos_step + c] = (B^T d B)[p] for the 4x4 input patch of the tile (zeros outside the image).
+SAMLAB_TRANSFORM void input_tile(const ConvGeometry& g, const float* x, const TileCursor& t, const float* zeros, float* v,
+                                 ptrdiff_t pos_step) {
   const int n = g.in_c;
   const float* xb = x + static_cast<ptrdiff_t>(t.b) * g.in_h * g.in_w * n;
   const int iy0 = 2 * t.ty - g.pad_top, ix0 = 2 * t.tx - g.pad_left;
@@ -123,55 +174,49 @@ void input_tile(const ConvGeometry& g, const float* x, const TileCursor& t, cons
       const int iy = iy0 + i, ix = ix0 + j;
       d[i * 4 + j] = (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) ? xb + (static_cast<ptrdiff_t>(iy) * g.in_w + ix) * n : zeros;
     }
-  auto T = [&](int p) { return tmp + static_cast<ptrdiff_t>(p) * n; };
-  for (int j = 0; j < 4; ++j) bt4(d[j], d[4 + j], d[8 + j], d[12 + j], T(j), T(4 + j), T(8 + j), T(12 + j), n);
-  for (int i = 0; i < 4; ++i)
-    bt4(T(4 * i), T(4 * i + 1), T(4 * i + 2), T(4 * i + 3), v + (4 * i) * pos_step, v + (4 * i + 1) * pos_step,
-        v + (4 * i + 2) * pos_step, v + (4 * i + 3) * pos_step, n);
+  int c = 0;
+  for (; c + kLanes <= n; c += kLanes) input_lanes<Lanes>(d, c, v, pos_step);
+  for (; c < n; ++c) input_lanes<float>(d, c, v, pos_step);
 }
 
 // z[p * pos_step + c] = (A dy A^T)[p] for the tile's 2x2 block of dy (zeros past the output).
-void output_grad_tile(const ConvGeometry& g, const float* dy, const TileCursor& t, const float* zeros, float* tmp, float* z,
-                      ptrdiff_t pos_step) {
+SAMLAB_TRANSFORM void output_grad_tile(const ConvGeometry& g, const float* dy, const TileCursor& t, const float* zeros, float* z,
+                                       ptrdiff_t pos_step) {
   const int n = g.out_c;
   const float* db = dy + static_cast<ptrdiff_t>(t.b) * g.out_h * g.out_w * n;
-  const float* d[4];
+  const float* e[4];
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 2; ++j) {
       const int oy = 2 * t.ty + i, ox = 2 * t.tx + j;
-      d[i * 2 + j] = (oy < g.out_h && ox < g.out_w) ? db + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n : zeros;
+      e[i * 2 + j] = (oy < g.out_h && ox < g.out_w) ? db + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n : zeros;
     }
-  auto T = [&](int p) { return tmp + static_cast<ptrdiff_t>(p) * n; };
-  for (int j = 0; j < 2; ++j) a2(d[j], d[2 + j], T(j), T(2 + j), T(4 + j), T(6 + j), n);  // T[i][j], i < 4, j < 2
-  for (int i = 0; i < 4; ++i)
-    a2(T(2 * i), T(2 * i + 1), z + (4 * i) * pos_step, z + (4 * i + 1) * pos_step, z + (4 * i + 2) * pos_step,
-       z + (4 * i + 3) * pos_step, n);
+  int c = 0;
+  for (; c + kLanes <= n; c += kLanes) output_grad_lanes<Lanes>(e, c, z, pos_step);
+  for (; c < n; ++c) output_grad_lanes<float>(e, c, z, pos_step);
 }
 
-// The tile's 2x2 outputs = A^T m A, m[p * pos_step + c]; outputs past the image are dropped.
-// tmp holds 8 * out_c floats, sink out_c.
-void output_tile(const ConvGeometry& g, const float* m, ptrdiff_t pos_step, const TileCursor& t, float* tmp, float* sink,
-                 float* y) {
+// The tile's 2x2 outputs = A^T m A, m[p * pos_step + c]; outputs past the image go to `sink`
+// (out_c floats).
+SAMLAB_TRANSFORM void output_tile(const ConvGeometry& g, const float* m, ptrdiff_t pos_step, const TileCursor& t, float* sink,
+                                  float* y) {
   const int n = g.out_c;
-  auto M = [&](int p) { return m + p * pos_step; };
-  auto T = [&](int p) { return tmp + static_cast<ptrdiff_t>(p) * n; };
-  for (int j = 0; j < 4; ++j) at4(M(j), M(4 + j), M(8 + j), M(12 + j), T(j), T(4 + j), n);  // T[i][j], i < 2
   float* yb = y + static_cast<ptrdiff_t>(t.b) * g.out_h * g.out_w * n;
-  const int oy = 2 * t.ty, ox = 2 * t.tx;
-  for (int i = 0; i < 2; ++i) {
-    float* row = oy + i < g.out_h ? yb + (static_cast<ptrdiff_t>(oy + i) * g.out_w + ox) * n : nullptr;
-    float* o0 = row ? row : sink;
-    float* o1 = row && ox + 1 < g.out_w ? row + n : sink;
-    if (o0 == o1) o1 = sink + n;  // both dropped: distinct sinks keep the restrict contract
-    at4(T(4 * i), T(4 * i + 1), T(4 * i + 2), T(4 * i + 3), o0, o1, n);
-  }
+  float* o[4];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      const int oy = 2 * t.ty + i, ox = 2 * t.tx + j;
+      o[i * 2 + j] = (oy < g.out_h && ox < g.out_w) ? yb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n : sink;
+    }
+  int c = 0;
+  for (; c + kLanes <= n; c += kLanes) output_lanes<Lanes>(m, pos_step, c, o);
+  for (; c < n; ++c) output_lanes<float>(m, pos_step, c, o);
 }
 
 thread_local AlignedBuffer tls_u;         // the caller's transformed, packed filter, read by the pool
 thread_local AlignedBuffer tls_partials;  // the caller's filter-gradient partial sums, written by the pool
 thread_local AlignedBuffer tls_v;         // a block's transformed input tiles
 thread_local AlignedBuffer tls_m;         // a block's products (forward) or transformed dy tiles (filter gradient)
-thread_local AlignedBuffer tls_tmp;       // one tile's half-transformed values
+thread_local AlignedBuffer tls_sink;      // where outputs past the image go
 
 // Tiles per block: V and M ([16][tiles][channels] each) together about 1 MiB (L2), in whole
 // micro-tiles, at most 16 of them.
@@ -196,10 +241,16 @@ bool winograd_possible(const ConvGeometry& g) {
 
 bool winograd_selected(const ConvGeometry& g, ConvPass pass) {
   if (!winograd_possible(g)) return false;
-  // Few channels leave the transforms as costly as the products they save (the first layer, 3 channels).
   const int c_min = std::min(g.in_c, g.out_c);
-  (void)pass;
-  return c_min >= 16;
+  // Few channels leave the transforms as costly as the products they save (the 3-channel first
+  // layer). Forward and input gradient win from 16 channels on at every measured size (8x8 to
+  // 32x32, 16 to 512 channels).
+  if (c_min < 16) return false;
+  if (pass != ConvPass::FilterGrad) return true;
+  // The filter gradient's direct path reads both operands in place and wins on large images
+  // with few channels; Winograd wins from 64 channels on images of at most 16x16 outputs, up to
+  // 256x256 channels (at 512 the per-chunk dU partial sums, 16 MiB each, cost more than it saves).
+  return c_min >= 64 && int64_t(g.out_h) * g.out_w <= 256 && int64_t(g.in_c) * g.out_c <= 256 * 256;
 }
 
 void set_winograd_mode(WinogradMode mode) { winograd_mode.store(static_cast<int>(mode)); }
@@ -254,11 +305,11 @@ void winograd_forward(const ConvGeometry& g, const float* x, const FilterView& w
   ThreadPool::global().run(static_cast<int>(blocks), [&](int blk, int) {
     float* v = tls_v.get(static_cast<size_t>(kPositions) * v_pos);
     float* m = tls_m.get(static_cast<size_t>(kPositions) * m_pos);
-    float* tmp = tls_tmp.get(static_cast<size_t>(kPositions) * std::max(c_n, ldo) + 2 * ldo);
+    float* sink = tls_sink.get(static_cast<size_t>(n));
     const int64_t t0 = int64_t(blk) * bt;
     const int tiles = static_cast<int>(std::min<int64_t>(bt, grid.count - t0));
     TileCursor cur(grid, t0);
-    for (int s = 0; s < tiles; ++s, cur.next()) input_tile(g, x, cur, zeros.data(), tmp, v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
+    for (int s = 0; s < tiles; ++s, cur.next()) input_tile(g, x, cur, zeros.data(), v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
     const int rows = (tiles + mr - 1) / mr * mr;  // the last micro-tile's spare rows are zero, their products dropped
     for (int p = 0; p < kPositions; ++p)
       std::memset(v + p * v_pos + static_cast<ptrdiff_t>(tiles) * c_n, 0, sizeof(float) * (rows - tiles) * c_n);
@@ -269,9 +320,8 @@ void winograd_forward(const ConvGeometry& g, const float* x, const FilterView& w
           kern.full_rows(c_n, v + p * v_pos + static_cast<ptrdiff_t>(r0) * c_n, up, m + p * m_pos + static_cast<ptrdiff_t>(r0) * ldo + pn * nr,
                          ldo, false);
       }
-    float* sink = tmp + static_cast<ptrdiff_t>(kPositions) * std::max(c_n, ldo);
     TileCursor out(grid, t0);
-    for (int s = 0; s < tiles; ++s, out.next()) output_tile(g, m + static_cast<ptrdiff_t>(s) * ldo, m_pos, out, tmp, sink, y);
+    for (int s = 0; s < tiles; ++s, out.next()) output_tile(g, m + static_cast<ptrdiff_t>(s) * ldo, m_pos, out, sink, y);
   });
 }
 
@@ -291,15 +341,14 @@ void winograd_filter_grad(const ConvGeometry& g, const float* x, const float* dy
   ThreadPool::global().run(chunks, [&](int chunk, int) {
     float* v = tls_v.get(static_cast<size_t>(kPositions) * v_pos);
     float* z = tls_m.get(static_cast<size_t>(kPositions) * z_pos);
-    float* tmp = tls_tmp.get(static_cast<size_t>(kPositions) * std::max(c_n, n));
     float* du = partial + du_size * chunk;
     const int64_t c0 = chunk * chunk_tiles, c1 = std::min(grid.count, c0 + chunk_tiles);
     TileCursor cur(grid, c0);
     for (int64_t t0 = c0; t0 < c1; t0 += bt) {
       const int tiles = static_cast<int>(std::min<int64_t>(bt, c1 - t0));
       for (int s = 0; s < tiles; ++s, cur.next()) {
-        input_tile(g, x, cur, zeros.data(), tmp, v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
-        output_grad_tile(g, dy, cur, zeros.data(), tmp, z + static_cast<ptrdiff_t>(s) * n, z_pos);
+        input_tile(g, x, cur, zeros.data(), v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
+        output_grad_tile(g, dy, cur, zeros.data(), z + static_cast<ptrdiff_t>(s) * n, z_pos);
       }
       for (int p = 0; p < kPositions; ++p) {
         const StridedA a(v + p * v_pos, 1, c_n);  // A(ci, tile) = V_p[tile, ci]

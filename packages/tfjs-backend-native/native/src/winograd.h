@@ -18,7 +18,7 @@ struct FilterView {
   static FilterView of(const ConvGeometry& g, const float* w);
 };
 
-enum class ConvPass { Forward, InputGrad, FilterGrad };
+enum class ConvPass { Forward = 0, InputGrad = 1, FilterGrad = 2 };
 
 // Whether the geometry can take the Winograd path at all (3x3, stride 1, undilated).
 bool winograd_possible(const ConvGeometry& g);
