@@ -85,7 +85,7 @@ const cases: ConvCase[] = [
   { name: "3x3 9->33 stride (3,2) same, 25x40", x: [2, 25, 40, 9], filter: [3, 3, 9, 33], strides: [3, 2], pad: "same" }
 ]
 
-// The cases that the selection rule sends to Winograd (3x3, stride 1, 16+ channels) round at the
+// The cases that the selection rule sends to Winograd (3x3, stride 1, 32+ channels) round at the
 // scale of the sum of |terms| (see conv-winograd.test.ts) rather than of each output, so
 // cancelling outputs get an absolute tolerance at that scale (K = 9 * in_c <= 315 here).
 const winogradTolerance = { rtol: 1e-4, atol: 1e-3 }

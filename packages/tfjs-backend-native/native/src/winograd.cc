@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -225,7 +226,13 @@ int block_tiles(int in_c, int out_width, int mr) {
   return std::max(1, std::min(fit / mr, 16)) * mr;
 }
 
-std::atomic<int> winograd_mode{static_cast<int>(WinogradMode::Auto)};
+// SAMLAB_NATIVE_WINOGRAD=0 keeps every convolution on the direct paths (A/B checks).
+WinogradMode initial_mode() {
+  const char* v = std::getenv("SAMLAB_NATIVE_WINOGRAD");
+  return v != nullptr && std::strcmp(v, "0") == 0 ? WinogradMode::Never : WinogradMode::Auto;
+}
+
+std::atomic<int> winograd_mode{static_cast<int>(initial_mode())};
 
 }  // namespace
 
@@ -240,17 +247,11 @@ bool winograd_possible(const ConvGeometry& g) {
 }
 
 bool winograd_selected(const ConvGeometry& g, ConvPass pass) {
-  if (!winograd_possible(g)) return false;
-  const int c_min = std::min(g.in_c, g.out_c);
-  // Few channels leave the transforms as costly as the products they save (the 3-channel first
-  // layer). Forward and input gradient win from 16 channels on at every measured size (8x8 to
-  // 32x32, 16 to 512 channels).
-  if (c_min < 16) return false;
-  if (pass != ConvPass::FilterGrad) return true;
-  // The filter gradient's direct path reads both operands in place and wins on large images
-  // with few channels; Winograd wins from 64 channels on images of at most 16x16 outputs, up to
-  // 256x256 channels (at 512 the per-chunk dU partial sums, 16 MiB each, cost more than it saves).
-  return c_min >= 64 && int64_t(g.out_h) * g.out_w <= 256 && int64_t(g.in_c) * g.out_c <= 256 * 256;
+  (void)pass;  // one rule for the three passes, as measured
+  // Few channels leave the transforms as costly as the products they save: at 16 channels (32x32
+  // images) the direct paths tie or win, from 32 on (8x8 to 32x32 images, up to 512 channels)
+  // Winograd wins every pass. The 3-channel first layer stays direct.
+  return winograd_possible(g) && std::min(g.in_c, g.out_c) >= 32;
 }
 
 void set_winograd_mode(WinogradMode mode) { winograd_mode.store(static_cast<int>(mode)); }
@@ -328,19 +329,31 @@ void winograd_forward(const ConvGeometry& g, const float* x, const FilterView& w
 void winograd_filter_grad(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int c_n = g.in_c, n = g.out_c;
   const TileGrid grid(g);
-  const int bt = block_tiles(c_n, n, 16);
+  // With an in-place micro-kernel (AVX-512) each product reads V_p and Z_p where the transforms
+  // wrote them, mr input channels by nr output channels (dU's rows padded to whole micro-tiles,
+  // Z's to whole panels); elsewhere gemm_block packs them.
+  const GemmKernel& kern = gemm_kernel_for(n);
+  const bool in_place = kern.kstrided != nullptr;
+  const int mr = kern.mr, nr = kern.nr;
+  const int rows = in_place ? (c_n + mr - 1) / mr * mr : c_n;  // dU rows per position
+  const int ldz = in_place ? (n + nr - 1) / nr * nr : n;       // Z's row stride, dU's too
+  const int bt = block_tiles(c_n, ldz, 16);
   // Fixed chunks of tiles (at most 8, at least 256 tiles each; whole blocks), set by the
   // geometry alone: each gives one partial dU, added in chunk order.
   const int64_t per_chunk = std::max<int64_t>(256, (grid.count + 7) / 8);
   const int64_t chunk_tiles = (per_chunk + bt - 1) / bt * bt;
   const int chunks = static_cast<int>((grid.count + chunk_tiles - 1) / chunk_tiles);
-  const size_t du_size = static_cast<size_t>(kPositions) * c_n * n;  // dU [16][in_c][out_c]
+  const size_t du_pos = static_cast<size_t>(rows) * ldz;
+  const size_t du_size = kPositions * du_pos;  // dU [16][rows][ldz]
   float* partial = tls_partials.get(du_size * chunks);
   const std::vector<float> zeros(static_cast<size_t>(std::max(c_n, n)), 0.f);
-  const ptrdiff_t v_pos = static_cast<ptrdiff_t>(bt) * c_n, z_pos = static_cast<ptrdiff_t>(bt) * n;
+  const ptrdiff_t v_pos = static_cast<ptrdiff_t>(bt) * c_n, z_pos = static_cast<ptrdiff_t>(bt) * ldz;
   ThreadPool::global().run(chunks, [&](int chunk, int) {
-    float* v = tls_v.get(static_cast<size_t>(kPositions) * v_pos);
+    // The last micro-tile of input channels reads up to mr - 1 floats past V.
+    float* v = tls_v.get(static_cast<size_t>(kPositions) * v_pos + mr);
     float* z = tls_m.get(static_cast<size_t>(kPositions) * z_pos);
+    std::memset(v + kPositions * v_pos, 0, sizeof(float) * mr);
+    if (ldz != n) std::memset(z, 0, sizeof(float) * kPositions * z_pos);  // the padding columns stay zero
     float* du = partial + du_size * chunk;
     const int64_t c0 = chunk * chunk_tiles, c1 = std::min(grid.count, c0 + chunk_tiles);
     TileCursor cur(grid, c0);
@@ -348,12 +361,19 @@ void winograd_filter_grad(const ConvGeometry& g, const float* x, const float* dy
       const int tiles = static_cast<int>(std::min<int64_t>(bt, c1 - t0));
       for (int s = 0; s < tiles; ++s, cur.next()) {
         input_tile(g, x, cur, zeros.data(), v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
-        output_grad_tile(g, dy, cur, zeros.data(), z + static_cast<ptrdiff_t>(s) * n, z_pos);
+        output_grad_tile(g, dy, cur, zeros.data(), z + static_cast<ptrdiff_t>(s) * ldz, z_pos);
       }
       for (int p = 0; p < kPositions; ++p) {
-        const StridedA a(v + p * v_pos, 1, c_n);  // A(ci, tile) = V_p[tile, ci]
-        const StridedB b(z + p * z_pos, n, 1);    // B(tile, co) = Z_p[tile, co]
-        gemm_block(a, b, 0, c_n, 0, n, 0, tiles, du + static_cast<ptrdiff_t>(p) * c_n * n, n, t0 != c0);
+        float* dup = du + p * du_pos;
+        if (in_place) {
+          for (int r0 = 0; r0 < rows; r0 += mr)
+            for (int j0 = 0; j0 < ldz; j0 += nr)
+              kern.kstrided(tiles, v + p * v_pos + r0, c_n, z + p * z_pos + j0, ldz, dup + static_cast<ptrdiff_t>(r0) * ldz + j0, ldz, t0 != c0);
+        } else {
+          const StridedA a(v + p * v_pos, 1, c_n);  // A(ci, tile) = V_p[tile, ci]
+          const StridedB b(z + p * z_pos, n, 1);    // B(tile, co) = Z_p[tile, co]
+          gemm_block(a, b, 0, c_n, 0, n, 0, tiles, dup, n, t0 != c0);
+        }
       }
     }
   });
@@ -368,7 +388,7 @@ void winograd_filter_grad(const ConvGeometry& g, const float* x, const float* dy
     auto R = [&](int p) { return r + static_cast<ptrdiff_t>(p) * n; };
     for (int64_t ci = ci0; ci < ci1; ++ci) {
       for (int p = 0; p < kPositions; ++p) {
-        const size_t row = (static_cast<size_t>(p) * c_n + ci) * n;
+        const size_t row = p * du_pos + static_cast<size_t>(ci) * ldz;
         float* sp = S(p);
         std::memcpy(sp, partial + row, sizeof(float) * n);
         for (int c = 1; c < chunks; ++c) {

@@ -93,6 +93,7 @@ int main() {
       geometry(2, 9, 6, 8, 12, 0, 1, 1, 0),      // asymmetric
       geometry(1, 5, 7, 12, 9, 3, 0, 1, 3),      // padding past the filter (input gradient starts inside dy)
       geometry(10, 16, 16, 16, 16, 1, 1, 1, 1),  // several filter-gradient chunks
+      geometry(8, 16, 15, 64, 64, 1, 1, 1, 1),   // and several blocks of tiles per chunk
   };
   for (int i = 0; i < 16; ++i) {
     const int pt = pick({0, 1, 2}), pl = pick({0, 1, 2}), pb = pick({0, 1, 2}), pr = pick({0, 1, 2});
@@ -152,18 +153,25 @@ int main() {
   ThreadPool::resize_global(0);
   set_winograd_mode(WinogradMode::Auto);
 
-  // The selection rule: never strided, dilated, non-3x3 or on the 3-channel first layer.
+  // The selection rule: never strided, non-3x3 or on the 3-channel first layer.
   ConvGeometry strided = geometry(8, 16, 16, 32, 64, 1, 1, 1, 1);
   strided.stride_h = strided.stride_w = 2;
   strided.out_h = strided.out_w = 8;
   ConvGeometry one = geometry(8, 16, 16, 32, 64, 0, 0, 0, 0);
   one.filter_h = one.filter_w = 1;
   one.out_h = one.out_w = 16;
-  for (const ConvGeometry& g : {strided, one, geometry(128, 32, 32, 3, 32, 1, 1, 1, 1)})
+  // Nor with 16 channels (the 16-wide ResNet stage); but on the small CNN's 32->64 and 64->128 layers.
+  for (const ConvGeometry& g : {strided, one, geometry(128, 32, 32, 3, 32, 1, 1, 1, 1), geometry(128, 32, 32, 16, 16, 1, 1, 1, 1)})
     for (ConvPass pass : {ConvPass::Forward, ConvPass::InputGrad, ConvPass::FilterGrad})
       if (winograd_selected(g, pass)) {
         ++failures;
         printf("selected where it must not be: %dx%d filter, stride %d, in_c %d\n", g.filter_h, g.filter_w, g.stride_h, g.in_c);
+      }
+  for (const ConvGeometry& g : {geometry(128, 16, 16, 32, 64, 1, 1, 1, 1), geometry(128, 8, 8, 64, 128, 1, 1, 1, 1)})
+    for (ConvPass pass : {ConvPass::Forward, ConvPass::InputGrad, ConvPass::FilterGrad})
+      if (!winograd_selected(g, pass)) {
+        ++failures;
+        printf("not selected: %dx%d, %d->%d\n", g.in_h, g.in_w, g.in_c, g.out_c);
       }
   printf("%s\n", failures ? "winograd: FAILED" : "winograd: ok");
   return failures != 0;
