@@ -79,7 +79,9 @@ describe.skipIf(!nativeAvailable)("native Winograd convolutions", () => {
     it(`Conv2D ${c.name} takes the Winograd path and matches cpu`, async () => {
       const i = info(c.x, filterShape(c), 1, c.pad)
       expect(usesWinograd(requireAddon(), i, "forward")).toBe(true)
-      const calls = await nativeCalls("Conv2D", () => expectSameAsCpu(c.name, () => conv(c, randomTensor(21, c.x), randomTensor(22, filterShape(c))), tolerance))
+      const calls = await nativeCalls("Conv2D", () =>
+        expectSameAsCpu(c.name, () => conv(c, randomTensor(21, c.x), randomTensor(22, filterShape(c))), tolerance)
+      )
       expect(calls.native).toBe(1)
     })
 
