@@ -11,6 +11,7 @@
         "native/src/gemm_kernel_avx512.cc",
         "native/src/conv.cc",
         "native/src/conv_input_grad.cc",
+        "native/src/winograd.cc",
         "native/src/pool.cc",
         "native/src/pool_2x2.cc",
         "native/src/elementwise.cc",

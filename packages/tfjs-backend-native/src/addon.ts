@@ -37,6 +37,8 @@ export interface NativeAddon {
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, out: Float32Array, geometry: Int32Array): void
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, out: Float32Array, geometry: Int32Array): void
+  /** Whether pass 0 (forward), 1 (input gradient) or 2 (filter gradient) of the convolution takes the Winograd path. */
+  conv2dWinograd(geometry: Int32Array, pass: number): boolean
   maxPool(x: Float32Array, out: Float32Array, geometry: Int32Array): void
   maxPoolGrad(x: Float32Array, dy: Float32Array, out: Float32Array, geometry: Int32Array): void
   avgPool(x: Float32Array, out: Float32Array, geometry: Int32Array): void
@@ -146,6 +148,7 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "conv2d",
   "conv2dBackpropInput",
   "conv2dBackpropFilter",
+  "conv2dWinograd",
   "maxPool",
   "maxPoolGrad",
   "avgPool",

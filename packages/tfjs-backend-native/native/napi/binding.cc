@@ -16,6 +16,7 @@
 #include "../src/pool.h"
 #include "../src/reduce.h"
 #include "../src/threadpool.h"
+#include "../src/winograd.h"
 #include "args.h"
 #include "batch_norm_binding.h"
 #include "copy_binding.h"
@@ -130,6 +131,20 @@ BINDING(Conv2DBackpropFilter) {
     a.require_length(dw, g.filter_size(), "out");
     conv2d_backprop_filter(g, x.data, dy.data, dw.data);
     return undefined(env);
+  });
+}
+
+// conv2dWinograd(geometry, pass) -> whether pass 0 (forward), 1 (input gradient) or 2 (filter
+// gradient) of the convolution runs on the Winograd path: the selection rule, for tests.
+BINDING(Conv2DWinograd) {
+  return guarded(env, [&] {
+    Args a(env, info, "conv2dWinograd", 2);
+    const ConvGeometry g = conv_geometry(a, 0);
+    const int32_t pass = a.i32(1, "pass");
+    if (pass < 0 || pass > 2) a.range_error("pass must be 0, 1 or 2");
+    napi_value v;
+    napi_get_boolean(env, winograd_use(g, static_cast<ConvPass>(pass)), &v);
+    return v;
   });
 }
 
@@ -473,6 +488,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dWinograd", nullptr, Conv2DWinograd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"avgPool", nullptr, AvgPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -9,6 +9,7 @@
 #include "conv_internal.h"
 #include "gemm.h"
 #include "threadpool.h"
+#include "winograd.h"
 
 namespace samlab {
 
@@ -325,6 +326,10 @@ bool conv_s1_direct(const ConvGeometry& t, const float* x, const PackB& b, float
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int m = g.batch * g.out_h * g.out_w;
   const int k = g.filter_h * g.filter_w * g.in_c;
+  if (winograd_use(g, ConvPass::Forward)) {
+    winograd_forward(g, x, FilterView::of(g, w), y);
+    return;
+  }
   StridedB b(w, g.out_c, 1);
   if (conv_s1_direct(g, x, b, y)) return;
   Im2colA a(g, x);
@@ -334,6 +339,10 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
 void conv2d_backprop_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   // dw^T [out_c x taps] = dy^T [out_c x pixels] * im2col(x) [pixels x taps]: packing the
   // im2col side as B copies contiguous runs of taps, the dy side is a plain transpose.
+  if (winograd_use(g, ConvPass::FilterGrad)) {
+    winograd_filter_grad(g, x, dy, dw);
+    return;
+  }
   if (conv_direct_filter(g, x, dy, dw)) return;
   const int taps = g.filter_h * g.filter_w * g.in_c;
   const int pixels = g.batch * g.out_h * g.out_w;

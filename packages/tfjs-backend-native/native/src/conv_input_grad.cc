@@ -13,6 +13,7 @@
 #include "conv_internal.h"
 #include "gemm.h"
 #include "threadpool.h"
+#include "winograd.h"
 
 namespace samlab {
 
@@ -139,6 +140,15 @@ void conv2d_backprop_input(const ConvGeometry& g, const float* dy, const float* 
   // Few input channels make the transposed convolution's GEMMs too narrow (N = in_c):
   // below 8 the col2im route (N = taps) wins despite its scatter.
   const bool strided = g.stride_h > 1 || g.stride_w > 1;
+  if (winograd_use(g, ConvPass::InputGrad)) {
+    // A 3x3 stride-1 convolution of dy (padding 2 - pad) with the flipped, channel-swapped
+    // filter w'(ky, kx, co, ci) = w[2 - ky, 2 - kx, ci, co], on the forward's Winograd path.
+    const AxisPhase ay = axis_phase(g.in_h, 3, 1, 1, g.pad_top, 0);
+    const AxisPhase ax = axis_phase(g.in_w, 3, 1, 1, g.pad_left, 0);
+    const ptrdiff_t c = g.in_c, n = g.out_c;
+    winograd_forward(phase_geometry(g, ay, ax), dy, FilterView{w + 8 * c * n, -3 * c * n, -c * n, 1, n}, dx);
+    return;
+  }
   if (g.in_c >= 8 && !(strided && (g.dilation_h > 1 || g.dilation_w > 1))) {
     if (!strided) {
       // With unit strides the input gradient is one convolution of dy with the flipped,

@@ -1,5 +1,6 @@
 import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, backend_util, type TensorInfo } from "@tensorflow/tfjs-core"
 import { finishFused } from "./activation.js"
+import type { NativeAddon } from "../addon.js"
 import type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
 import { f32, nativeFloat32, output, sizeOf } from "./values.js"
 
@@ -24,6 +25,13 @@ const convGeometry = (c: ConvInfo): Int32Array =>
     c.padInfo.top,
     c.padInfo.left
   ])
+
+/** A convolution's three passes, in the addon's numbering (conv2dWinograd). */
+const convPasses = { forward: 0, inputGrad: 1, filterGrad: 2 } as const
+
+/** Whether the addon runs `pass` of the convolution on its Winograd path (3x3, stride 1; the rule is native/src/winograd.cc's). */
+export const usesWinograd = (addon: NativeAddon, info: ConvInfo, pass: keyof typeof convPasses): boolean =>
+  addon.conv2dWinograd(convGeometry(info), convPasses[pass])
 
 const channelsLast = (args: NativeKernelArgs): boolean => (args.attrs["dataFormat"] ?? "NHWC") === "NHWC"
 
