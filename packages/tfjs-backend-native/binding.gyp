@@ -17,6 +17,7 @@
         "native/src/reduce.cc",
         "native/src/peak.cc",
         "native/src/batch_norm.cc",
+        "native/src/batch_norm_relu.cc",
         "native/src/bias_relu.cc",
         "native/src/copy.cc",
         "native/napi/args.cc",

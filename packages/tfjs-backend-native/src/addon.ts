@@ -83,6 +83,41 @@ export interface NativeAddon {
     rows: number,
     channels: number
   ): void
+  /** out = relu(x * scale + offset + residual) per channel, residual null for zero (batch_norm_relu.h). */
+  channelAffineRelu(
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    residual: Float32Array | null,
+    out: Float32Array,
+    rows: number,
+    channels: number
+  ): void
+  /** With g = dy * step(x * scale + offset), per channel: sumG = sum(g), sumGX = sum(g (x - center)), center null for zero. */
+  channelReluGradSums(
+    dy: Float32Array,
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    center: Float32Array | null,
+    sumG: Float32Array,
+    sumGX: Float32Array,
+    rows: number,
+    channels: number
+  ): void
+  /** out = g * a - x * k + c per channel, g = dy * step(x * scale + offset). */
+  channelReluAffineGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    a: Float32Array,
+    k: Float32Array,
+    c: Float32Array,
+    out: Float32Array,
+    rows: number,
+    channels: number
+  ): void
   /** out = relu(x + bias) per channel of x [rows, channels] (bias_relu.h). */
   biasRelu(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void
   /** dx = dy * step(y) (ReLU's gradient from its output y); sumDx, unless null, its per-channel sums. */
@@ -160,6 +195,9 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "channelAffine",
   "channelGradSums",
   "channelAffineGrad",
+  "channelAffineRelu",
+  "channelReluGradSums",
+  "channelReluAffineGrad",
   "biasRelu",
   "reluGrad",
   "slice",

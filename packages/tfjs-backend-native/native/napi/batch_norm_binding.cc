@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../src/batch_norm.h"
+#include "../src/batch_norm_relu.h"
 #include "../src/bias_relu.h"
 #include "args.h"
 #include "guarded.h"
@@ -101,6 +102,78 @@ BINDING(ChannelAffineGrad) {
   });
 }
 
+// channelAffineRelu(x, scale, offset, residual | null, out, rows, channels)
+BINDING(ChannelAffineRelu) {
+  return guarded(env, [&] {
+    Args a(env, info, "channelAffineRelu", 7);
+    auto x = a.f32(0, "x");
+    auto scale = a.f32(1, "scale");
+    auto offset = a.f32(2, "offset");
+    auto residual = a.optional_f32(3, "residual");
+    auto out = a.f32(4, "out");
+    const Geometry g = geometry(a, 5);
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(scale, g.channels, "scale");
+    a.require_length(offset, g.channels, "offset");
+    if (residual.data != nullptr) a.require_length(residual, g.rows * g.channels, "residual");
+    a.require_length(out, g.rows * g.channels, "out");
+    channel_affine_relu(x.data, scale.data, offset.data, residual.data, out.data, g.rows, g.channels);
+    return undefined(env);
+  });
+}
+
+// channelReluGradSums(dy, x, scale, offset, center | null, sumG, sumGX, rows, channels)
+BINDING(ChannelReluGradSums) {
+  return guarded(env, [&] {
+    Args a(env, info, "channelReluGradSums", 9);
+    auto dy = a.f32(0, "dy");
+    auto x = a.f32(1, "x");
+    auto scale = a.f32(2, "scale");
+    auto offset = a.f32(3, "offset");
+    auto center = a.optional_f32(4, "center");
+    auto sum_g = a.f32(5, "sumG");
+    auto sum_gx = a.f32(6, "sumGX");
+    const Geometry g = geometry(a, 7);
+    a.require_length(dy, g.rows * g.channels, "dy");
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(scale, g.channels, "scale");
+    a.require_length(offset, g.channels, "offset");
+    if (center.data != nullptr) a.require_length(center, g.channels, "center");
+    a.require_length(sum_g, g.channels, "sumG");
+    a.require_length(sum_gx, g.channels, "sumGX");
+    channel_relu_grad_sums(dy.data, x.data, scale.data, offset.data, center.data, sum_g.data, sum_gx.data, g.rows,
+                           g.channels);
+    return undefined(env);
+  });
+}
+
+// channelReluAffineGrad(dy, x, scale, offset, a, k, c, out, rows, channels)
+BINDING(ChannelReluAffineGrad) {
+  return guarded(env, [&] {
+    Args a(env, info, "channelReluAffineGrad", 10);
+    auto dy = a.f32(0, "dy");
+    auto x = a.f32(1, "x");
+    auto scale = a.f32(2, "scale");
+    auto offset = a.f32(3, "offset");
+    auto va = a.f32(4, "a");
+    auto vk = a.f32(5, "k");
+    auto vc = a.f32(6, "c");
+    auto out = a.f32(7, "out");
+    const Geometry g = geometry(a, 8);
+    a.require_length(dy, g.rows * g.channels, "dy");
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(scale, g.channels, "scale");
+    a.require_length(offset, g.channels, "offset");
+    a.require_length(va, g.channels, "a");
+    a.require_length(vk, g.channels, "k");
+    a.require_length(vc, g.channels, "c");
+    a.require_length(out, g.rows * g.channels, "out");
+    channel_relu_affine_grad(dy.data, x.data, scale.data, offset.data, va.data, vk.data, vc.data, out.data, g.rows,
+                             g.channels);
+    return undefined(env);
+  });
+}
+
 // biasRelu(x, bias, out, rows, channels)
 BINDING(BiasRelu) {
   return guarded(env, [&] {
@@ -145,6 +218,9 @@ void define_batch_norm_bindings(napi_env env, napi_value exports) {
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelGradSums", nullptr, ChannelGradSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelAffineGrad", nullptr, ChannelAffineGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"channelAffineRelu", nullptr, ChannelAffineRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"channelReluGradSums", nullptr, ChannelReluGradSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"channelReluAffineGrad", nullptr, ChannelReluAffineGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasRelu", nullptr, BiasRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

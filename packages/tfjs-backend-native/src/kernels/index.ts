@@ -5,6 +5,7 @@ import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { reduceKernels } from "./reduce.js"
 import { batchNormKernels } from "./batch-norm.js"
+import { batchNormReluKernels } from "./batch-norm-relu.js"
 import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
 import type { NativeKernelSpec } from "./spec.js"
@@ -12,6 +13,7 @@ import type { NativeKernelSpec } from "./spec.js"
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
 export const nativeKernels: readonly NativeKernelSpec[] = [
   ...batchNormKernels,
+  ...batchNormReluKernels,
   ...biasReluKernels,
   batchMatMulKernel,
   fusedMatMulKernel,
@@ -35,5 +37,6 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
+export { batchNormReluGradients, batchNormReluKernelNames } from "./batch-norm-relu.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"

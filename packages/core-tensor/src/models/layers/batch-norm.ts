@@ -29,7 +29,7 @@ export const batchNormStateShapes = (name: string, channels: number): Array<read
 ]
 
 /** Per-channel `x scale + offset` of the normalisation: scale = gamma inv, offset = beta - mean scale. */
-const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor): { scale: tf.Tensor; offset: tf.Tensor } => {
+export const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor): { scale: tf.Tensor; offset: tf.Tensor } => {
   const scale = tf.mul(gamma, inv)
   return { scale, offset: tf.sub(beta, tf.mul(mean, scale)) }
 }
@@ -38,7 +38,7 @@ const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Te
  * The closed-form dx = a dy - k x + c per channel: a = gamma inv, k = gamma inv^2 sum(dy xhat) / M,
  * c = k mean - a sum(dy) / M (M values per channel).
  */
-const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sumDy: tf.Tensor, sumDyXhat: tf.Tensor, count: number) => {
+export const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sumDy: tf.Tensor, sumDyXhat: tf.Tensor, count: number) => {
   const a = tf.mul(gamma, inv)
   const k = tf.div(tf.mul(tf.mul(a, inv), sumDyXhat), count)
   return { a, k, c: tf.sub(tf.mul(k, mean), tf.div(tf.mul(a, sumDy), count)) }
@@ -94,12 +94,12 @@ export const batchNormKernelNames = {
 } as const
 
 /** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
-const hasFusedKernels = (): boolean => {
+export const hasFusedKernels = (): boolean => {
   const backend = tf.getBackend()
   return Object.values(batchNormKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
 }
 
-const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
+export const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
 
 /**
  * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
@@ -151,14 +151,29 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   const movingVar = state[`${name}/moving_var`]!
   const fused = hasFusedKernels()
   if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
+  const { mean, variance } = batchStatistics(state, name, x, fused, newState)
+  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
+}
+
+/**
+ * Training mode's batch mean and biased variance of x per channel (on the moments kernel when
+ * `fused`), with the moving statistics they give written into `newState` (see `batchNorm`).
+ */
+export const batchStatistics = (
+  state: Params,
+  name: string,
+  x: tf.Tensor4D,
+  fused: boolean,
+  newState: Record<string, tf.Tensor>
+): { mean: tf.Tensor; variance: tf.Tensor } => {
   const n = x.shape[0] * x.shape[1] * x.shape[2]
   // As PyTorch: the unbiased variance needs two values per channel.
   if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
   const { mean, variance } = fused ? fusedMoments(x) : tf.moments(x, [0, 1, 2])
   const m = batchNormMomentum
-  newState[`${name}/moving_mean`] = tf.add(tf.mul(movingMean, 1 - m), tf.mul(mean, m))
-  newState[`${name}/moving_var`] = tf.add(tf.mul(movingVar, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
-  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
+  newState[`${name}/moving_mean`] = tf.add(tf.mul(state[`${name}/moving_mean`]!, 1 - m), tf.mul(mean, m))
+  newState[`${name}/moving_var`] = tf.add(tf.mul(state[`${name}/moving_var`]!, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
+  return { mean, variance }
 }
 
 const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } => {
