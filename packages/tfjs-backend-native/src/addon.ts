@@ -83,38 +83,41 @@ export interface NativeAddon {
     rows: number,
     channels: number
   ): void
-  /** out = relu(x * scale + offset + residual) per channel, residual null for zero (batch_norm_relu.h). */
-  channelAffineRelu(
+  /**
+   * Training-mode batch norm (batch_norm_train.h): y = [relu](x scale + offset [+ residual]) with
+   * the batch's mean and biased variance, which it writes, and the new moving statistics.
+   */
+  batchNormTrain(
     x: Float32Array,
-    scale: Float32Array,
-    offset: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    movingMean: Float32Array,
+    movingVar: Float32Array,
     residual: Float32Array | null,
-    out: Float32Array,
+    relu: boolean,
+    epsilon: number,
+    momentum: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    newMovingMean: Float32Array,
+    newMovingVar: Float32Array,
     rows: number,
     channels: number
   ): void
-  /** With g = dy * step(x * scale + offset), per channel: sumG = sum(g), sumGX = sum(g (x - center)), center null for zero. */
-  channelReluGradSums(
+  /** Its gradient without a residual: dx, dgamma, dbeta from dy (the ReLU's mask read from x when relu). */
+  batchNormTrainGrad(
     dy: Float32Array,
     x: Float32Array,
-    scale: Float32Array,
-    offset: Float32Array,
-    center: Float32Array | null,
-    sumG: Float32Array,
-    sumGX: Float32Array,
-    rows: number,
-    channels: number
-  ): void
-  /** out = g * a - x * k + c per channel, g = dy * step(x * scale + offset). */
-  channelReluAffineGrad(
-    dy: Float32Array,
-    x: Float32Array,
-    scale: Float32Array,
-    offset: Float32Array,
-    a: Float32Array,
-    k: Float32Array,
-    c: Float32Array,
-    out: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    relu: boolean,
+    epsilon: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
     rows: number,
     channels: number
   ): void
@@ -195,9 +198,8 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "channelAffine",
   "channelGradSums",
   "channelAffineGrad",
-  "channelAffineRelu",
-  "channelReluGradSums",
-  "channelReluAffineGrad",
+  "batchNormTrain",
+  "batchNormTrainGrad",
   "biasRelu",
   "reluGrad",
   "slice",

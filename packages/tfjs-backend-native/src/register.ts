@@ -4,7 +4,7 @@ import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core"
 import type { NativeAddon } from "./addon.js"
 import { NativeKernelError } from "./errors.js"
 import { NativeBackend } from "./backend.js"
-import { batchNormGradients, batchNormReluGradients, biasReluGradients, nativeKernels } from "./kernels/index.js"
+import { batchNormGradients, biasReluGradients, nativeKernels } from "./kernels/index.js"
 import type { NativeKernelArgs } from "./kernels/spec.js"
 
 /** The name tfjs knows the backend by: `tf.setBackend("native")`. */
@@ -48,8 +48,7 @@ export const registerNativeBackend = (addon: NativeAddon): void => {
     tf.registerKernel({ kernelName: spec.kernelName, backendName: nativeBackendName, kernelFunc })
   }
   // Gradients are global (by kernel name); those of this backend's own kernels, once.
-  for (const g of [...batchNormGradients, ...batchNormReluGradients, ...biasReluGradients])
-    if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
+  for (const g of [...batchNormGradients, ...biasReluGradients]) if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
   tf.registerBackend(nativeBackendName, () => new NativeBackend(addon), priority)
 }
 

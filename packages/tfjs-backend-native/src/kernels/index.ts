@@ -5,7 +5,7 @@ import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { reduceKernels } from "./reduce.js"
 import { batchNormKernels } from "./batch-norm.js"
-import { batchNormReluKernels } from "./batch-norm-relu.js"
+import { batchNormTrainKernels } from "./batch-norm-train.js"
 import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
 import type { NativeKernelSpec } from "./spec.js"
@@ -13,7 +13,7 @@ import type { NativeKernelSpec } from "./spec.js"
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
 export const nativeKernels: readonly NativeKernelSpec[] = [
   ...batchNormKernels,
-  ...batchNormReluKernels,
+  ...batchNormTrainKernels,
   ...biasReluKernels,
   batchMatMulKernel,
   fusedMatMulKernel,
@@ -37,6 +37,6 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
-export { batchNormReluGradients, batchNormReluKernelNames } from "./batch-norm-relu.js"
+export { batchNormTrainKernelNames } from "./batch-norm-train.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"

@@ -29,7 +29,7 @@ export const batchNormStateShapes = (name: string, channels: number): Array<read
 ]
 
 /** Per-channel `x scale + offset` of the normalisation: scale = gamma inv, offset = beta - mean scale. */
-export const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor): { scale: tf.Tensor; offset: tf.Tensor } => {
+const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor): { scale: tf.Tensor; offset: tf.Tensor } => {
   const scale = tf.mul(gamma, inv)
   return { scale, offset: tf.sub(beta, tf.mul(mean, scale)) }
 }
@@ -38,7 +38,7 @@ export const affineOf = (gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, inv
  * The closed-form dx = a dy - k x + c per channel: a = gamma inv, k = gamma inv^2 sum(dy xhat) / M,
  * c = k mean - a sum(dy) / M (M values per channel).
  */
-export const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sumDy: tf.Tensor, sumDyXhat: tf.Tensor, count: number) => {
+const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sumDy: tf.Tensor, sumDyXhat: tf.Tensor, count: number) => {
   const a = tf.mul(gamma, inv)
   const k = tf.div(tf.mul(tf.mul(a, inv), sumDyXhat), count)
   return { a, k, c: tf.sub(tf.mul(k, mean), tf.div(tf.mul(a, sumDy), count)) }
@@ -94,12 +94,12 @@ export const batchNormKernelNames = {
 } as const
 
 /** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
-export const hasFusedKernels = (): boolean => {
+const hasFusedKernels = (): boolean => {
   const backend = tf.getBackend()
   return Object.values(batchNormKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
 }
 
-export const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
+const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
 
 /**
  * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
@@ -151,6 +151,7 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   const movingVar = state[`${name}/moving_var`]!
   const fused = hasFusedKernels()
   if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
+  if (hasTrainKernels()) return batchNormOnTrainKernels(params, state, name, x, newState, false)
   const { mean, variance } = batchStatistics(state, name, x, fused, newState)
   return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
 }
@@ -159,7 +160,7 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
  * Training mode's batch mean and biased variance of x per channel (on the moments kernel when
  * `fused`), with the moving statistics they give written into `newState` (see `batchNorm`).
  */
-export const batchStatistics = (
+const batchStatistics = (
   state: Params,
   name: string,
   x: tf.Tensor4D,
@@ -189,3 +190,81 @@ const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, ga
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, batchNormEpsilon))), gamma), beta)
+
+/**
+ * Kernels that backends may provide for training-mode batch norm as two calls (the
+ * per-channel arithmetic between their passes done in the backend, where the ops above take
+ * a few dozen small calls per layer and step; @samlab/tfjs-backend-native registers them):
+ * {x, gamma, beta, movingMean, movingVar, residual?} with attrs {relu, epsilon, momentum} ->
+ * [relu?(normalised x + residual), batch mean, biased batch variance, new moving mean, new
+ * moving var]; {dy, x, gamma, beta, mean, variance} with {relu, epsilon} -> [dx, dgamma, dbeta]
+ * (no residual; with relu the mask is read from x). Where either is missing, the kernels or
+ * ops above run.
+ */
+export const batchNormTrainKernelNames = {
+  batchNormTrain: "SamlabBatchNormTrain",
+  batchNormTrainGrad: "SamlabBatchNormTrainGrad"
+} as const
+
+/** True when the active backend registers both training kernels (checked per call: backends change). */
+export const hasTrainKernels = (): boolean => {
+  const backend = tf.getBackend()
+  return Object.values(batchNormTrainKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
+}
+
+/**
+ * Training-mode `relu?(batch norm of x + residual)` on the training kernels: the forward
+ * kernel runs outside the custom gradient (its batch and moving statistics are not on the
+ * gradient's path), the custom gradient passes its output on (a clone) and calls the
+ * backward kernel. With a residual (relu only) the ReLU's gradient g = dy step(y) is taken
+ * first, by `reluGrad` (one pass; g is also the residual's gradient).
+ */
+export const batchNormOnTrainKernels = (
+  params: Params,
+  state: Params,
+  name: string,
+  x: tf.Tensor4D,
+  newState: Record<string, tf.Tensor>,
+  relu: boolean,
+  residual?: { readonly tensor: tf.Tensor4D; readonly reluGrad: (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor }
+): tf.Tensor4D => {
+  const n = x.shape[0] * x.shape[1] * x.shape[2]
+  // As PyTorch: the unbiased variance needs two values per channel.
+  if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  const gamma = params[`${name}/gamma`]!
+  const beta = params[`${name}/beta`]!
+  const inputs: tf.NamedTensorMap = { x, gamma, beta, movingMean: state[`${name}/moving_mean`]!, movingVar: state[`${name}/moving_var`]! }
+  if (residual) inputs["residual"] = residual.tensor
+  const [y, mean, variance, movingMean, movingVar] = tf
+    .engine()
+    .runKernel(batchNormTrainKernelNames.batchNormTrain, inputs, { relu, epsilon: batchNormEpsilon, momentum: batchNormMomentum }) as tf.Tensor[]
+  newState[`${name}/moving_mean`] = movingMean!
+  newState[`${name}/moving_var`] = movingVar!
+  const gradOf = (dy: tf.Tensor, saved: tf.Tensor[], withRelu: boolean): tf.Tensor[] => {
+    const [xs, gammaS, betaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+    const attrs = { relu: withRelu, epsilon: batchNormEpsilon }
+    const inputs = { dy, x: xs, gamma: gammaS, beta: betaS, mean: meanS, variance: varianceS }
+    return tf.engine().runKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, attrs) as tf.Tensor[]
+  }
+  if (residual === undefined) {
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [xi, gammaI, betaI, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+      save([xi, gammaI, betaI, mean!, variance!])
+      return { value: tf.clone(y!), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradOf(dy as tf.Tensor, saved, relu) }
+    })
+    return f(x, gamma, beta) as tf.Tensor4D
+  }
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, gammaI, betaI, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const value = tf.clone(y!)
+    save([xi, gammaI, betaI, mean!, variance!, value])
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = residual.reluGrad(dy as tf.Tensor, saved[5]!)
+        return [...gradOf(g, saved, false), g]
+      }
+    }
+  })
+  return f(x, gamma, beta, residual.tensor) as tf.Tensor4D
+}
