@@ -18,6 +18,8 @@
         "native/src/reduce.cc",
         "native/src/peak.cc",
         "native/src/batch_norm.cc",
+        "native/src/batch_norm_relu.cc",
+        "native/src/batch_norm_train.cc",
         "native/src/bias_relu.cc",
         "native/src/copy.cc",
         "native/napi/args.cc",

@@ -89,6 +89,44 @@ export interface NativeAddon {
     rows: number,
     channels: number
   ): void
+  /**
+   * Training-mode batch norm (batch_norm_train.h): y = [relu](x scale + offset [+ residual]) with
+   * the batch's mean and biased variance, which it writes, and the new moving statistics.
+   */
+  batchNormTrain(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    movingMean: Float32Array,
+    movingVar: Float32Array,
+    residual: Float32Array | null,
+    relu: boolean,
+    epsilon: number,
+    momentum: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    newMovingMean: Float32Array,
+    newMovingVar: Float32Array,
+    rows: number,
+    channels: number
+  ): void
+  /** Its gradient without a residual: dx, dgamma, dbeta from dy (the ReLU's mask read from x when relu). */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    relu: boolean,
+    epsilon: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number
+  ): void
   /** out = relu(x + bias) per channel of x [rows, channels] (bias_relu.h). */
   biasRelu(x: Float32Array, bias: Float32Array, out: Float32Array, rows: number, channels: number): void
   /** dx = dy * step(y) (ReLU's gradient from its output y); sumDx, unless null, its per-channel sums. */
@@ -169,6 +207,8 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "channelAffine",
   "channelGradSums",
   "channelAffineGrad",
+  "batchNormTrain",
+  "batchNormTrainGrad",
   "biasRelu",
   "reluGrad",
   "slice",

@@ -2,13 +2,13 @@ import * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../params/params.js"
 import type { Rng } from "../random/rng.js"
 import { type ImageShape, cifarImageShape, imageShape } from "./image-shape.js"
+import { batchNormRelu } from "./layers/batch-norm-relu.js"
 import { batchNorm, batchNormInit, batchNormInitState, batchNormShapes, batchNormStateShapes } from "./layers/batch-norm.js"
 import { requireShapes } from "./layers/check.js"
 import { type ConvSpec, conv2d, conv2dInit, conv2dShapes } from "./layers/conv2d.js"
 import { dense, denseInit, denseShapes } from "./layers/dense.js"
 import { imageInput } from "./layers/image-input.js"
 import { globalAveragePool } from "./layers/pool.js"
-import { relu } from "./layers/relu.js"
 import type { Model, ModelOutput } from "./model.js"
 import { tidyOutput } from "./output.js"
 import { ModelSpecError } from "./errors.js"
@@ -136,12 +136,15 @@ export const resnet = (options: ResnetOptions): Model => {
       return tidyOutput(() => {
         const newState: Record<string, tf.Tensor> = {}
         const unit = (u: ConvBn, a: tf.Tensor4D) => batchNorm(params, state, u.bn, conv2d(params, u.conv, a, u.spec), options.training, newState)
+        // relu(unit(u, a) + residual), on fused kernels where the backend has them
+        const unitRelu = (u: ConvBn, a: tf.Tensor4D, residual?: tf.Tensor4D) =>
+          batchNormRelu(params, state, u.bn, conv2d(params, u.conv, a, u.spec), options.training, newState, residual)
         const acts: Record<string, tf.Tensor> = {}
-        let a = relu(unit(stem, imageInput(x, input, name)))
+        let a = unitRelu(stem, imageInput(x, input, name))
         acts["stem"] = a
         for (const b of blocks) {
-          const residual = unit(b.second, relu(unit(b.first, a)))
-          a = relu(tf.add<tf.Tensor4D>(residual, b.shortcut ? unit(b.shortcut, a) : a))
+          const inner = unitRelu(b.first, a)
+          a = unitRelu(b.second, inner, b.shortcut ? unit(b.shortcut, a) : a)
           acts[b.name] = a
         }
         const features = globalAveragePool(a)

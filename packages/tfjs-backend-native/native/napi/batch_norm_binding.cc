@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../src/batch_norm.h"
+#include "../src/batch_norm_train.h"
 #include "../src/bias_relu.h"
 #include "args.h"
 #include "guarded.h"
@@ -101,6 +102,75 @@ BINDING(ChannelAffineGrad) {
   });
 }
 
+// batchNormTrain(x, gamma, beta, movingMean, movingVar, residual | null, relu, epsilon, momentum,
+//                y, mean, variance, newMovingMean, newMovingVar, rows, channels)
+BINDING(BatchNormTrain) {
+  return guarded(env, [&] {
+    Args a(env, info, "batchNormTrain", 16);
+    auto x = a.f32(0, "x");
+    auto gamma = a.f32(1, "gamma");
+    auto beta = a.f32(2, "beta");
+    auto moving_mean = a.f32(3, "movingMean");
+    auto moving_var = a.f32(4, "movingVar");
+    auto residual = a.optional_f32(5, "residual");
+    const bool relu = a.boolean(6, "relu");
+    const double epsilon = a.number(7, "epsilon");
+    const double momentum = a.number(8, "momentum");
+    auto y = a.f32(9, "y");
+    auto mean = a.f32(10, "mean");
+    auto variance = a.f32(11, "variance");
+    auto new_mean = a.f32(12, "newMovingMean");
+    auto new_var = a.f32(13, "newMovingVar");
+    const Geometry g = geometry(a, 14);
+    if (residual.data != nullptr && !relu) a.range_error("a residual needs relu");
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(gamma, g.channels, "gamma");
+    a.require_length(beta, g.channels, "beta");
+    a.require_length(moving_mean, g.channels, "movingMean");
+    a.require_length(moving_var, g.channels, "movingVar");
+    if (residual.data != nullptr) a.require_length(residual, g.rows * g.channels, "residual");
+    a.require_length(y, g.rows * g.channels, "y");
+    a.require_length(mean, g.channels, "mean");
+    a.require_length(variance, g.channels, "variance");
+    a.require_length(new_mean, g.channels, "newMovingMean");
+    a.require_length(new_var, g.channels, "newMovingVar");
+    batch_norm_train(x.data, gamma.data, beta.data, moving_mean.data, moving_var.data, residual.data, relu, epsilon, momentum,
+                     {y.data, mean.data, variance.data, new_mean.data, new_var.data}, g.rows, g.channels);
+    return undefined(env);
+  });
+}
+
+// batchNormTrainGrad(dy, x, gamma, beta, mean, variance, relu, epsilon, dx, dgamma, dbeta, rows, channels)
+BINDING(BatchNormTrainGrad) {
+  return guarded(env, [&] {
+    Args a(env, info, "batchNormTrainGrad", 13);
+    auto dy = a.f32(0, "dy");
+    auto x = a.f32(1, "x");
+    auto gamma = a.f32(2, "gamma");
+    auto beta = a.f32(3, "beta");
+    auto mean = a.f32(4, "mean");
+    auto variance = a.f32(5, "variance");
+    const bool relu = a.boolean(6, "relu");
+    const double epsilon = a.number(7, "epsilon");
+    auto dx = a.f32(8, "dx");
+    auto dgamma = a.f32(9, "dgamma");
+    auto dbeta = a.f32(10, "dbeta");
+    const Geometry g = geometry(a, 11);
+    a.require_length(dy, g.rows * g.channels, "dy");
+    a.require_length(x, g.rows * g.channels, "x");
+    a.require_length(gamma, g.channels, "gamma");
+    a.require_length(beta, g.channels, "beta");
+    a.require_length(mean, g.channels, "mean");
+    a.require_length(variance, g.channels, "variance");
+    a.require_length(dx, g.rows * g.channels, "dx");
+    a.require_length(dgamma, g.channels, "dgamma");
+    a.require_length(dbeta, g.channels, "dbeta");
+    batch_norm_train_grad(dy.data, x.data, gamma.data, beta.data, mean.data, variance.data, relu, epsilon, dx.data,
+                          dgamma.data, dbeta.data, g.rows, g.channels);
+    return undefined(env);
+  });
+}
+
 // biasRelu(x, bias, out, rows, channels)
 BINDING(BiasRelu) {
   return guarded(env, [&] {
@@ -145,6 +215,8 @@ void define_batch_norm_bindings(napi_env env, napi_value exports) {
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelGradSums", nullptr, ChannelGradSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"channelAffineGrad", nullptr, ChannelAffineGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasRelu", nullptr, BiasRelu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -6,6 +6,7 @@ import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } fr
 import { globalNormKernel, reduceKernels } from "./reduce.js"
 import { scaledAddKernel } from "./scaled-add.js"
 import { batchNormKernels } from "./batch-norm.js"
+import { batchNormTrainKernels } from "./batch-norm-train.js"
 import { biasReluKernels } from "./bias-relu.js"
 import { copyKernels } from "./copy.js"
 import type { NativeKernelSpec } from "./spec.js"
@@ -13,6 +14,7 @@ import type { NativeKernelSpec } from "./spec.js"
 /** Every kernel the native backend runs in the addon; all others are the cpu backend's. */
 export const nativeKernels: readonly NativeKernelSpec[] = [
   ...batchNormKernels,
+  ...batchNormTrainKernels,
   ...biasReluKernels,
   batchMatMulKernel,
   fusedMatMulKernel,
@@ -38,6 +40,7 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
+export { batchNormTrainKernelNames } from "./batch-norm-train.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export { globalNormGradients, globalNormKernelName } from "./reduce.js"
 export { scaledAddGradients, scaledAddKernelName } from "./scaled-add.js"

@@ -151,14 +151,30 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   const movingVar = state[`${name}/moving_var`]!
   const fused = hasFusedKernels()
   if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
+  if (hasTrainKernels()) return batchNormOnTrainKernels(params, state, name, x, newState, false)
+  const { mean, variance } = batchStatistics(state, name, x, fused, newState)
+  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
+}
+
+/**
+ * Training mode's batch mean and biased variance of x per channel (on the moments kernel when
+ * `fused`), with the moving statistics they give written into `newState` (see `batchNorm`).
+ */
+const batchStatistics = (
+  state: Params,
+  name: string,
+  x: tf.Tensor4D,
+  fused: boolean,
+  newState: Record<string, tf.Tensor>
+): { mean: tf.Tensor; variance: tf.Tensor } => {
   const n = x.shape[0] * x.shape[1] * x.shape[2]
   // As PyTorch: the unbiased variance needs two values per channel.
   if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
   const { mean, variance } = fused ? fusedMoments(x) : tf.moments(x, [0, 1, 2])
   const m = batchNormMomentum
-  newState[`${name}/moving_mean`] = tf.add(tf.mul(movingMean, 1 - m), tf.mul(mean, m))
-  newState[`${name}/moving_var`] = tf.add(tf.mul(movingVar, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
-  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
+  newState[`${name}/moving_mean`] = tf.add(tf.mul(state[`${name}/moving_mean`]!, 1 - m), tf.mul(mean, m))
+  newState[`${name}/moving_var`] = tf.add(tf.mul(state[`${name}/moving_var`]!, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
+  return { mean, variance }
 }
 
 const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } => {
@@ -174,3 +190,81 @@ const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, ga
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, batchNormEpsilon))), gamma), beta)
+
+/**
+ * Kernels that backends may provide for training-mode batch norm as two calls (the
+ * per-channel arithmetic between their passes done in the backend, where the ops above take
+ * a few dozen small calls per layer and step; @samlab/tfjs-backend-native registers them):
+ * {x, gamma, beta, movingMean, movingVar, residual?} with attrs {relu, epsilon, momentum} ->
+ * [relu?(normalised x + residual), batch mean, biased batch variance, new moving mean, new
+ * moving var]; {dy, x, gamma, beta, mean, variance} with {relu, epsilon} -> [dx, dgamma, dbeta]
+ * (no residual; with relu the mask is read from x). Where either is missing, the kernels or
+ * ops above run.
+ */
+export const batchNormTrainKernelNames = {
+  batchNormTrain: "SamlabBatchNormTrain",
+  batchNormTrainGrad: "SamlabBatchNormTrainGrad"
+} as const
+
+/** True when the active backend registers both training kernels (checked per call: backends change). */
+export const hasTrainKernels = (): boolean => {
+  const backend = tf.getBackend()
+  return Object.values(batchNormTrainKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
+}
+
+/**
+ * Training-mode `relu?(batch norm of x + residual)` on the training kernels: the forward
+ * kernel runs outside the custom gradient (its batch and moving statistics are not on the
+ * gradient's path), the custom gradient passes its output on (a clone) and calls the
+ * backward kernel. With a residual (relu only) the ReLU's gradient g = dy step(y) is taken
+ * first, by `reluGrad` (one pass; g is also the residual's gradient).
+ */
+export const batchNormOnTrainKernels = (
+  params: Params,
+  state: Params,
+  name: string,
+  x: tf.Tensor4D,
+  newState: Record<string, tf.Tensor>,
+  relu: boolean,
+  residual?: { readonly tensor: tf.Tensor4D; readonly reluGrad: (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor }
+): tf.Tensor4D => {
+  const n = x.shape[0] * x.shape[1] * x.shape[2]
+  // As PyTorch: the unbiased variance needs two values per channel.
+  if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  const gamma = params[`${name}/gamma`]!
+  const beta = params[`${name}/beta`]!
+  const inputs: tf.NamedTensorMap = { x, gamma, beta, movingMean: state[`${name}/moving_mean`]!, movingVar: state[`${name}/moving_var`]! }
+  if (residual) inputs["residual"] = residual.tensor
+  const [y, mean, variance, movingMean, movingVar] = tf
+    .engine()
+    .runKernel(batchNormTrainKernelNames.batchNormTrain, inputs, { relu, epsilon: batchNormEpsilon, momentum: batchNormMomentum }) as tf.Tensor[]
+  newState[`${name}/moving_mean`] = movingMean!
+  newState[`${name}/moving_var`] = movingVar!
+  const gradOf = (dy: tf.Tensor, saved: tf.Tensor[], withRelu: boolean): tf.Tensor[] => {
+    const [xs, gammaS, betaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+    const attrs = { relu: withRelu, epsilon: batchNormEpsilon }
+    const inputs = { dy, x: xs, gamma: gammaS, beta: betaS, mean: meanS, variance: varianceS }
+    return tf.engine().runKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, attrs) as tf.Tensor[]
+  }
+  if (residual === undefined) {
+    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [xi, gammaI, betaI, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+      save([xi, gammaI, betaI, mean!, variance!])
+      return { value: tf.clone(y!), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradOf(dy as tf.Tensor, saved, relu) }
+    })
+    return f(x, gamma, beta) as tf.Tensor4D
+  }
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, gammaI, betaI, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const value = tf.clone(y!)
+    save([xi, gammaI, betaI, mean!, variance!, value])
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = residual.reluGrad(dy as tf.Tensor, saved[5]!)
+        return [...gradOf(g, saved, false), g]
+      }
+    }
+  })
+  return f(x, gamma, beta, residual.tensor) as tf.Tensor4D
+}

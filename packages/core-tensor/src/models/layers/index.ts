@@ -8,8 +8,10 @@ export {
   batchNormInitState,
   batchNormMomentum,
   batchNormShapes,
-  batchNormStateShapes
+  batchNormStateShapes,
+  batchNormTrainKernelNames
 } from "./batch-norm.js"
+export { batchNormRelu } from "./batch-norm-relu.js"
 export { type ConvSpec, conv2d, conv2dInit, conv2dShapes, convOutSize } from "./conv2d.js"
 export { conv2dPortableGrad } from "./conv2d-portable.js"
 export { dense, denseInit, denseShapes } from "./dense.js"
