@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { backendHasKernels, runOwnKernel } from "../backend/own-kernels.js"
 
 /**
  * A parameter set: named tensors in a fixed order. Models are functions of an explicit
@@ -59,8 +60,8 @@ export const globalNorm = (p: Params): tf.Scalar =>
   tf.tidy(() => {
     const tensors = Object.values(p)
     if (tensors.length === 0) return tf.scalar(0)
-    if (tensors.every((t) => t.dtype === "float32") && tf.getKernel(globalNormKernelName, tf.getBackend()) !== undefined)
-      return tf.engine().runKernel(globalNormKernelName, tensors as unknown as tf.NamedTensorMap, {}) as tf.Scalar
+    if (tensors.every((t) => t.dtype === "float32") && backendHasKernels(globalNormKernelName))
+      return runOwnKernel(globalNormKernelName, tensors as unknown as tf.NamedTensorMap) as tf.Scalar
     const plain = tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar
     const peak = tf.max(tf.stack(tensors.map((t) => tf.max(tf.abs(t)))))
     const divisor = tf.maximum(peak, tf.scalar(Number.MIN_VALUE))
@@ -83,9 +84,9 @@ export const addScaled = (a: tf.Tensor, b: tf.Tensor, s: number | tf.Scalar): tf
       b.dtype === "float32" &&
       tf.util.arraysEqual(a.shape, b.shape) &&
       (typeof s === "number" || (s.dtype === "float32" && s.size === 1)) &&
-      tf.getKernel(scaledAddKernelName, tf.getBackend()) !== undefined
+      backendHasKernels(scaledAddKernelName)
     if (!fused) return tf.add(a, tf.mul(b, s))
-    return tf.engine().runKernel(scaledAddKernelName, { a, b, s: typeof s === "number" ? tf.scalar(s) : s }, {}) as tf.Tensor
+    return runOwnKernel(scaledAddKernelName, { a, b, s: typeof s === "number" ? tf.scalar(s) : s }) as tf.Tensor
   })
 
 /** `a + alpha * b`, tensor by tensor (alpha a number or a scalar tensor). */

@@ -164,7 +164,7 @@ const bench = async (o: BenchOptions): Promise<void> => {
   const say = (line: string) => (json ? undefined : process.stdout.write(`${line}\n`))
   say(
     peak
-      ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions`
+      ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions as direct products (a Winograd convolution does fewer, so its share can pass 100%)`
       : "peak unknown (the native addon, which measures it, is not built)"
   )
   const results: BenchRow[] = []

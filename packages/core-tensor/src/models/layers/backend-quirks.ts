@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { backendHasKernels } from "../../backend/own-kernels.js"
 
 /**
  * Backend gaps the layers work around (tfjs 4.22, measured here on 2 cores):
@@ -7,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core"
  *   [128, 512] took 4 s against 0.13 s for an explicit transpose then a plain matMul, and tfjs's
  *   matMul gradient uses exactly such transposed products.
  */
-export const hasNativeConvFilterGradient = (): boolean => tf.getKernel("Conv2DBackpropFilter", tf.getBackend()) !== undefined
+export const hasNativeConvFilterGradient = (): boolean => backendHasKernels("Conv2DBackpropFilter")
 
 export const hasSlowTransposedMatMul = (): boolean => tf.getBackend() === "wasm"
 

@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { backendHasKernels, runOwnKernel } from "../../backend/own-kernels.js"
 import type { Params } from "../../params/params.js"
 import { batchNorm, batchNormOnTrainKernels, hasTrainKernels } from "./batch-norm.js"
 import { relu, reluKernelNames } from "./relu.js"
-
-const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor => tf.engine().runKernel(name, inputs, {}) as tf.Tensor
 
 /**
  * `relu(batchNorm(x) + residual)` (`residual` optional, x's shape): a batch norm followed by a
@@ -22,11 +21,11 @@ export const batchNormRelu = (
   newState: Record<string, tf.Tensor>,
   residual?: tf.Tensor4D
 ): tf.Tensor4D => {
-  const reluGradRegistered = tf.getKernel(reluKernelNames.reluGrad, tf.getBackend()) !== undefined
+  const reluGradRegistered = backendHasKernels(reluKernelNames.reluGrad)
   if (!training || !hasTrainKernels() || (residual !== undefined && !reluGradRegistered)) {
     const y = batchNorm(params, state, name, x, training, newState)
     return relu(residual === undefined ? y : tf.add<tf.Tensor4D>(y, residual))
   }
-  const withResidual = residual && { tensor: residual, reluGrad: (dy: tf.Tensor, y: tf.Tensor) => runKernel(reluKernelNames.reluGrad, { dy, y }) }
+  const withResidual = residual && { tensor: residual, reluGrad: (dy: tf.Tensor, y: tf.Tensor) => runOwnKernel(reluKernelNames.reluGrad, { dy, y }) as tf.Tensor }
   return batchNormOnTrainKernels(params, state, name, x, newState, true, withResidual)
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { backendHasKernels, runOwnKernel } from "../../backend/own-kernels.js"
 import type { Params } from "../../params/params.js"
 import { ModelInputError } from "../errors.js"
 
@@ -94,12 +95,8 @@ export const batchNormKernelNames = {
 } as const
 
 /** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
-const hasFusedKernels = (): boolean => {
-  const backend = tf.getBackend()
-  return Object.values(batchNormKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
-}
+const hasFusedKernels = (): boolean => backendHasKernels(...Object.values(batchNormKernelNames))
 
-const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
 
 /**
  * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
@@ -112,7 +109,7 @@ const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tens
 const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-    const value = runKernel(batchNormKernelNames.channelAffine, {
+    const value = runOwnKernel(batchNormKernelNames.channelAffine, {
       x,
       ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
     }) as tf.Tensor
@@ -127,10 +124,10 @@ const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
         const invS = tf.rsqrt(tf.add(varianceS, batchNormEpsilon))
         const count = xs.size / xs.shape[3]!
         // sum(dy xhat) = inv sum(dy (x - mean)), the centred sum taken in the kernel (in double)
-        const [sumDy, sumDyCentred] = runKernel(batchNormKernelNames.channelGradSums, { dy: g, x: xs, center: meanS }) as [tf.Tensor, tf.Tensor]
+        const [sumDy, sumDyCentred] = runOwnKernel(batchNormKernelNames.channelGradSums, { dy: g, x: xs, center: meanS }) as [tf.Tensor, tf.Tensor]
         const sumDyXhat = tf.mul(invS, sumDyCentred)
         const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
-        const dx = runKernel(batchNormKernelNames.channelAffineGrad, { dy: g, x: xs, a, k, c }) as tf.Tensor
+        const dx = runOwnKernel(batchNormKernelNames.channelAffineGrad, { dy: g, x: xs, a, k, c }) as tf.Tensor
         return [dx, sumDyXhat, sumDy]
       }
     }
@@ -178,14 +175,14 @@ const batchStatistics = (
 }
 
 const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } => {
-  const [mean, variance] = runKernel(batchNormKernelNames.channelMoments, { x }) as [tf.Tensor, tf.Tensor]
+  const [mean, variance] = runOwnKernel(batchNormKernelNames.channelMoments, { x }) as [tf.Tensor, tf.Tensor]
   return { mean, variance }
 }
 
 /** `normalise` as one pass: x scale + (beta - mean scale), scale = gamma / sqrt(var + eps) (differentiable: the kernel has a gradient). */
 const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.tidy(
-    () => runKernel(batchNormKernelNames.channelAffine, { x, ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon))) }) as tf.Tensor4D
+    () => runOwnKernel(batchNormKernelNames.channelAffine, { x, ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon))) }) as tf.Tensor4D
   )
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
@@ -207,10 +204,7 @@ export const batchNormTrainKernelNames = {
 } as const
 
 /** True when the active backend registers both training kernels (checked per call: backends change). */
-export const hasTrainKernels = (): boolean => {
-  const backend = tf.getBackend()
-  return Object.values(batchNormTrainKernelNames).every((name) => tf.getKernel(name, backend) !== undefined)
-}
+export const hasTrainKernels = (): boolean => backendHasKernels(...Object.values(batchNormTrainKernelNames))
 
 /**
  * Training-mode `relu?(batch norm of x + residual)` on the training kernels: the forward
@@ -235,16 +229,14 @@ export const batchNormOnTrainKernels = (
   const beta = params[`${name}/beta`]!
   const inputs: tf.NamedTensorMap = { x, gamma, beta, movingMean: state[`${name}/moving_mean`]!, movingVar: state[`${name}/moving_var`]! }
   if (residual) inputs["residual"] = residual.tensor
-  const [y, mean, variance, movingMean, movingVar] = tf
-    .engine()
-    .runKernel(batchNormTrainKernelNames.batchNormTrain, inputs, { relu, epsilon: batchNormEpsilon, momentum: batchNormMomentum }) as tf.Tensor[]
+  const [y, mean, variance, movingMean, movingVar] = runOwnKernel(batchNormTrainKernelNames.batchNormTrain, inputs, { relu, epsilon: batchNormEpsilon, momentum: batchNormMomentum }) as tf.Tensor[]
   newState[`${name}/moving_mean`] = movingMean!
   newState[`${name}/moving_var`] = movingVar!
   const gradOf = (dy: tf.Tensor, saved: tf.Tensor[], withRelu: boolean): tf.Tensor[] => {
     const [xs, gammaS, betaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
     const attrs = { relu: withRelu, epsilon: batchNormEpsilon }
     const inputs = { dy, x: xs, gamma: gammaS, beta: betaS, mean: meanS, variance: varianceS }
-    return tf.engine().runKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, attrs) as tf.Tensor[]
+    return runOwnKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, attrs) as tf.Tensor[]
   }
   if (residual === undefined) {
     const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
+import { backendHasKernels, runOwnKernel } from "../../backend/own-kernels.js"
 
 /**
  * Kernels that backends may provide for a ReLU over the last (channel) axis, by name
@@ -13,13 +14,6 @@ export const reluKernelNames = {
   biasReluGrad: "SamlabBiasReluGrad"
 } as const
 
-/** True when the active backend registers every named kernel (checked per call: backends change). */
-const hasKernels = (...names: string[]): boolean => {
-  const backend = tf.getBackend()
-  return names.every((name) => tf.getKernel(name, backend) !== undefined)
-}
-
-const runKernel = (name: string, inputs: tf.NamedTensorMap): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, {})
 
 /** tf.relu whose gradient is one kernel reading the saved output. */
 const reluOnePassGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -28,30 +22,30 @@ const reluOnePassGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
   save([value])
   return {
     value,
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => runKernel(reluKernelNames.reluGrad, { dy: dy as tf.Tensor, y: saved[0]! }) as tf.Tensor
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => runOwnKernel(reluKernelNames.reluGrad, { dy: dy as tf.Tensor, y: saved[0]! }) as tf.Tensor
   }
 })
 
 /** relu(x + bias) as one kernel, its gradient (dx and the bias's) as one more. */
 const biasReluFused = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, bias, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-  const value = runKernel(reluKernelNames.biasRelu, { x, bias }) as tf.Tensor
+  const value = runOwnKernel(reluKernelNames.biasRelu, { x, bias }) as tf.Tensor
   save([value])
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [dx, dBias] = runKernel(reluKernelNames.biasReluGrad, { dy: dy as tf.Tensor, y: saved[0]! }) as [tf.Tensor, tf.Tensor]
+      const [dx, dBias] = runOwnKernel(reluKernelNames.biasReluGrad, { dy: dy as tf.Tensor, y: saved[0]! }) as [tf.Tensor, tf.Tensor]
       return [dx, tf.reshape(dBias, bias.shape)]
     }
   }
 })
 
 /** `tf.relu(x)`; on backends with the ReLU kernels its gradient is one pass instead of two. */
-export const relu = <T extends tf.Tensor>(x: T): T => (hasKernels(reluKernelNames.reluGrad) ? (reluOnePassGrad(x) as T) : tf.relu(x))
+export const relu = <T extends tf.Tensor>(x: T): T => (backendHasKernels(reluKernelNames.reluGrad) ? (reluOnePassGrad(x) as T) : tf.relu(x))
 
 /**
  * `tf.relu(tf.add(x, bias))` for a bias over x's last axis; on backends with the ReLU kernels
  * one pass forward and one backward (which also gives the bias's gradient).
  */
 export const biasRelu = <T extends tf.Tensor>(x: T, bias: tf.Tensor): T =>
-  hasKernels(reluKernelNames.biasRelu, reluKernelNames.biasReluGrad) ? (biasReluFused(x, bias) as T) : tf.relu(tf.add<T>(x, bias))
+  backendHasKernels(reluKernelNames.biasRelu, reluKernelNames.biasReluGrad) ? (biasReluFused(x, bias) as T) : tf.relu(tf.add<T>(x, bias))
