@@ -26,6 +26,9 @@ export const batchNormRelu = (
     const y = batchNorm(params, state, name, x, training, newState)
     return relu(residual === undefined ? y : tf.add<tf.Tensor4D>(y, residual))
   }
-  const withResidual = residual && { tensor: residual, reluGrad: (dy: tf.Tensor, y: tf.Tensor) => runOwnKernel(reluKernelNames.reluGrad, { dy, y }) as tf.Tensor }
+  const withResidual = residual && {
+    tensor: residual,
+    reluGrad: (dy: tf.Tensor, y: tf.Tensor) => runOwnKernel(reluKernelNames.reluGrad, { dy, y }) as tf.Tensor
+  }
   return batchNormOnTrainKernels(params, state, name, x, newState, true, withResidual)
 }

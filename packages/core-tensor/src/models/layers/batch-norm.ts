@@ -97,7 +97,6 @@ export const batchNormKernelNames = {
 /** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
 const hasFusedKernels = (): boolean => backendHasKernels(...Object.values(batchNormKernelNames))
 
-
 /**
  * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
  * forward one pass (SamlabChannelAffine), the backward two (SamlabChannelGradSums, then
@@ -229,7 +228,11 @@ export const batchNormOnTrainKernels = (
   const beta = params[`${name}/beta`]!
   const inputs: tf.NamedTensorMap = { x, gamma, beta, movingMean: state[`${name}/moving_mean`]!, movingVar: state[`${name}/moving_var`]! }
   if (residual) inputs["residual"] = residual.tensor
-  const [y, mean, variance, movingMean, movingVar] = runOwnKernel(batchNormTrainKernelNames.batchNormTrain, inputs, { relu, epsilon: batchNormEpsilon, momentum: batchNormMomentum }) as tf.Tensor[]
+  const [y, mean, variance, movingMean, movingVar] = runOwnKernel(batchNormTrainKernelNames.batchNormTrain, inputs, {
+    relu,
+    epsilon: batchNormEpsilon,
+    momentum: batchNormMomentum
+  }) as tf.Tensor[]
   newState[`${name}/moving_mean`] = movingMean!
   newState[`${name}/moving_var`] = movingVar!
   const gradOf = (dy: tf.Tensor, saved: tf.Tensor[], withRelu: boolean): tf.Tensor[] => {

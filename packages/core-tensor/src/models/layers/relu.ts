@@ -14,7 +14,6 @@ export const reluKernelNames = {
   biasReluGrad: "SamlabBiasReluGrad"
 } as const
 
-
 /** tf.relu whose gradient is one kernel reading the saved output. */
 const reluOnePassGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, save] = args as [tf.Tensor, tf.GradSaveFunc]
