@@ -52,34 +52,13 @@ struct TapSegments {
   }
 };
 
-// Walks output pixels in order (b, oy, ox) without dividing per pixel.
-struct PixelCursor {
-  const ConvGeometry& g;
-  int b, oy, ox;
-  PixelCursor(const ConvGeometry& geo, int pixel) : g(geo) {
-    ox = pixel % g.out_w;
-    const int rest = pixel / g.out_w;
-    oy = rest % g.out_h;
-    b = rest / g.out_h;
-  }
-  void next() {
-    if (++ox == g.out_w) {
-      ox = 0;
-      if (++oy == g.out_h) {
-        oy = 0;
-        ++b;
-      }
-    }
-  }
-};
-
 // Writes the taps of `segs` of the im2col row of the cursor's pixel to dst[0], dst[stride],
 // ...: zeros where a tap falls in the padding.
-inline void gather_row(const ConvGeometry& g, const float* x, const PixelCursor& px, const TapSegments& taps, float* dst,
+inline void gather_row(const ConvGeometry& g, const float* x, const GridCursor& px, const TapSegments& taps, float* dst,
                        int stride) {
   const int ci_n = g.in_c;
-  const int iy0 = px.oy * g.stride_h - g.pad_top;
-  const int ix0 = px.ox * g.stride_w - g.pad_left;
+  const int iy0 = px.y * g.stride_h - g.pad_top;
+  const int ix0 = px.x * g.stride_w - g.pad_left;
   const float* xb = x + static_cast<ptrdiff_t>(px.b) * g.in_h * g.in_w * ci_n;
   const bool row_inside = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_w <= g.in_w;
   for (const auto& sg : taps.segs) {
@@ -129,7 +108,7 @@ class Im2colB final : public PackB {
     const TapSegments taps(g_, j0, nc);
     const int panels = (nc + nr - 1) / nr;
     std::vector<float> row(static_cast<size_t>(panels) * nr, 0.f);
-    PixelCursor px(g_, k0);
+    GridCursor px(g_.out_h, g_.out_w, k0);
     for (int kk = 0; kk < kc; ++kk, px.next()) {
       gather_row(g_, x_, px, taps, row.data(), 1);
       for (int p = 0; p < panels; ++p)
@@ -252,7 +231,7 @@ bool conv_direct_filter(const ConvGeometry& g, const float* x, const float* dy, 
 
 void Im2colA::pack(int i0, int mc, int k0, int kc, int mr, float* dst) const {
   const TapSegments taps(g_, k0, kc);
-  PixelCursor px(g_, i0);
+  GridCursor px(g_.out_h, g_.out_w, i0);
   for (int ir = 0; ir < mc; ir += mr) {
     const int rows = std::min(mr, mc - ir);
     float* d = dst + static_cast<ptrdiff_t>(ir) * kc;

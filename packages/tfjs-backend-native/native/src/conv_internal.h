@@ -7,6 +7,28 @@
 
 namespace samlab {
 
+// Walks the points (b, y, x) of a [batch, rows, cols] grid in order from a flat index without
+// dividing per step: the output pixels of conv.cc, the output tiles of winograd.cc.
+struct GridCursor {
+  int rows, cols;
+  int b, y, x;
+  GridCursor(int grid_rows, int grid_cols, int64_t at) : rows(grid_rows), cols(grid_cols) {
+    x = static_cast<int>(at % cols);
+    const int64_t rest = at / cols;
+    y = static_cast<int>(rest % rows);
+    b = static_cast<int>(rest / rows);
+  }
+  void next() {
+    if (++x == cols) {
+      x = 0;
+      if (++y == rows) {
+        y = 0;
+        ++b;
+      }
+    }
+  }
+};
+
 // Left operand of the forward pass: A(i, k) = im2col(x)(pixel i, tap k), pixel
 // i = (b, oy, ox), tap k = (ky, kx, ci). Zero where the tap falls in the padding.
 class Im2colA final : public PackA {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aligned_buffer.h"
+#include "conv_internal.h"
 #include "gemm.h"
 #include "threadpool.h"
 
@@ -68,26 +69,6 @@ struct TileGrid {
   int64_t count;
   explicit TileGrid(const ConvGeometry& g)
       : th((g.out_h + 1) / 2), tw((g.out_w + 1) / 2), count(int64_t(g.batch) * ((g.out_h + 1) / 2) * ((g.out_w + 1) / 2)) {}
-};
-
-struct TileCursor {
-  const TileGrid& grid;
-  int b, ty, tx;
-  TileCursor(const TileGrid& gr, int64_t t) : grid(gr) {
-    tx = static_cast<int>(t % gr.tw);
-    const int64_t rest = t / gr.tw;
-    ty = static_cast<int>(rest % gr.th);
-    b = static_cast<int>(rest / gr.th);
-  }
-  void next() {
-    if (++tx == grid.tw) {
-      tx = 0;
-      if (++ty == grid.th) {
-        ty = 0;
-        ++b;
-      }
-    }
-  }
 };
 
 // The tile transforms keep one tile's values in registers, 16 channels at a time (a GCC/Clang
@@ -164,11 +145,11 @@ SAMLAB_INLINE void output_lanes(const float* m, ptrdiff_t step, int c, float* co
 }
 
 // v[p * pos_step + c] = (B^T d B)[p] for the 4x4 input patch of the tile (zeros outside the image).
-SAMLAB_TRANSFORM void input_tile(const ConvGeometry& g, const float* x, const TileCursor& t, const float* zeros, float* v,
+SAMLAB_TRANSFORM void input_tile(const ConvGeometry& g, const float* x, const GridCursor& t, const float* zeros, float* v,
                                  ptrdiff_t pos_step) {
   const int n = g.in_c;
   const float* xb = x + static_cast<ptrdiff_t>(t.b) * g.in_h * g.in_w * n;
-  const int iy0 = 2 * t.ty - g.pad_top, ix0 = 2 * t.tx - g.pad_left;
+  const int iy0 = 2 * t.y - g.pad_top, ix0 = 2 * t.x - g.pad_left;
   const float* d[kPositions];
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j) {
@@ -181,14 +162,14 @@ SAMLAB_TRANSFORM void input_tile(const ConvGeometry& g, const float* x, const Ti
 }
 
 // z[p * pos_step + c] = (A dy A^T)[p] for the tile's 2x2 block of dy (zeros past the output).
-SAMLAB_TRANSFORM void output_grad_tile(const ConvGeometry& g, const float* dy, const TileCursor& t, const float* zeros, float* z,
+SAMLAB_TRANSFORM void output_grad_tile(const ConvGeometry& g, const float* dy, const GridCursor& t, const float* zeros, float* z,
                                        ptrdiff_t pos_step) {
   const int n = g.out_c;
   const float* db = dy + static_cast<ptrdiff_t>(t.b) * g.out_h * g.out_w * n;
   const float* e[4];
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 2; ++j) {
-      const int oy = 2 * t.ty + i, ox = 2 * t.tx + j;
+      const int oy = 2 * t.y + i, ox = 2 * t.x + j;
       e[i * 2 + j] = (oy < g.out_h && ox < g.out_w) ? db + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n : zeros;
     }
   int c = 0;
@@ -198,14 +179,14 @@ SAMLAB_TRANSFORM void output_grad_tile(const ConvGeometry& g, const float* dy, c
 
 // The tile's 2x2 outputs = A^T m A, m[p * pos_step + c]; outputs past the image go to `sink`
 // (out_c floats).
-SAMLAB_TRANSFORM void output_tile(const ConvGeometry& g, const float* m, ptrdiff_t pos_step, const TileCursor& t, float* sink,
+SAMLAB_TRANSFORM void output_tile(const ConvGeometry& g, const float* m, ptrdiff_t pos_step, const GridCursor& t, float* sink,
                                   float* y) {
   const int n = g.out_c;
   float* yb = y + static_cast<ptrdiff_t>(t.b) * g.out_h * g.out_w * n;
   float* o[4];
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 2; ++j) {
-      const int oy = 2 * t.ty + i, ox = 2 * t.tx + j;
+      const int oy = 2 * t.y + i, ox = 2 * t.x + j;
       o[i * 2 + j] = (oy < g.out_h && ox < g.out_w) ? yb + (static_cast<ptrdiff_t>(oy) * g.out_w + ox) * n : sink;
     }
   int c = 0;
@@ -309,7 +290,7 @@ void winograd_forward(const ConvGeometry& g, const float* x, const FilterView& w
     float* sink = tls_sink.get(static_cast<size_t>(n));
     const int64_t t0 = int64_t(blk) * bt;
     const int tiles = static_cast<int>(std::min<int64_t>(bt, grid.count - t0));
-    TileCursor cur(grid, t0);
+    GridCursor cur(grid.th, grid.tw, t0);
     for (int s = 0; s < tiles; ++s, cur.next()) input_tile(g, x, cur, zeros.data(), v + static_cast<ptrdiff_t>(s) * c_n, v_pos);
     const int rows = (tiles + mr - 1) / mr * mr;  // the last micro-tile's spare rows are zero, their products dropped
     for (int p = 0; p < kPositions; ++p)
@@ -321,7 +302,7 @@ void winograd_forward(const ConvGeometry& g, const float* x, const FilterView& w
           kern.full_rows(c_n, v + p * v_pos + static_cast<ptrdiff_t>(r0) * c_n, up, m + p * m_pos + static_cast<ptrdiff_t>(r0) * ldo + pn * nr,
                          ldo, false);
       }
-    TileCursor out(grid, t0);
+    GridCursor out(grid.th, grid.tw, t0);
     for (int s = 0; s < tiles; ++s, out.next()) output_tile(g, m + static_cast<ptrdiff_t>(s) * ldo, m_pos, out, sink, y);
   });
 }
@@ -356,7 +337,7 @@ void winograd_filter_grad(const ConvGeometry& g, const float* x, const float* dy
     if (ldz != n) std::memset(z, 0, sizeof(float) * kPositions * z_pos);  // the padding columns stay zero
     float* du = partial + du_size * chunk;
     const int64_t c0 = chunk * chunk_tiles, c1 = std::min(grid.count, c0 + chunk_tiles);
-    TileCursor cur(grid, c0);
+    GridCursor cur(grid.th, grid.tw, c0);
     for (int64_t t0 = c0; t0 < c1; t0 += bt) {
       const int tiles = static_cast<int>(std::min<int64_t>(bt, c1 - t0));
       for (int s = 0; s < tiles; ++s, cur.next()) {
