@@ -1,6 +1,6 @@
 import type { NamedAttrMap } from "@tensorflow/tfjs-core"
 import { NativeKernelError } from "../errors.js"
-import { floats, geometry, perChannel, sameShape } from "./channel-inputs.js"
+import { floats, geometry, perChannel, sameShape, withGradient } from "./channel-inputs.js"
 import type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
 import { output } from "./values.js"
 
@@ -92,19 +92,14 @@ const batchNormTrainGradKernel: NativeKernelSpec = {
   own: true,
   run: ({ inputs, backend, attrs }: NativeKernelArgs, addon) => {
     const k = batchNormTrainKernelNames.batchNormTrainGrad
-    const x = inputs["x"],
-      dy = inputs["dy"]
-    const xv = floats(k, backend, x, "x")
-    const dyv = floats(k, backend, dy, "dy")
-    sameShape(k, x!, dy!, "dy")
-    const { rows, channels } = geometry(k, x!)
+    const { operand: x, values: xv, dy: dyv, rows, channels } = withGradient(k, backend, inputs, "x")
     const vec = (name: string) => perChannel(k, backend, inputs[name], name, channels)
     const [gamma, beta, mean, variance] = ["gamma", "beta", "mean", "variance"].map(vec) as [Float32Array, Float32Array, Float32Array, Float32Array]
     const dx = backend.allocFloat32(rows * channels)
     const dgamma = backend.allocFloat32(channels),
       dbeta = backend.allocFloat32(channels)
     addon.batchNormTrainGrad(dyv, xv, gamma, beta, mean, variance, flag(k, attrs, "relu"), positive(k, attrs, "epsilon"), dx, dgamma, dbeta, rows, channels)
-    return [output(backend, x!.shape, dx), output(backend, [channels], dgamma), output(backend, [channels], dbeta)]
+    return [output(backend, x.shape, dx), output(backend, [channels], dgamma), output(backend, [channels], dbeta)]
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { GradConfig } from "@tensorflow/tfjs-core"
-import { floats, geometry, perChannel, sameShape } from "./channel-inputs.js"
+import { floats, geometry, leadingAxes, perChannel, withGradient } from "./channel-inputs.js"
 import type { NativeKernelSpec } from "./spec.js"
 import { output } from "./values.js"
 
@@ -58,12 +58,7 @@ const channelGradSumsKernel: NativeKernelSpec = {
   own: true,
   run: ({ inputs, backend }, addon) => {
     const k = batchNormKernelNames.channelGradSums
-    const x = inputs["x"],
-      dy = inputs["dy"]
-    const xv = floats(k, backend, x, "x")
-    const dyv = floats(k, backend, dy, "dy")
-    sameShape(k, x!, dy!, "dy")
-    const { rows, channels } = geometry(k, x!)
+    const { values: xv, dy: dyv, rows, channels } = withGradient(k, backend, inputs, "x")
     const center = inputs["center"] === undefined ? null : perChannel(k, backend, inputs["center"], "center", channels)
     const sumDy = backend.allocFloat32(channels),
       sumDyX = backend.allocFloat32(channels)
@@ -77,25 +72,17 @@ const channelAffineGradKernel: NativeKernelSpec = {
   own: true,
   run: ({ inputs, backend }, addon) => {
     const k = batchNormKernelNames.channelAffineGrad
-    const x = inputs["x"],
-      dy = inputs["dy"]
-    const xv = floats(k, backend, x, "x")
-    const dyv = floats(k, backend, dy, "dy")
-    sameShape(k, x!, dy!, "dy")
-    const { rows, channels } = geometry(k, x!)
+    const { operand: x, values: xv, dy: dyv, rows, channels } = withGradient(k, backend, inputs, "x")
     const a = perChannel(k, backend, inputs["a"], "a", channels)
     const kv = perChannel(k, backend, inputs["k"], "k", channels)
     const c = perChannel(k, backend, inputs["c"], "c", channels)
     const values = backend.allocFloat32(rows * channels)
     addon.channelAffineGrad(dyv, xv, a, kv, c, values, rows, channels)
-    return output(backend, x!.shape, values)
+    return output(backend, x.shape, values)
   }
 }
 
 export const batchNormKernels: readonly NativeKernelSpec[] = [channelMomentsKernel, channelAffineKernel, channelGradSumsKernel, channelAffineGradKernel]
-
-/** Every axis but the last. */
-const leadingAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i)
 
 /**
  * Gradients (tfjs ops, so any backend runs them) for the two kernels a model may be

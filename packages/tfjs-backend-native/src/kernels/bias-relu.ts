@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { GradConfig } from "@tensorflow/tfjs-core"
-import { floats, geometry, perChannel, sameShape } from "./channel-inputs.js"
+import { floats, geometry, leadingAxes, perChannel, withGradient } from "./channel-inputs.js"
 import type { NativeKernelSpec } from "./spec.js"
 import { output } from "./values.js"
 
@@ -40,16 +40,11 @@ const reluGradKernel = (kernelName: string, sums: boolean): NativeKernelSpec => 
   kernelName,
   own: true,
   run: ({ inputs, backend }, addon) => {
-    const y = inputs["y"],
-      dy = inputs["dy"]
-    const yv = floats(kernelName, backend, y, "y")
-    const dyv = floats(kernelName, backend, dy, "dy")
-    sameShape(kernelName, y!, dy!, "dy")
-    const { rows, channels } = geometry(kernelName, y!)
+    const { operand: y, values: yv, dy: dyv, rows, channels } = withGradient(kernelName, backend, inputs, "y")
     const dx = backend.allocFloat32(rows * channels)
     const sumDx = sums ? backend.allocFloat32(channels) : null
     addon.reluGrad(dyv, yv, dx, sumDx, rows, channels)
-    const dxInfo = output(backend, y!.shape, dx)
+    const dxInfo = output(backend, y.shape, dx)
     return sumDx === null ? dxInfo : [dxInfo, output(backend, [channels], sumDx)]
   }
 })
@@ -72,8 +67,7 @@ export const biasReluGradients: readonly GradConfig[] = [
     gradFunc: (dy, saved) => {
       const [bias, y] = saved as [tf.Tensor, tf.Tensor]
       const dx = (): tf.Tensor => tf.mul(dy as tf.Tensor, tf.step(y))
-      const leading = Array.from({ length: y.rank - 1 }, (_, i) => i)
-      return { x: dx, bias: () => tf.reshape(tf.sum(dx(), leading), bias.shape) }
+      return { x: dx, bias: () => tf.reshape(tf.sum(dx(), leadingAxes(y)), bias.shape) }
     }
   }
 ]

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import type { TensorInfo } from "@tensorflow/tfjs-core"
+import type { NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core"
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import { NativeKernelError } from "../errors.js"
 import { sizeOf } from "./values.js"
@@ -30,6 +30,26 @@ export const sameShape = (kernel: string, x: TensorInfo, other: TensorInfo, name
   if (!tf.util.arraysEqual(x.shape, other.shape))
     throw new NativeKernelError(kernel, `"${name}" has shape [${other.shape.join(", ")}], expected x's [${x.shape.join(", ")}]`)
 }
+
+/**
+ * A backward kernel's full-size operand `name` and the gradient `dy` of its shape: both
+ * values (checked as `floats` checks them), the shape check, and the operand's [rows, channels].
+ */
+export const withGradient = (
+  kernel: string,
+  backend: MathBackendCPU,
+  inputs: NamedTensorInfoMap,
+  name: string
+): { operand: TensorInfo; values: Float32Array; dy: Float32Array; rows: number; channels: number } => {
+  const operand = inputs[name]
+  const values = floats(kernel, backend, operand, name)
+  const dy = floats(kernel, backend, inputs["dy"], "dy")
+  sameShape(kernel, operand!, inputs["dy"]!, "dy")
+  return { operand: operand!, values, dy, ...geometry(kernel, operand!) }
+}
+
+/** Every axis but the last (the channel axis): what a per-channel gradient sums over. */
+export const leadingAxes = (t: TensorInfo): number[] => Array.from({ length: t.shape.length - 1 }, (_, i) => i)
 
 export const perChannel = (kernel: string, backend: MathBackendCPU, t: TensorInfo | undefined, name: string, channels: number): Float32Array => {
   const values = floats(kernel, backend, t, name)
