@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core"
-import { backendHasKernels, runOwnKernel } from "../../backend/own-kernels.js"
+import { backendHasKernels } from "../../backend/own-kernels.js"
 import type { Params } from "../../params/params.js"
 import { batchNorm, batchNormOnTrainKernels, hasTrainKernels } from "./batch-norm.js"
 import { relu, reluKernelNames } from "./relu.js"
@@ -26,9 +26,5 @@ export const batchNormRelu = (
     const y = batchNorm(params, state, name, x, training, newState)
     return relu(residual === undefined ? y : tf.add<tf.Tensor4D>(y, residual))
   }
-  const withResidual = residual && {
-    tensor: residual,
-    reluGrad: (dy: tf.Tensor, y: tf.Tensor) => runOwnKernel(reluKernelNames.reluGrad, { dy, y }) as tf.Tensor
-  }
-  return batchNormOnTrainKernels(params, state, name, x, newState, true, withResidual)
+  return batchNormOnTrainKernels(params, state, name, x, newState, true, residual)
 }

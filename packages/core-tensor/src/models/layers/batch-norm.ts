@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { backendHasKernels, runOwnKernel } from "../../backend/own-kernels.js"
 import type { Params } from "../../params/params.js"
 import { ModelInputError } from "../errors.js"
+import { reluKernelNames } from "./relu.js"
 
 /** PyTorch's BatchNorm2d defaults. */
 export const batchNormMomentum = 0.1
@@ -163,14 +164,19 @@ const batchStatistics = (
   fused: boolean,
   newState: Record<string, tf.Tensor>
 ): { mean: tf.Tensor; variance: tf.Tensor } => {
-  const n = x.shape[0] * x.shape[1] * x.shape[2]
-  // As PyTorch: the unbiased variance needs two values per channel.
-  if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  const n = valuesPerChannel(name, x)
   const { mean, variance } = fused ? fusedMoments(x) : tf.moments(x, [0, 1, 2])
   const m = batchNormMomentum
   newState[`${name}/moving_mean`] = tf.add(tf.mul(state[`${name}/moving_mean`]!, 1 - m), tf.mul(mean, m))
   newState[`${name}/moving_var`] = tf.add(tf.mul(state[`${name}/moving_var`]!, 1 - m), tf.mul(variance, (m * n) / (n - 1)))
   return { mean, variance }
+}
+
+/** Values per channel in x (batch x height x width), at least two: as PyTorch, training mode's unbiased variance needs them. */
+const valuesPerChannel = (name: string, x: tf.Tensor4D): number => {
+  const n = x.shape[0] * x.shape[1] * x.shape[2]
+  if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  return n
 }
 
 const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } => {
@@ -209,8 +215,8 @@ export const hasTrainKernels = (): boolean => backendHasKernels(...Object.values
  * Training-mode `relu?(batch norm of x + residual)` on the training kernels: the forward
  * kernel runs outside the custom gradient (its batch and moving statistics are not on the
  * gradient's path), the custom gradient passes its output on (a clone) and calls the
- * backward kernel. With a residual (relu only) the ReLU's gradient g = dy step(y) is taken
- * first, by `reluGrad` (one pass; g is also the residual's gradient).
+ * backward kernel. With a residual (relu only; the backend must also have SamlabReluGrad) the
+ * ReLU's gradient g = dy step(y) is taken first, in one pass; g is also the residual's gradient.
  */
 export const batchNormOnTrainKernels = (
   params: Params,
@@ -219,15 +225,13 @@ export const batchNormOnTrainKernels = (
   x: tf.Tensor4D,
   newState: Record<string, tf.Tensor>,
   relu: boolean,
-  residual?: { readonly tensor: tf.Tensor4D; readonly reluGrad: (dy: tf.Tensor, y: tf.Tensor) => tf.Tensor }
+  residual?: tf.Tensor4D
 ): tf.Tensor4D => {
-  const n = x.shape[0] * x.shape[1] * x.shape[2]
-  // As PyTorch: the unbiased variance needs two values per channel.
-  if (n < 2) throw new ModelInputError(`batch norm "${name}"`, "more than one value per channel in training mode", x.shape)
+  valuesPerChannel(name, x)
   const gamma = params[`${name}/gamma`]!
   const beta = params[`${name}/beta`]!
   const inputs: tf.NamedTensorMap = { x, gamma, beta, movingMean: state[`${name}/moving_mean`]!, movingVar: state[`${name}/moving_var`]! }
-  if (residual) inputs["residual"] = residual.tensor
+  if (residual) inputs["residual"] = residual
   const [y, mean, variance, movingMean, movingVar] = runOwnKernel(batchNormTrainKernelNames.batchNormTrain, inputs, {
     relu,
     epsilon: batchNormEpsilon,
@@ -235,31 +239,25 @@ export const batchNormOnTrainKernels = (
   }) as tf.Tensor[]
   newState[`${name}/moving_mean`] = movingMean!
   newState[`${name}/moving_var`] = movingVar!
-  const gradOf = (dy: tf.Tensor, saved: tf.Tensor[], withRelu: boolean): tf.Tensor[] => {
-    const [xs, gammaS, betaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
-    const attrs = { relu: withRelu, epsilon: batchNormEpsilon }
-    const inputs = { dy, x: xs, gamma: gammaS, beta: betaS, mean: meanS, variance: varianceS }
-    return runOwnKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, attrs) as tf.Tensor[]
-  }
-  if (residual === undefined) {
-    const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [xi, gammaI, betaI, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-      save([xi, gammaI, betaI, mean!, variance!])
-      return { value: tf.clone(y!), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => gradOf(dy as tf.Tensor, saved, relu) }
-    })
-    return f(x, gamma, beta) as tf.Tensor4D
-  }
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, gammaI, betaI, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const [xi, gammaI, betaI] = args as [tf.Tensor, tf.Tensor, tf.Tensor]
+    const save = args[args.length - 1] as tf.GradSaveFunc
     const value = tf.clone(y!)
     save([xi, gammaI, betaI, mean!, variance!, value])
     return {
       value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = residual.reluGrad(dy as tf.Tensor, saved[5]!)
-        return [...gradOf(g, saved, false), g]
+        const [xs, gammaS, betaS, meanS, varianceS, ys] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+        const g = residual === undefined ? (dy as tf.Tensor) : (runOwnKernel(reluKernelNames.reluGrad, { dy: dy as tf.Tensor, y: ys }) as tf.Tensor)
+        const inputs = { dy: g, x: xs, gamma: gammaS, beta: betaS, mean: meanS, variance: varianceS }
+        // with a residual the ReLU's mask is already in g
+        const grads = runOwnKernel(batchNormTrainKernelNames.batchNormTrainGrad, inputs, {
+          relu: relu && residual === undefined,
+          epsilon: batchNormEpsilon
+        }) as tf.Tensor[]
+        return residual === undefined ? grads : [...grads, g]
       }
     }
   })
-  return f(x, gamma, beta, residual.tensor) as tf.Tensor4D
+  return (residual === undefined ? f(x, gamma, beta) : f(x, gamma, beta, residual)) as tf.Tensor4D
 }
