@@ -98,6 +98,22 @@ double sum_chunk(const float* x, int64_t n, float count) {
 // compare only (that vectorises); `probe` turns NaN once a NaN or an infinity passes
 // (v * 0), and then, or when the result is a zero (-0 and 0 compare equal, the first
 // wins), the chunk is scanned again in index order: rare, and exact either way.
+// The sum of T's terms over x[0, n): fixed kFlatChunk chunks summed in parallel, added in chunk
+// order (independent of the thread count).
+template <Term T>
+double chunked_sum(const float* x, int64_t n, float count) {
+  const int64_t chunks = (n + kFlatChunk - 1) / kFlatChunk;
+  if (chunks <= 1) return sum_chunk<T>(x, n, count);
+  std::vector<double> sums(static_cast<size_t>(chunks));
+  parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c)
+      sums[static_cast<size_t>(c)] = sum_chunk<T>(x + c * kFlatChunk, std::min(kFlatChunk, n - c * kFlatChunk), count);
+  });
+  double acc = 0.0;
+  for (const double v : sums) acc += v;
+  return acc;
+}
+
 template <ReduceOp Op>
 float extreme_chunk(const float* x, int64_t n) {
   const auto in_order = [&] {
@@ -163,35 +179,30 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
   if (inner == 1 && outer < 4 && reduce_size >= 2 * kFlatChunk) {
     // A few long rows (a full reduction, e.g. a gradient norm): fixed-size chunks of each
     // row reduced in parallel, then combined in chunk order (thread-count independent).
+    if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
+      const float count = static_cast<float>(reduce_size);
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* xr = x + o * reduce_size;
+        out[o] = static_cast<float>(op == ReduceOp::Sum ? chunked_sum<Term::Value>(xr, reduce_size, count)
+                                                        : chunked_sum<Term::OverCount>(xr, reduce_size, count));
+      }
+      return;
+    }
     const int64_t chunks = (reduce_size + kFlatChunk - 1) / kFlatChunk;
-    std::vector<double> sums(static_cast<size_t>(outer * chunks));
     std::vector<float> extrema(static_cast<size_t>(outer * chunks));
-    const float count = static_cast<float>(reduce_size);
     parallel_for(outer * chunks, 1, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t o = t / chunks, c = t % chunks;
-        const float* xr = x + o * reduce_size + c * kFlatChunk;
-        const int64_t n = std::min(kFlatChunk, reduce_size - c * kFlatChunk);
-        if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-          sums[static_cast<size_t>(t)] = op == ReduceOp::Sum ? sum_chunk<Term::Value>(xr, n, count) : sum_chunk<Term::OverCount>(xr, n, count);
-        } else {
-          extrema[static_cast<size_t>(t)] = reduce_row(op, xr, n);
-        }
+        extrema[static_cast<size_t>(t)] = reduce_row(op, x + o * reduce_size + c * kFlatChunk, std::min(kFlatChunk, reduce_size - c * kFlatChunk));
       }
     });
     for (int64_t o = 0; o < outer; ++o) {
-      if (op == ReduceOp::Sum || op == ReduceOp::Mean) {
-        double acc = 0.0;
-        for (int64_t c = 0; c < chunks; ++c) acc += sums[static_cast<size_t>(o * chunks + c)];
-        out[o] = static_cast<float>(acc);
-      } else {
-        float acc = extrema[static_cast<size_t>(o * chunks)];
-        for (int64_t c = 1; c < chunks; ++c) {
-          const float v = extrema[static_cast<size_t>(o * chunks + c)];
-          acc = op == ReduceOp::Max ? combine_max(acc, v) : combine_min(acc, v);
-        }
-        out[o] = acc;
+      float acc = extrema[static_cast<size_t>(o * chunks)];
+      for (int64_t c = 1; c < chunks; ++c) {
+        const float v = extrema[static_cast<size_t>(o * chunks + c)];
+        acc = op == ReduceOp::Max ? combine_max(acc, v) : combine_min(acc, v);
       }
+      out[o] = acc;
     }
     return;
   }
@@ -241,18 +252,7 @@ void reduce(ReduceOp op, const float* x, int64_t outer, int64_t reduce_size, int
   });
 }
 
-double sum_of_squares(const float* x, int64_t n) {
-  const int64_t chunks = (n + kFlatChunk - 1) / kFlatChunk;
-  if (chunks <= 1) return sum_chunk<Term::Square>(x, n, 1.f);
-  std::vector<double> sums(static_cast<size_t>(chunks));
-  parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c)
-      sums[static_cast<size_t>(c)] = sum_chunk<Term::Square>(x + c * kFlatChunk, std::min(kFlatChunk, n - c * kFlatChunk), 1.f);
-  });
-  double acc = 0.0;
-  for (const double v : sums) acc += v;
-  return acc;
-}
+double sum_of_squares(const float* x, int64_t n) { return chunked_sum<Term::Square>(x, n, 1.f); }
 
 float global_norm(const float* const* xs, const int64_t* sizes, int count) {
   double acc = 0.0;
