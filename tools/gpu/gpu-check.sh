@@ -14,11 +14,15 @@ mkdir -p "$work/node_modules/webgpu/dist/linux-x64"
 [ -x "$work/node" ] || { xz -dc "$here/node.xz" >"$work/node" && chmod +x "$work/node"; }
 [ -f "$work/node_modules/webgpu/dist/linux-x64/dawn.node" ] || xz -dc "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" >"$work/node_modules/webgpu/dist/linux-x64/dawn.node"
 cp "$here/node_modules/webgpu/package.json" "$here/node_modules/webgpu/index.js" "$work/node_modules/webgpu/"
-cp "$here/samlab.mjs" "$work/"
+# the CLI's published layout (it reads its version from the package.json one folder up)
+mkdir -p "$work/bin"
+cp "$here/samlab.mjs" "$work/bin/"
+cp "$here/package.json" "$work/"
 [ -f "$work/data_batch_1.bin" ] || xz -dc "$here/data_batch_1.bin.xz" >"$work/data_batch_1.bin"
 
-# the Vulkan loader, where the image has none; NVIDIA's ICD from the driver's mount
-if ! ldconfig -p | grep -q libvulkan.so.1; then
+# the Vulkan loader and glvnd's dispatch libraries (NVIDIA's ICD, libGLX_nvidia, needs them), where
+# the image has none; NVIDIA's ICD from the driver's mount
+if ! ldconfig -p | grep -q libvulkan.so.1 || ! ldconfig -p | grep -q libGLdispatch.so.0; then
   for f in "$here"/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi
@@ -31,21 +35,34 @@ python=$(command -v python3 || true)
 device=$([ -n "$python" ] && "$python" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")' 2>/dev/null || echo none)
 
 if [ "$tiny" = "--tiny" ]; then
-  bench=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1)
+  models=(mlp); bench=(--methods erm,sam --batch 4 --steps 2 --warmup 1 --kernels 5)
   torch=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1 --prewarm 1)
-  train=(--train-size 64 --epochs 1 --batch 16 --width 4)
+  train=(--train-size 64 --epochs 1 --batch 16 --width 4 --max-seconds 1200)
 else
-  bench=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15)
+  models=(mlp cnn resnet18); bench=(--methods erm,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15 --kernels 12)
   torch=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 20 --warmup 5)
-  train=(--train-size 10000 --epochs 3 --batch 128 --width 64)
+  train=(--train-size 10000 --epochs 3 --batch 128 --width 64 --max-seconds 150)
 fi
 
 echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(none)"
-echo "== samlab backends"; timeout 60 "$work/node" "$work/samlab.mjs" backends
-echo "== samlab bench on webgpu"
-SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" bench --json --backend webgpu "${bench[@]}"
+echo "== samlab backends"; backends=$(timeout 60 "$work/node" "$work/bin/samlab.mjs" backends 2>&1); echo "$backends"
+# no hardware adapter on a GPU machine: say why (ICD, libraries, the loader's own words) and stop
+# early, so the rest of the machine's time is left for a second try
+if [ "$tiny" != "--tiny" ] && [ "$device" = cuda ] && ! grep -qi "nvidia" <<<"$backends"; then
+  echo "== no NVIDIA adapter: diagnostics"
+  echo "VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-} LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  ls -l /usr/local/nvidia/share/vulkan/icd.d/ 2>&1; cat "$nvidia_icd" 2>&1
+  ldconfig -p | grep -iE "vulkan|GLX|GLdispatch|nvidia" | head -20
+  VK_LOADER_DEBUG=error,warn,driver timeout 60 "$work/node" "$work/bin/samlab.mjs" backends 2>&1 | head -60
+  exit 3
+fi
+# one process per model, so a model that runs out of time leaves the others' figures
+for model in "${models[@]}"; do
+  echo "== samlab bench on webgpu: $model"
+  SAMLAB_BACKEND=webgpu timeout "$(limit $([ "$model" = resnet18 ] && echo 120 || echo 50))" "$work/node" "$work/bin/samlab.mjs" bench --json --backend webgpu --models "$model" "${bench[@]}"
+done
 echo "== PyTorch, the same steps (device: $device, fp32)"
-if [ "$device" != none ]; then timeout "$(limit 120)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
+if [ "$device" != none ]; then timeout "$(limit 90)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
 echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
-SAMLAB_BACKEND=webgpu timeout "$(limit 240)" "$work/node" "$work/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
+SAMLAB_BACKEND=webgpu timeout "$(limit 200)" "$work/node" "$work/bin/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
 echo "== done"

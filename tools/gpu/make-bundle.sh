@@ -26,16 +26,16 @@ echo "== Dawn (webgpu $(node -p 'require("./node_modules/webgpu/package.json").v
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$out/node_modules/webgpu/"
 xz -9 -T0 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
 
-echo "== the Vulkan loader (Debian's libvulkan1, amd64)"
+echo "== the Vulkan loader and glvnd's libraries (Debian's, amd64)"
 lists=$(mktemp -d)
 mkdir -p "$lists/partial"
 apt_amd64=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists="$lists")
 apt-get "${apt_amd64[@]}" update -qq
-(cd "$out/debs" && apt-get "${apt_amd64[@]}" download libvulkan1 >/dev/null)
+(cd "$out/debs" && apt-get "${apt_amd64[@]}" download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 >/dev/null)
 rm -rf "$lists"
 
 xz -6 -T0 -c "$cifar/data_batch_1.bin" >"$out/data_batch_1.bin.xz"
-cp tools/gpu/gpu-check.sh tools/cli/torch/torch_bench.py "$out/"
+cp tools/gpu/gpu-check.sh tools/cli/torch/torch_bench.py tools/cli/package.json "$out/"
 total=$(du -sb "$out" | cut -f1)
 echo "== $out: $((total / 1048576)) MiB"
 # with the repository beside it (about 3 MiB) the copy sent to the GPU machine must stay under 64 MiB

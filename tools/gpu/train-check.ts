@@ -6,7 +6,9 @@ import { type MethodKey, makeMethod } from "@samlab/steps"
 /**
  * ResNet-18 on the first `--train-size` examples of one CIFAR-10 batch file with 30% symmetric
  * label noise, SGD then SAM, printing each epoch's wall time (the GPU check's training part).
- * `train-check --file data_batch_1.bin [--train-size 10000] [--epochs 3] [--batch 128] [--width 64] [--methods sgd,sam]`
+ * `train-check --file data_batch_1.bin [--train-size 10000] [--epochs 3] [--batch 128] [--width 64] [--methods erm,sam] [--max-seconds 200]`
+ * Each method gets an equal share of `--max-seconds`; one that runs out ends within its epoch,
+ * and the line says how many steps it timed, so a slow GPU still yields every method's figures.
  */
 export const trainCheck = async (argv: readonly string[]): Promise<number> => {
   const opt = (name: string, fallback: string) => {
@@ -18,7 +20,8 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
   const epochs = Number(opt("epochs", "3"))
   const batchSize = Number(opt("batch", "128"))
   const width = Number(opt("width", "64"))
-  const methods = opt("methods", "sgd,sam").split(",") as MethodKey[]
+  const methods = opt("methods", "erm,sam").split(",") as MethodKey[]
+  const secondsPerMethod = Number(opt("max-seconds", "Infinity")) / methods.length
   const info = await selectBackend()
   const bytes = new Uint8Array(readFileSync(file))
   const n = Math.min(trainSize, bytes.length / CIFAR10_RECORD.bytes)
@@ -45,17 +48,24 @@ export const trainCheck = async (argv: readonly string[]): Promise<number> => {
       { kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" },
       epochs * batcher.batchesPerEpoch
     )
+    const started = performance.now()
     const run = stepper({ method, forward: trainingForward(model), params: model.init(new Rng(0).fork("init")), modelState: model.initState() })
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    const outOfTime = () => (performance.now() - started) / 1000 > secondsPerMethod
+    for (let epoch = 1; epoch <= epochs && !outOfTime(); epoch++) {
       const t0 = performance.now()
       let lossSum = 0
+      let steps = 0
       for (const batch of batcher.batches(epoch)) {
-        lossSum += run.step(batch).loss
+        const stop = outOfTime()
+        if (!stop) lossSum += run.step(batch).loss
         batch.dispose()
+        if (stop) break
+        steps++
       }
       const seconds = (performance.now() - t0) / 1000
+      const partial = steps < batcher.batchesPerEpoch ? ` (out of time after ${steps} of ${batcher.batchesPerEpoch} steps)` : ""
       process.stdout.write(
-        `${key} epoch ${epoch}: ${seconds.toFixed(1)} s, ${((batcher.batchesPerEpoch * batchSize) / seconds).toFixed(0)} examples/s, mean train loss ${(lossSum / batcher.batchesPerEpoch).toFixed(4)}\n`
+        `${key} epoch ${epoch}: ${seconds.toFixed(1)} s, ${((steps * batchSize) / seconds).toFixed(0)} examples/s, mean train loss ${(lossSum / Math.max(steps, 1)).toFixed(4)}${partial}\n`
       )
     }
     run.dispose()

@@ -22,6 +22,7 @@ import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
 import { commandFailure } from "../errors.js"
 import { stepFlops } from "../flops.js"
+import { type KernelTime, kernelTimes } from "../kernel-times.js"
 
 type BenchModel = "mlp" | "cnn" | "resnet8" | "resnet18"
 
@@ -36,6 +37,8 @@ export interface BenchRow {
   readonly gflops: number
   /** `gflops` over the measured peak, when the native addon could measure it. */
   readonly peakFraction?: number
+  /** With `--kernels N`: the profiled step's N costliest kernels (none where the backend has no timers). */
+  readonly kernels?: readonly KernelTime[]
 }
 
 const models: Record<BenchModel, { spec: ModelSpec; make: () => Model }> = {
@@ -64,8 +67,9 @@ const timeMethod = async (
   batch: number,
   warmup: number,
   steps: number,
-  maxSeconds: number
-): Promise<{ ms: number; flops: number }> => {
+  maxSeconds: number,
+  topKernels: number
+): Promise<{ ms: number; flops: number; kernels: KernelTime[] }> => {
   const rng = new Rng(0)
   const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
   const run = stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")), modelState: model.initState() })
@@ -85,7 +89,7 @@ const timeMethod = async (
     }
     const profile = await tf.profile(() => run.step({ x, y }))
     times.sort((a, b) => a - b)
-    return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels) }
+    return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels), kernels: kernelTimes(profile.kernels, topKernels) }
   } finally {
     run.dispose()
     tf.dispose([x, y])
@@ -154,6 +158,7 @@ export interface BenchOptions {
   readonly steps: number
   readonly warmup: number
   readonly maxSeconds: number
+  readonly kernels: number
 }
 
 const bench = async (o: BenchOptions): Promise<void> => {
@@ -171,7 +176,7 @@ const bench = async (o: BenchOptions): Promise<void> => {
   for (const m of modelKeys) {
     const model = models[m].make()
     for (const key of methods) {
-      const { ms, flops } = await timeMethod(models[m].spec, model, key, batch, warmup, steps, maxSeconds)
+      const { ms, flops, kernels } = await timeMethod(models[m].spec, model, key, batch, warmup, steps, maxSeconds, o.kernels)
       const gflops = flops / ms / 1e6
       const row: BenchRow = {
         model: m,
@@ -181,13 +186,15 @@ const bench = async (o: BenchOptions): Promise<void> => {
         examplesPerSecond: Number(((1000 * batch) / ms).toFixed(1)),
         gflopPerStep: Number((flops / 1e9).toFixed(3)),
         gflops: Number(gflops.toFixed(1)),
-        ...(peak ? { peakFraction: Number((gflops / peak.gflops).toFixed(3)) } : {})
+        ...(peak ? { peakFraction: Number((gflops / peak.gflops).toFixed(3)) } : {}),
+        ...(o.kernels > 0 ? { kernels } : {})
       }
       results.push(row)
       const baseline = results.find((r) => r.model === m && r.method === baselineMethod)
       say(
         `${m.padEnd(8)} ${key.padEnd(7)} ${row.msPerStep.toFixed(1).padStart(9)} ms/step ${row.examplesPerSecond.toFixed(0).padStart(7)} ex/s ${row.gflops.toFixed(0).padStart(5)} GFLOP/s${row.peakFraction !== undefined ? ` (${(100 * row.peakFraction).toFixed(0)}% of peak)` : ""}${baseline ? `  x${(row.msPerStep / baseline.msPerStep).toFixed(2)} SGD` : ""}`
       )
+      for (const k of kernels) say(`    ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(9)} ms ${(100 * k.share).toFixed(0).padStart(3)}%  ${k.calls} calls`)
     }
   }
   const pytorch = o.torch ? torchTimings(batch, modelKeys) : undefined
@@ -250,7 +257,11 @@ export const benchCli = Command.make(
     batch: Flag.Int("batch").pipe(Flag.withDefault(128), Flag.withDescription("batch size")),
     steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
     warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
-    maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds"))
+    maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds")),
+    kernels: Flag.Int("kernels").pipe(
+      Flag.withDefault(0),
+      Flag.withDescription("also list the N costliest kernels of one profiled step, by the backend's own kernel timers")
+    )
   },
   (o) => Effect.tryPromise({ try: () => bench(o), catch: commandFailure("bench") })
 ).pipe(Command.withDescription("time each method's training step, with GFLOP/s and the share of the machine's measured peak"))

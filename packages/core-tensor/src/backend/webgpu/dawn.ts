@@ -95,7 +95,9 @@ export const loadGpu = (): Promise<Gpu | string> => {
     captureDawnTick()
     for (const [k, v] of Object.entries(dawn.globals))
       if (!(k in globalThis)) Object.defineProperty(globalThis, k, { value: v, configurable: true, writable: true })
-    const gpu = dawn.create([])
+    // Node serves no cross-origin pages, so kernel timers (tf.profile, samlab bench --kernels) need
+    // not be rounded to 100 µs as browsers round them against timing attacks
+    const gpu = dawn.create(["disable-dawn-features=timestamp_quantization"])
     if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true })
     else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true })
     return gpu
