@@ -11,14 +11,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 tiny=${1:-}
 work=${SAMLAB_GPU_WORK:-${TMPDIR:-/tmp}/samlab-gpu}
 mkdir -p "$work/node_modules/webgpu/dist/linux-x64"
-[ -x "$work/node" ] || { xz -dc "$here/node.xz" >"$work/node" && chmod +x "$work/node"; }
-[ -f "$work/node_modules/webgpu/dist/linux-x64/dawn.node" ] || xz -dc "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" >"$work/node_modules/webgpu/dist/linux-x64/dawn.node"
+# xz, or Python's lzma where the image has no xz
+unxz() { if command -v xz >/dev/null; then xz -dc "$1"; else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi; }
+[ -x "$work/node" ] || { unxz "$here/node.xz" >"$work/node" && chmod +x "$work/node"; }
+[ -f "$work/node_modules/webgpu/dist/linux-x64/dawn.node" ] || unxz "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" >"$work/node_modules/webgpu/dist/linux-x64/dawn.node"
 cp "$here/node_modules/webgpu/package.json" "$here/node_modules/webgpu/index.js" "$work/node_modules/webgpu/"
 # the CLI's published layout (it reads its version from the package.json one folder up)
 mkdir -p "$work/bin"
 cp "$here/samlab.mjs" "$work/bin/"
 cp "$here/package.json" "$work/"
-[ -f "$work/data_batch_1.bin" ] || xz -dc "$here/data_batch_1.bin.xz" >"$work/data_batch_1.bin"
+[ -f "$work/data_batch_1.bin" ] || unxz "$here/data_batch_1.bin.xz" >"$work/data_batch_1.bin"
 
 # the Vulkan loader and glvnd's dispatch libraries (NVIDIA's ICD, libGLX_nvidia, needs them), where
 # the image has none; NVIDIA's ICD from the driver's mount
