@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { afterAll, describe, expect, it } from "vitest"
 import { type Model, Rng, disposeParams, layers, mlp, resnet18, selectBackend, smallCnn } from "../../src/index.js"
 import { hasNativeConvFilterGradient, hasSlowTransposedMatMul, matMulPortableGrad } from "../../src/models/layers/backend-quirks.js"
+import { rowChunks } from "../../src/models/layers/conv2d-portable.js"
 import { expectAllClose } from "./helpers.js"
 
 afterAll(async () => {
@@ -16,31 +17,47 @@ const crossEntropy = (logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar =>
   tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(y, logits.shape[1]), "float32")), 1)))
 
 describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed matMul)", () => {
-  it("has the value and gradients of tf.conv2d: 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 1 and 2", () => {
-    const rng = new Rng(1)
-    for (const [size, k, stride, inC, outC] of [
-      [6, 3, 1, 2, 3],
-      [8, 3, 2, 2, 3],
-      [7, 3, 2, 3, 2],
-      [8, 1, 2, 3, 4],
-      [5, 1, 1, 2, 3]
-    ] as const) {
-      const pad = (k - 1) / 2
-      const x = tf.tensor4d(rng.normalArray(2 * size * size * inC), [2, size, size, inC])
-      const f = tf.tensor4d(rng.normalArray(k * k * inC * outC), [k, k, inC, outC])
-      const native = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
-      const portable = (a: tf.Tensor, b: tf.Tensor) => layers.conv2dPortableGrad(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
-      // A non-uniform readout so every output position weighs differently.
-      const outShape = native(x, f).shape
-      const w = tf.tensor(rng.normalArray(outShape.reduce((a, b) => a * b, 1)), outShape)
-      const loss = (conv: typeof native) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), w))
-      const [gxN, gfN] = tf.grads(loss(native))([x, f])
-      const [gxP, gfP] = tf.grads(loss(portable))([x, f])
-      expect(portable(x, f).arraySync()).toEqual(native(x, f).arraySync())
-      expectAllClose(gxP!.dataSync(), gxN!.dataSync(), 1e-5, 1e-5)
-      expectAllClose(gfP!.dataSync(), gfN!.dataSync(), 1e-4, 1e-5)
-      tf.dispose([x, f, w, gxN!, gfN!, gxP!, gfP!])
+  it.each(["swapped-conv", "im2col"] as const)(
+    "has the value and gradients of tf.conv2d (filter gradient by %s): 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 1 and 2, rows split in chunks",
+    (method) => {
+      const rng = new Rng(1)
+      for (const [batch, size, k, stride, inC, outC] of [
+        [2, 6, 3, 1, 2, 3],
+        [2, 8, 3, 2, 2, 3],
+        [2, 7, 3, 2, 3, 2],
+        [2, 8, 1, 2, 3, 4],
+        [2, 5, 1, 1, 2, 3],
+        // 2048 rows: im2col sums 8 chunks of 256
+        [8, 16, 3, 1, 4, 5]
+      ] as const) {
+        const pad = (k - 1) / 2
+        const x = tf.tensor4d(rng.normalArray(batch * size * size * inC), [batch, size, size, inC])
+        const f = tf.tensor4d(rng.normalArray(k * k * inC * outC), [k, k, inC, outC])
+        const native = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+        const portable = (a: tf.Tensor, b: tf.Tensor) => layers.conv2dPortableGrad(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, method)
+        // A non-uniform readout so every output position weighs differently.
+        const outShape = native(x, f).shape
+        const w = tf.tensor(rng.normalArray(outShape.reduce((a, b) => a * b, 1)), outShape)
+        const loss = (conv: typeof native) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), w))
+        const [gxN, gfN] = tf.grads(loss(native))([x, f])
+        const [gxP, gfP] = tf.grads(loss(portable))([x, f])
+        expect(portable(x, f).arraySync()).toEqual(native(x, f).arraySync())
+        expectAllClose(gxP!.dataSync(), gxN!.dataSync(), 1e-5, 1e-5)
+        expectAllClose(gfP!.dataSync(), gfN!.dataSync(), 1e-4, 1e-5)
+        tf.dispose([x, f, w, gxN!, gfN!, gxP!, gfP!])
+      }
     }
+  )
+
+  it("splits the im2col product's rows into enough chunks to fill a GPU, each of 256 rows or more, dividing the rows", () => {
+    // layer 1 of ResNet-18 at batch 128: [576, 64] is 36 tiles; 64 chunks of 2048 rows give 2304
+    expect(rowChunks(128 * 32 * 32, 576, 64)).toBe(64)
+    // the last stage: [4608, 512] is 2304 tiles already
+    expect(rowChunks(128 * 4 * 4, 4608, 512)).toBe(1)
+    // the first conv (3 channels): stops at 256 rows per chunk
+    expect(rowChunks(2048, 27, 64)).toBe(8)
+    // an odd row count is never split
+    expect(rowChunks(9 * 9 * 7, 27, 64)).toBe(1)
   })
 
   it("matMulPortableGrad has the value and gradients of tf.matMul", () => {

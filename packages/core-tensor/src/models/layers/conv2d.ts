@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type { Params } from "../../params/params.js"
 import type { Rng } from "../../random/rng.js"
-import { hasNativeConvFilterGradient } from "./backend-quirks.js"
+import { convGradientRoute } from "./backend-quirks.js"
 import { conv2dPortableGrad } from "./conv2d-portable.js"
 import { uniformFanIn } from "./init.js"
 
@@ -35,12 +35,14 @@ export const conv2dShapes = (name: string, c: ConvSpec): Array<readonly [string,
  * Convolution of an NHWC batch with symmetric zero padding (size - 1) / 2 on every side, as
  * PyTorch's `padding=1` for 3x3 and `padding=0` for 1x1. At stride 1 this is 'same'; at
  * stride 2 it differs from TF's 'same' (which pads only bottom/right) and matches PyTorch.
- * On backends without a native filter gradient (wasm) the gradient is built from portable ops.
+ * Where the backend's gradient kernels are missing (wasm) or slow (webgpu) the gradient is built
+ * from portable ops (`convGradientRoute`).
  */
 export const conv2d = (params: Params, name: string, x: tf.Tensor4D, c: ConvSpec): tf.Tensor4D => {
   const kernel = params[`${name}/kernel`] as tf.Tensor4D
   const pad = (c.size - 1) / 2
-  const y = hasNativeConvFilterGradient() ? tf.conv2d(x, kernel, c.stride ?? 1, pad, "NHWC") : conv2dPortableGrad(x, kernel, c.stride ?? 1, pad)
+  const route = convGradientRoute()
+  const y = route === "kernels" ? tf.conv2d(x, kernel, c.stride ?? 1, pad, "NHWC") : conv2dPortableGrad(x, kernel, c.stride ?? 1, pad, route)
   return (c.bias ?? true) ? tf.add<tf.Tensor4D>(y, params[`${name}/bias`]!) : y
 }
 
