@@ -4,7 +4,9 @@
 # prints `samlab backends`; times SGD and SAM steps of the MLP, small CNN and ResNet-18 at batch
 # 128 on webgpu (samlab bench --json) and the same steps in PyTorch on the same GPU (fp32, no
 # AMP); trains ResNet-18 on 10k noisy CIFAR-10 examples with SGD and SAM, printing epoch times.
-# Each part has its own time limit, so the whole stays under 10 minutes. --tiny: small shapes,
+# Each part has its own time limit, so the whole stays under 10 minutes. For a shorter rerun:
+# SAMLAB_GPU_MODELS="cnn resnet18" (bench's models), SAMLAB_GPU_SKIP_TORCH=1,
+# SAMLAB_GPU_TRAIN_SECONDS=100 (train-check's budget, shared by SGD and SAM). --tiny: small shapes,
 # to test the bundle end to end on a machine without a GPU (SwiftShader: export VK_ICD_FILENAMES).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,9 +43,9 @@ if [ "$tiny" = "--tiny" ]; then
   torch=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1 --prewarm 1)
   train=(--train-size 64 --epochs 1 --batch 16 --width 4 --max-seconds 1200)
 else
-  models=(mlp cnn resnet18); bench=(--methods erm,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15 --kernels 12)
+  read -ra models <<<"${SAMLAB_GPU_MODELS:-mlp cnn resnet18}"; bench=(--methods erm,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15 --kernels 12)
   torch=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 20 --warmup 5)
-  train=(--train-size 10000 --epochs 3 --batch 128 --width 64 --max-seconds 150)
+  train=(--train-size 10000 --epochs 3 --batch 128 --width 64 --max-seconds "${SAMLAB_GPU_TRAIN_SECONDS:-150}")
 fi
 
 echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(none)"
@@ -64,7 +66,8 @@ for model in "${models[@]}"; do
   SAMLAB_BACKEND=webgpu timeout "$(limit $([ "$model" = resnet18 ] && echo 120 || echo 50))" "$work/node" "$work/bin/samlab.mjs" bench --json --backend webgpu --models "$model" "${bench[@]}"
 done
 echo "== PyTorch, the same steps (device: $device, fp32)"
-if [ "$device" != none ]; then timeout "$(limit 90)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
+if [ -n "${SAMLAB_GPU_SKIP_TORCH:-}" ]; then echo "(skipped: SAMLAB_GPU_SKIP_TORCH)"
+elif [ "$device" != none ]; then timeout "$(limit 90)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
 echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
 SAMLAB_BACKEND=webgpu timeout "$(limit 200)" "$work/node" "$work/bin/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
 echo "== done"

@@ -54,32 +54,35 @@ const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sum
  * dx = gamma inv (dy - mean(dy) - xhat mean(dy xhat)), dgamma = sum(dy xhat), dbeta = sum(dy).
  * The closed form costs a handful of full-size element-wise ops where differentiating
  * through the moments and the broadcasts costs about twenty (most of a ResNet step's
- * element-wise time). The gradient reaches x fully through this function, so the mean and
- * variance inputs get none (their other use, the moving statistics, carries no gradient).
+ * element-wise time). The statistics come in by closure, not as inputs, so the moments that
+ * made them are off the gradient's path: backpropagating zeros through them cost, per layer,
+ * two full-size ones tensors that tfjs's Mean gradient fills on the host (on webgpu most of a
+ * ResNet-18 step's host time).
  */
-const normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  // tfjs passes the inputs, then the save function (its typing cannot say so)
-  const [x, gamma, beta, mean, variance, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-  const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
-  const { scale, offset } = affineOf(gamma, beta, mean, inv)
-  const value = tf.add(tf.mul(x, scale), offset)
-  save([x, gamma, mean, inv])
-  return {
-    value,
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const g = dy as tf.Tensor
-      const [xs, gammaS, meanS, invS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
-      const axes = [0, 1, 2]
-      const count = xs.size / xs.shape[3]!
-      const sumDy = tf.sum(g, axes)
-      // sum(dy xhat) = inv (sum(dy x) - mean sum(dy))
-      const sumDyXhat = tf.mul(invS, tf.sub(tf.sum(tf.mul(g, xs), axes), tf.mul(meanS, sumDy)))
-      const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
-      const dx = tf.add(tf.sub(tf.mul(g, a), tf.mul(xs, k)), c)
-      return [dx, sumDyXhat, sumDy, tf.zerosLike(meanS), tf.zerosLike(meanS)]
+const normaliseBatch = (mean: tf.Tensor, variance: tf.Tensor) =>
+  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    // tfjs passes the inputs, then the save function (its typing cannot say so)
+    const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
+    const { scale, offset } = affineOf(gamma, beta, mean, inv)
+    const value = tf.add(tf.mul(x, scale), offset)
+    save([x, gamma, mean, inv])
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor
+        const [xs, gammaS, meanS, invS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+        const axes = [0, 1, 2]
+        const count = xs.size / xs.shape[3]!
+        const sumDy = tf.sum(g, axes)
+        // sum(dy xhat) = inv (sum(dy x) - mean sum(dy))
+        const sumDyXhat = tf.mul(invS, tf.sub(tf.sum(tf.mul(g, xs), axes), tf.mul(meanS, sumDy)))
+        const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
+        const dx = tf.add(tf.sub(tf.mul(g, a), tf.mul(xs, k)), c)
+        return [dx, sumDyXhat, sumDy]
+      }
     }
-  }
-})
+  })
 
 /**
  * Kernels that backends may provide for batch normalisation over the last (channel) axis, by
@@ -150,7 +153,7 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
   if (hasTrainKernels()) return batchNormOnTrainKernels(params, state, name, x, newState, false)
   const { mean, variance } = batchStatistics(state, name, x, fused, newState)
-  return (fused ? normaliseBatchFused(mean, variance)(x, gamma, beta) : normaliseBatch(x, gamma, beta, mean, variance)) as tf.Tensor4D
+  return (fused ? normaliseBatchFused : normaliseBatch)(mean, variance)(x, gamma, beta) as tf.Tensor4D
 }
 
 /**
