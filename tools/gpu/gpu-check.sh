@@ -41,15 +41,24 @@ device=$([ -n "$python" ] && "$python" -c 'import torch; print("cuda" if torch.c
 if [ "$tiny" = "--tiny" ]; then
   models=(mlp); bench=(--methods erm,sam --batch 4 --steps 2 --warmup 1 --kernels 5)
   torch=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1 --prewarm 1)
-  train=(--train-size 64 --epochs 1 --batch 16 --width 4 --max-seconds 1200)
+  train=(--train-size 32 --epochs 1 --batch 16 --width 4 --max-seconds 1200)
 else
   read -ra models <<<"${SAMLAB_GPU_MODELS:-mlp cnn resnet18}"; bench=(--methods erm,sam --batch 128 --steps 10 --warmup 3 --max-seconds 15 --kernels 12)
   torch=(--models mlp,cnn,resnet18 --methods sgd,sam --batch 128 --steps 20 --warmup 5)
   train=(--train-size 10000 --epochs 3 --batch 128 --width 64 --max-seconds "${SAMLAB_GPU_TRAIN_SECONDS:-150}")
 fi
 
+# every part runs whatever the others did; the exit status says whether any failed
+failed=()
+part() {
+  local name=$1 rc=0
+  shift
+  "$@" || rc=$?
+  [ "$rc" = 0 ] || failed+=("$name (exit $rc)")
+}
+
 echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(none)"
-echo "== samlab backends"; backends=$(timeout 60 "$work/node" "$work/bin/samlab.mjs" backends 2>&1); echo "$backends"
+echo "== samlab backends"; backends=$(timeout 60 "$work/node" "$work/bin/samlab.mjs" backends 2>&1) || failed+=("backends"); echo "$backends"
 # no hardware adapter on a GPU machine: say why (ICD, libraries, the loader's own words) and stop
 # early, so the rest of the machine's time is left for a second try
 if [ "$tiny" != "--tiny" ] && [ "$device" = cuda ] && ! grep -qi "nvidia" <<<"$backends"; then
@@ -63,11 +72,12 @@ fi
 # one process per model, so a model that runs out of time leaves the others' figures
 for model in "${models[@]}"; do
   echo "== samlab bench on webgpu: $model"
-  SAMLAB_BACKEND=webgpu timeout "$(limit $([ "$model" = resnet18 ] && echo 120 || echo 50))" "$work/node" "$work/bin/samlab.mjs" bench --json --backend webgpu --models "$model" "${bench[@]}"
+  SAMLAB_BACKEND=webgpu part "bench $model" timeout "$(limit $([ "$model" = resnet18 ] && echo 120 || echo 50))" "$work/node" "$work/bin/samlab.mjs" bench --json --backend webgpu --models "$model" "${bench[@]}"
 done
 echo "== PyTorch, the same steps (device: $device, fp32)"
 if [ -n "${SAMLAB_GPU_SKIP_TORCH:-}" ]; then echo "(skipped: SAMLAB_GPU_SKIP_TORCH)"
-elif [ "$device" != none ]; then timeout "$(limit 90)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
+elif [ "$device" != none ]; then part torch timeout "$(limit 90)" "$python" "$here/torch_bench.py" --device "$device" "${torch[@]}"; else echo "(no python3 with torch)"; fi
 echo "== train-check: ResNet-18 on noisy CIFAR-10, SGD then SAM, on webgpu"
-SAMLAB_BACKEND=webgpu timeout "$(limit 200)" "$work/node" "$work/bin/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
+SAMLAB_BACKEND=webgpu part train-check timeout "$(limit 200)" "$work/node" "$work/bin/samlab.mjs" train-check --file "$work/data_batch_1.bin" "${train[@]}"
+if [ ${#failed[@]} -gt 0 ]; then echo "== failed: ${failed[*]}"; exit 1; fi
 echo "== done"
