@@ -47,49 +47,35 @@ const gradCoefficients = (gamma: tf.Tensor, inv: tf.Tensor, mean: tf.Tensor, sum
 }
 
 /**
- * Training-mode normalisation `y = gamma (x - mean) / sqrt(var + eps) + beta` with the batch's
- * `mean` and biased `variance` (computed by the caller, who also needs them for the moving
- * statistics), as one affine map per channel, and its gradient in closed form: with
- * xhat = (x - mean) inv, inv = 1/sqrt(var + eps) and M values per channel,
- * dx = gamma inv (dy - mean(dy) - xhat mean(dy xhat)), dgamma = sum(dy xhat), dbeta = sum(dy).
- * The closed form costs a handful of full-size element-wise ops where differentiating
- * through the moments and the broadcasts costs about twenty (most of a ResNet step's
- * element-wise time). The statistics come in by closure, not as inputs, so the moments that
- * made them are off the gradient's path: backpropagating zeros through them cost, per layer,
- * two full-size ones tensors that tfjs's Mean gradient fills on the host (on webgpu most of a
- * ResNet-18 step's host time).
+ * The full-size passes of training-mode batch norm over the last (channel) axis, with
+ * per-channel [C] operands: the affine map x scale + offset; the sums sum(dy) and
+ * sum(dy (x - center)) over the other axes; and the closed-form input gradient dy a - x k + c.
  */
-const normaliseBatch = (mean: tf.Tensor, variance: tf.Tensor) =>
-  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    // tfjs passes the inputs, then the save function (its typing cannot say so)
-    const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-    const inv = tf.rsqrt(tf.add(variance, batchNormEpsilon))
-    const { scale, offset } = affineOf(gamma, beta, mean, inv)
-    const value = tf.add(tf.mul(x, scale), offset)
-    save([x, gamma, mean, inv])
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const g = dy as tf.Tensor
-        const [xs, gammaS, meanS, invS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
-        const axes = [0, 1, 2]
-        const count = xs.size / xs.shape[3]!
-        const sumDy = tf.sum(g, axes)
-        // sum(dy xhat) = inv (sum(dy x) - mean sum(dy))
-        const sumDyXhat = tf.mul(invS, tf.sub(tf.sum(tf.mul(g, xs), axes), tf.mul(meanS, sumDy)))
-        const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
-        const dx = tf.add(tf.sub(tf.mul(g, a), tf.mul(xs, k)), c)
-        return [dx, sumDyXhat, sumDy]
-      }
-    }
-  })
+interface ChannelPasses {
+  affine(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor): tf.Tensor
+  gradSums(dy: tf.Tensor, x: tf.Tensor, center: tf.Tensor): [tf.Tensor, tf.Tensor]
+  affineGrad(dy: tf.Tensor, x: tf.Tensor, a: tf.Tensor, k: tf.Tensor, c: tf.Tensor): tf.Tensor
+}
+
+const channelAxes = [0, 1, 2]
+
+/** The passes as tfjs ops, on any backend. */
+const passesAsOps: ChannelPasses = {
+  affine: (x, scale, offset) => tf.add(tf.mul(x, scale), offset),
+  gradSums: (dy, x, center) => {
+    const sumDy = tf.sum(dy, channelAxes)
+    // sum(dy (x - center)) = sum(dy x) - center sum(dy)
+    return [sumDy, tf.sub(tf.sum(tf.mul(dy, x), channelAxes), tf.mul(center, sumDy))]
+  },
+  affineGrad: (dy, x, a, k, c) => tf.add(tf.sub(tf.mul(dy, a), tf.mul(x, k)), c)
+}
 
 /**
  * Kernels that backends may provide for batch normalisation over the last (channel) axis, by
  * name (@samlab/tfjs-backend-native registers them for "native"): one pass each over the
  * full-size tensors. {x} -> [mean, biased variance]; {x, scale, offset} -> x scale + offset;
- * {dy, x, center} -> [sum(dy), sum(dy (x - center))]; {dy, x, a, k, c} -> dy a - x k + c.
- * Where any is missing the layer runs the tfjs ops above, unchanged.
+ * {dy, x, center} -> [sum(dy), sum(dy (x - center))] (the centred sum in double);
+ * {dy, x, a, k, c} -> dy a - x k + c. Where any is missing the layer runs the tfjs ops instead.
  */
 export const batchNormKernelNames = {
   channelMoments: "SamlabChannelMoments",
@@ -98,24 +84,34 @@ export const batchNormKernelNames = {
   channelAffineGrad: "SamlabChannelAffineGrad"
 } as const
 
+/** The passes on the backend's kernels. */
+const passesOnKernels: ChannelPasses = {
+  affine: (x, scale, offset) => runOwnKernel(batchNormKernelNames.channelAffine, { x, scale, offset }) as tf.Tensor,
+  gradSums: (dy, x, center) => runOwnKernel(batchNormKernelNames.channelGradSums, { dy, x, center }) as [tf.Tensor, tf.Tensor],
+  affineGrad: (dy, x, a, k, c) => runOwnKernel(batchNormKernelNames.channelAffineGrad, { dy, x, a, k, c }) as tf.Tensor
+}
+
 /** True when the active backend registers every batch-norm kernel (checked per call: backends change). */
 const hasFusedKernels = (): boolean => backendHasKernels(...Object.values(batchNormKernelNames))
 
 /**
- * `normaliseBatch` on the backend's kernels: the same affine map and closed-form gradient, the
- * forward one pass (SamlabChannelAffine), the backward two (SamlabChannelGradSums, then
- * SamlabChannelAffineGrad). The batch statistics come in by closure, not as inputs, so the
- * moments kernel that made them is not on the gradient's path (its outputs reach the loss
- * only through this function, whose gradient already accounts for them): no zero gradient is
- * pushed back through it.
+ * Training-mode normalisation `y = gamma (x - mean) / sqrt(var + eps) + beta` with the batch's
+ * `mean` and biased `variance` (computed by the caller, who also needs them for the moving
+ * statistics), as one affine map per channel, and its gradient in closed form: with
+ * xhat = (x - mean) inv, inv = 1/sqrt(var + eps) and M values per channel,
+ * dx = gamma inv (dy - mean(dy) - xhat mean(dy xhat)), dgamma = sum(dy xhat), dbeta = sum(dy).
+ * The closed form costs three full-size passes where differentiating through the moments and
+ * the broadcasts costs about twenty. The statistics come in by closure, not as inputs, so the
+ * moments that made them are off the gradient's path (this gradient already accounts for
+ * them): pushing zeros back through them cost, per layer, two full-size ones tensors that
+ * tfjs's Mean gradient fills on the host (on webgpu most of a ResNet-18 step's host time).
  */
-const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
+const normaliseBatch = (passes: ChannelPasses, mean: tf.Tensor, variance: tf.Tensor) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    // tfjs passes the inputs, then the save function (its typing cannot say so)
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
-    const value = runOwnKernel(batchNormKernelNames.channelAffine, {
-      x,
-      ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
-    }) as tf.Tensor
+    const { scale, offset } = affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
+    const value = passes.affine(x, scale, offset)
     // inv is recomputed (C values) rather than saved: a saved intermediate outlives the
     // forward's tidy, which tfjs's kernel leak check (IS_TEST) counts as a leak.
     save([x, gamma, mean, variance])
@@ -126,12 +122,11 @@ const normaliseBatchFused = (mean: tf.Tensor, variance: tf.Tensor) =>
         const [xs, gammaS, meanS, varianceS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
         const invS = tf.rsqrt(tf.add(varianceS, batchNormEpsilon))
         const count = xs.size / xs.shape[3]!
-        // sum(dy xhat) = inv sum(dy (x - mean)), the centred sum taken in the kernel (in double)
-        const [sumDy, sumDyCentred] = runOwnKernel(batchNormKernelNames.channelGradSums, { dy: g, x: xs, center: meanS }) as [tf.Tensor, tf.Tensor]
+        // sum(dy xhat) = inv sum(dy (x - mean))
+        const [sumDy, sumDyCentred] = passes.gradSums(g, xs, meanS)
         const sumDyXhat = tf.mul(invS, sumDyCentred)
         const { a, k, c } = gradCoefficients(gammaS, invS, meanS, sumDy, sumDyXhat, count)
-        const dx = runOwnKernel(batchNormKernelNames.channelAffineGrad, { dy: g, x: xs, a, k, c }) as tf.Tensor
-        return [dx, sumDyXhat, sumDy]
+        return [passes.affineGrad(g, xs, a, k, c), sumDyXhat, sumDy]
       }
     }
   })
@@ -153,7 +148,7 @@ export const batchNorm = (params: Params, state: Params, name: string, x: tf.Ten
   if (!training) return fused ? normaliseFused(x, movingMean, movingVar, gamma, beta) : normalise(x, movingMean, movingVar, gamma, beta)
   if (hasTrainKernels()) return batchNormOnTrainKernels(params, state, name, x, newState, false)
   const { mean, variance } = batchStatistics(state, name, x, fused, newState)
-  return (fused ? normaliseBatchFused : normaliseBatch)(mean, variance)(x, gamma, beta) as tf.Tensor4D
+  return normaliseBatch(fused ? passesOnKernels : passesAsOps, mean, variance)(x, gamma, beta) as tf.Tensor4D
 }
 
 /**
@@ -189,9 +184,10 @@ const fusedMoments = (x: tf.Tensor4D): { mean: tf.Tensor; variance: tf.Tensor } 
 
 /** `normalise` as one pass: x scale + (beta - mean scale), scale = gamma / sqrt(var + eps) (differentiable: the kernel has a gradient). */
 const normaliseFused = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
-  tf.tidy(
-    () => runOwnKernel(batchNormKernelNames.channelAffine, { x, ...affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon))) }) as tf.Tensor4D
-  )
+  tf.tidy(() => {
+    const { scale, offset } = affineOf(gamma, beta, mean, tf.rsqrt(tf.add(variance, batchNormEpsilon)))
+    return passesOnKernels.affine(x, scale, offset) as tf.Tensor4D
+  })
 
 const normalise = (x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D =>
   tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, batchNormEpsilon))), gamma), beta)
