@@ -16,7 +16,7 @@ afterAll(async () => {
 const crossEntropy = (logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar =>
   tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(y, logits.shape[1]), "float32")), 1)))
 
-describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed matMul)", () => {
+describe("portable gradients for wasm (no Conv2DBackpropFilter, slow transposed matMul) and webgpu (slow Conv2DBackpropFilter)", () => {
   it.each(["swapped-conv", "im2col"] as const)(
     "has the value and gradients of tf.conv2d (filter gradient by %s): 3x3 stride 1 and 2 (even and odd sizes), 1x1 stride 1 and 2, rows split in chunks",
     (method) => {
