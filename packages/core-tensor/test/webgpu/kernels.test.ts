@@ -5,6 +5,7 @@ import {
   type Params,
   Rng,
   disposeParams,
+  layers,
   missingTrainingKernels,
   mlp,
   perExampleCrossEntropy,
@@ -112,6 +113,21 @@ describe.skipIf(unavailable !== undefined)("webgpu kernels against the cpu backe
       ]
     }
     expectCloseToCpu(await hostOn("webgpu", f), await hostOn("cpu", f), "conv + pool")
+    tf.dispose([x, w])
+  })
+
+  it("takes a conv's filter gradient as a chunked im2col product, close to cpu's and bitwise the same on a second run", async () => {
+    const rng = new Rng(6)
+    // 8 x 8 x 8 = 512 rows: two chunks of 256
+    const x = tf.tensor4d(rng.normalArray(8 * 8 * 8 * 3), [8, 8, 8, 3])
+    const w = tf.tensor4d(rng.normalArray(3 * 3 * 3 * 4), [3, 3, 3, 4])
+    const f = (): tf.Tensor[] => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(layers.conv2dPortableGrad(a as tf.Tensor4D, b as tf.Tensor4D, 1, 1, "im2col"))))
+      return g([x, w])
+    }
+    const first = await hostOn("webgpu", f)
+    expectCloseToCpu(first, await hostOn("cpu", f), "im2col conv gradients")
+    expect(await hostOn("webgpu", f)).toEqual(first)
     tf.dispose([x, w])
   })
 })
