@@ -4,8 +4,9 @@ import * as tf from "@tensorflow/tfjs-core"
  * The tfjs kernels one training step runs, forward and backward, for every samlab model (MLP,
  * small CNN, ResNet-18 with batch norm) and method (SGD, SAM, ASAM, 1-SAM, L-SAM, J-SAM, the
  * Jacobian regularizer, SANER), with the finite-parameter check and the overflow-safe global norm
- * (IsFinite, Maximum, Select). A test in @samlab/steps profiles those steps and checks this list
- * covers them, so a backend that registers all of them trains without a missing kernel.
+ * (IsFinite, Maximum, Select); Tile broadcasts global average pooling's gradient. A test in
+ * @samlab/steps profiles those steps and checks this list covers them, so a backend that
+ * registers all of them trains without a missing kernel.
  */
 export const trainingKernels = [
   "Abs",
@@ -48,6 +49,7 @@ export const trainingKernels = [
   "Step",
   "Sub",
   "Sum",
+  "Tile",
   "ZerosLike"
 ] as const
 
