@@ -59,6 +59,37 @@ const measuredPeak = async (): Promise<{ gflops: number; threads: number } | und
   }
 }
 
+/** A stepper for `key` on `model` with one fixed random batch (the same for every case); `dispose` frees all three. */
+const benchRun = (spec: ModelSpec, model: Model, key: MethodKey, batch: number) => {
+  const rng = new Rng(0)
+  const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
+  const run = stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")), modelState: model.initState() })
+  const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % model.numClasses),
+    "int32"
+  )
+  const dispose = (): void => {
+    run.dispose()
+    tf.dispose([x, y])
+  }
+  return { step: () => run.step({ x, y }), dispose }
+}
+
+/**
+ * Untimed MLP SGD steps before the first case, as PyTorch's script takes (its --prewarm): a
+ * process's first ~100 steps run slower (the MLP's took 9-10 ms against 7 ms after 100, on the
+ * native backend), so without them samlab's first case would be timed cold and PyTorch's warm.
+ */
+const prewarm = (steps: number, batch: number): void => {
+  const run = benchRun(models.mlp.spec, models.mlp.make(), baselineMethod, batch)
+  try {
+    for (let s = 0; s < steps; s++) run.step()
+  } finally {
+    run.dispose()
+  }
+}
+
 /** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
 const timeMethod = async (
   spec: ModelSpec,
@@ -70,29 +101,21 @@ const timeMethod = async (
   maxSeconds: number,
   topKernels: number
 ): Promise<{ ms: number; flops: number; kernels: KernelTime[] }> => {
-  const rng = new Rng(0)
-  const method = makeMethod(key, defaultMethodOptions, { kind: "sgd", lr: 0.01, momentum: 0.9, weightDecay: 5e-4, schedule: "constant" }, 1, { spec, model })
-  const run = stepper({ method, forward: trainingForward(model), params: model.init(rng.fork("init")), modelState: model.initState() })
-  const x = tf.tensor(rng.fork("x").normalArray(batch * 3072), [batch, 32, 32, 3])
-  const y = tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % model.numClasses),
-    "int32"
-  )
+  const run = benchRun(spec, model, key, batch)
   const times: number[] = []
   const started = performance.now()
   try {
     for (let s = 0; s < warmup + steps; s++) {
       const t0 = performance.now()
-      run.step({ x, y })
+      run.step()
       if (s >= warmup) times.push(performance.now() - t0)
       if (s >= warmup && (performance.now() - started) / 1000 > maxSeconds) break
     }
-    const profile = await tf.profile(() => run.step({ x, y }))
+    const profile = await tf.profile(() => run.step())
     times.sort((a, b) => a - b)
     return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels), kernels: kernelTimes(profile.kernels, topKernels) }
   } finally {
     run.dispose()
-    tf.dispose([x, y])
   }
 }
 
@@ -159,6 +182,7 @@ export interface BenchOptions {
   readonly warmup: number
   readonly maxSeconds: number
   readonly kernels: number
+  readonly prewarm: number
 }
 
 const bench = async (o: BenchOptions): Promise<void> => {
@@ -172,6 +196,7 @@ const bench = async (o: BenchOptions): Promise<void> => {
       ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions as direct products (a Winograd convolution does fewer, so its share can pass 100%)`
       : "peak unknown (the native addon, which measures it, is not built)"
   )
+  prewarm(o.prewarm, batch)
   const results: BenchRow[] = []
   for (const m of modelKeys) {
     const model = models[m].make()
@@ -258,6 +283,10 @@ export const benchCli = Command.make(
     steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
     warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
     maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds")),
+    prewarm: Flag.Int("prewarm").pipe(
+      Flag.withDefault(40),
+      Flag.withDescription("untimed MLP SGD steps before the first case, as PyTorch's script takes (0: none)")
+    ),
     kernels: Flag.Int("kernels").pipe(
       Flag.withDefault(0),
       Flag.withDescription("also list the N costliest kernels of one profiled step, by the backend's own kernel timers")
