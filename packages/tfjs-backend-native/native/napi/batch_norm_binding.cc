@@ -24,20 +24,38 @@ Geometry geometry(const Args& a, size_t i) {
   return g;
 }
 
+// The arguments of one per-channel call, whose last two are rows and channels: each array is
+// checked as it is read, a full one for rows x channels values, a per-channel one for channels.
+struct ChannelArgs {
+  Args a;
+  Geometry g;
+
+  ChannelArgs(napi_env env, napi_callback_info info, const char* fn, size_t expected)
+      : a(env, info, fn, expected), g(geometry(a, expected - 2)) {}
+
+  Args::F32 full(size_t i, const char* name) const { return sized(a.f32(i, name), g.rows * g.channels, name); }
+  Args::F32 per_channel(size_t i, const char* name) const { return sized(a.f32(i, name), g.channels, name); }
+  // Null or undefined give {nullptr, 0}.
+  Args::F32 optional_full(size_t i, const char* name) const { return sized(a.optional_f32(i, name), g.rows * g.channels, name); }
+  Args::F32 optional_per_channel(size_t i, const char* name) const { return sized(a.optional_f32(i, name), g.channels, name); }
+
+ private:
+  Args::F32 sized(Args::F32 array, int64_t needed, const char* name) const {
+    if (array.data != nullptr) a.require_length(array, needed, name);
+    return array;
+  }
+};
+
 #define BINDING(NAME) napi_value NAME(napi_env env, napi_callback_info info)
 
 // channelMoments(x, mean, variance, rows, channels)
 BINDING(ChannelMoments) {
   return guarded(env, [&] {
-    Args a(env, info, "channelMoments", 5);
-    auto x = a.f32(0, "x");
-    auto mean = a.f32(1, "mean");
-    auto variance = a.f32(2, "variance");
-    const Geometry g = geometry(a, 3);
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(mean, g.channels, "mean");
-    a.require_length(variance, g.channels, "variance");
-    channel_moments(x.data, g.rows, g.channels, mean.data, variance.data);
+    const ChannelArgs c(env, info, "channelMoments", 5);
+    const auto x = c.full(0, "x");
+    const auto mean = c.per_channel(1, "mean");
+    const auto variance = c.per_channel(2, "variance");
+    channel_moments(x.data, c.g.rows, c.g.channels, mean.data, variance.data);
     return undefined(env);
   });
 }
@@ -45,17 +63,12 @@ BINDING(ChannelMoments) {
 // channelAffine(x, scale, offset, out, rows, channels)
 BINDING(ChannelAffine) {
   return guarded(env, [&] {
-    Args a(env, info, "channelAffine", 6);
-    auto x = a.f32(0, "x");
-    auto scale = a.f32(1, "scale");
-    auto offset = a.f32(2, "offset");
-    auto out = a.f32(3, "out");
-    const Geometry g = geometry(a, 4);
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(scale, g.channels, "scale");
-    a.require_length(offset, g.channels, "offset");
-    a.require_length(out, g.rows * g.channels, "out");
-    channel_affine(x.data, scale.data, offset.data, out.data, g.rows, g.channels);
+    const ChannelArgs c(env, info, "channelAffine", 6);
+    const auto x = c.full(0, "x");
+    const auto scale = c.per_channel(1, "scale");
+    const auto offset = c.per_channel(2, "offset");
+    const auto out = c.full(3, "out");
+    channel_affine(x.data, scale.data, offset.data, out.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -63,19 +76,13 @@ BINDING(ChannelAffine) {
 // channelGradSums(dy, x, center | null, sumDy, sumDyX, rows, channels)
 BINDING(ChannelGradSums) {
   return guarded(env, [&] {
-    Args a(env, info, "channelGradSums", 7);
-    auto dy = a.f32(0, "dy");
-    auto x = a.f32(1, "x");
-    auto center = a.optional_f32(2, "center");
-    auto sum_dy = a.f32(3, "sumDy");
-    auto sum_dyx = a.f32(4, "sumDyX");
-    const Geometry g = geometry(a, 5);
-    a.require_length(dy, g.rows * g.channels, "dy");
-    a.require_length(x, g.rows * g.channels, "x");
-    if (center.data != nullptr) a.require_length(center, g.channels, "center");
-    a.require_length(sum_dy, g.channels, "sumDy");
-    a.require_length(sum_dyx, g.channels, "sumDyX");
-    channel_grad_sums(dy.data, x.data, center.data, sum_dy.data, sum_dyx.data, g.rows, g.channels);
+    const ChannelArgs c(env, info, "channelGradSums", 7);
+    const auto dy = c.full(0, "dy");
+    const auto x = c.full(1, "x");
+    const auto center = c.optional_per_channel(2, "center");
+    const auto sum_dy = c.per_channel(3, "sumDy");
+    const auto sum_dyx = c.per_channel(4, "sumDyX");
+    channel_grad_sums(dy.data, x.data, center.data, sum_dy.data, sum_dyx.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -83,21 +90,14 @@ BINDING(ChannelGradSums) {
 // channelAffineGrad(dy, x, a, k, c, out, rows, channels)
 BINDING(ChannelAffineGrad) {
   return guarded(env, [&] {
-    Args a(env, info, "channelAffineGrad", 8);
-    auto dy = a.f32(0, "dy");
-    auto x = a.f32(1, "x");
-    auto va = a.f32(2, "a");
-    auto vk = a.f32(3, "k");
-    auto vc = a.f32(4, "c");
-    auto out = a.f32(5, "out");
-    const Geometry g = geometry(a, 6);
-    a.require_length(dy, g.rows * g.channels, "dy");
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(va, g.channels, "a");
-    a.require_length(vk, g.channels, "k");
-    a.require_length(vc, g.channels, "c");
-    a.require_length(out, g.rows * g.channels, "out");
-    channel_affine_grad(dy.data, x.data, va.data, vk.data, vc.data, out.data, g.rows, g.channels);
+    const ChannelArgs c(env, info, "channelAffineGrad", 8);
+    const auto dy = c.full(0, "dy");
+    const auto x = c.full(1, "x");
+    const auto va = c.per_channel(2, "a");
+    const auto vk = c.per_channel(3, "k");
+    const auto vc = c.per_channel(4, "c");
+    const auto out = c.full(5, "out");
+    channel_affine_grad(dy.data, x.data, va.data, vk.data, vc.data, out.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -106,36 +106,24 @@ BINDING(ChannelAffineGrad) {
 //                y, mean, variance, newMovingMean, newMovingVar, rows, channels)
 BINDING(BatchNormTrain) {
   return guarded(env, [&] {
-    Args a(env, info, "batchNormTrain", 16);
-    auto x = a.f32(0, "x");
-    auto gamma = a.f32(1, "gamma");
-    auto beta = a.f32(2, "beta");
-    auto moving_mean = a.f32(3, "movingMean");
-    auto moving_var = a.f32(4, "movingVar");
-    auto residual = a.optional_f32(5, "residual");
-    const bool relu = a.boolean(6, "relu");
-    const double epsilon = a.number(7, "epsilon");
-    const double momentum = a.number(8, "momentum");
-    auto y = a.f32(9, "y");
-    auto mean = a.f32(10, "mean");
-    auto variance = a.f32(11, "variance");
-    auto new_mean = a.f32(12, "newMovingMean");
-    auto new_var = a.f32(13, "newMovingVar");
-    const Geometry g = geometry(a, 14);
-    if (residual.data != nullptr && !relu) a.range_error("a residual needs relu");
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(gamma, g.channels, "gamma");
-    a.require_length(beta, g.channels, "beta");
-    a.require_length(moving_mean, g.channels, "movingMean");
-    a.require_length(moving_var, g.channels, "movingVar");
-    if (residual.data != nullptr) a.require_length(residual, g.rows * g.channels, "residual");
-    a.require_length(y, g.rows * g.channels, "y");
-    a.require_length(mean, g.channels, "mean");
-    a.require_length(variance, g.channels, "variance");
-    a.require_length(new_mean, g.channels, "newMovingMean");
-    a.require_length(new_var, g.channels, "newMovingVar");
+    const ChannelArgs c(env, info, "batchNormTrain", 16);
+    const auto x = c.full(0, "x");
+    const auto gamma = c.per_channel(1, "gamma");
+    const auto beta = c.per_channel(2, "beta");
+    const auto moving_mean = c.per_channel(3, "movingMean");
+    const auto moving_var = c.per_channel(4, "movingVar");
+    const auto residual = c.optional_full(5, "residual");
+    const bool relu = c.a.boolean(6, "relu");
+    if (residual.data != nullptr && !relu) c.a.range_error("a residual needs relu");
+    const double epsilon = c.a.number(7, "epsilon");
+    const double momentum = c.a.number(8, "momentum");
+    const auto y = c.full(9, "y");
+    const auto mean = c.per_channel(10, "mean");
+    const auto variance = c.per_channel(11, "variance");
+    const auto new_mean = c.per_channel(12, "newMovingMean");
+    const auto new_var = c.per_channel(13, "newMovingVar");
     batch_norm_train(x.data, gamma.data, beta.data, moving_mean.data, moving_var.data, residual.data, relu, epsilon, momentum,
-                     {y.data, mean.data, variance.data, new_mean.data, new_var.data}, g.rows, g.channels);
+                     {y.data, mean.data, variance.data, new_mean.data, new_var.data}, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -143,30 +131,20 @@ BINDING(BatchNormTrain) {
 // batchNormTrainGrad(dy, x, gamma, beta, mean, variance, relu, epsilon, dx, dgamma, dbeta, rows, channels)
 BINDING(BatchNormTrainGrad) {
   return guarded(env, [&] {
-    Args a(env, info, "batchNormTrainGrad", 13);
-    auto dy = a.f32(0, "dy");
-    auto x = a.f32(1, "x");
-    auto gamma = a.f32(2, "gamma");
-    auto beta = a.f32(3, "beta");
-    auto mean = a.f32(4, "mean");
-    auto variance = a.f32(5, "variance");
-    const bool relu = a.boolean(6, "relu");
-    const double epsilon = a.number(7, "epsilon");
-    auto dx = a.f32(8, "dx");
-    auto dgamma = a.f32(9, "dgamma");
-    auto dbeta = a.f32(10, "dbeta");
-    const Geometry g = geometry(a, 11);
-    a.require_length(dy, g.rows * g.channels, "dy");
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(gamma, g.channels, "gamma");
-    a.require_length(beta, g.channels, "beta");
-    a.require_length(mean, g.channels, "mean");
-    a.require_length(variance, g.channels, "variance");
-    a.require_length(dx, g.rows * g.channels, "dx");
-    a.require_length(dgamma, g.channels, "dgamma");
-    a.require_length(dbeta, g.channels, "dbeta");
+    const ChannelArgs c(env, info, "batchNormTrainGrad", 13);
+    const auto dy = c.full(0, "dy");
+    const auto x = c.full(1, "x");
+    const auto gamma = c.per_channel(2, "gamma");
+    const auto beta = c.per_channel(3, "beta");
+    const auto mean = c.per_channel(4, "mean");
+    const auto variance = c.per_channel(5, "variance");
+    const bool relu = c.a.boolean(6, "relu");
+    const double epsilon = c.a.number(7, "epsilon");
+    const auto dx = c.full(8, "dx");
+    const auto dgamma = c.per_channel(9, "dgamma");
+    const auto dbeta = c.per_channel(10, "dbeta");
     batch_norm_train_grad(dy.data, x.data, gamma.data, beta.data, mean.data, variance.data, relu, epsilon, dx.data,
-                          dgamma.data, dbeta.data, g.rows, g.channels);
+                          dgamma.data, dbeta.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -174,15 +152,11 @@ BINDING(BatchNormTrainGrad) {
 // biasRelu(x, bias, out, rows, channels)
 BINDING(BiasRelu) {
   return guarded(env, [&] {
-    Args a(env, info, "biasRelu", 5);
-    auto x = a.f32(0, "x");
-    auto bias = a.f32(1, "bias");
-    auto out = a.f32(2, "out");
-    const Geometry g = geometry(a, 3);
-    a.require_length(x, g.rows * g.channels, "x");
-    a.require_length(bias, g.channels, "bias");
-    a.require_length(out, g.rows * g.channels, "out");
-    bias_relu(x.data, bias.data, out.data, g.rows, g.channels);
+    const ChannelArgs c(env, info, "biasRelu", 5);
+    const auto x = c.full(0, "x");
+    const auto bias = c.per_channel(1, "bias");
+    const auto out = c.full(2, "out");
+    bias_relu(x.data, bias.data, out.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
@@ -190,17 +164,12 @@ BINDING(BiasRelu) {
 // reluGrad(dy, y, dx, sumDx | null, rows, channels)
 BINDING(ReluGrad) {
   return guarded(env, [&] {
-    Args a(env, info, "reluGrad", 6);
-    auto dy = a.f32(0, "dy");
-    auto y = a.f32(1, "y");
-    auto dx = a.f32(2, "dx");
-    auto sum_dx = a.optional_f32(3, "sumDx");
-    const Geometry g = geometry(a, 4);
-    a.require_length(dy, g.rows * g.channels, "dy");
-    a.require_length(y, g.rows * g.channels, "y");
-    a.require_length(dx, g.rows * g.channels, "dx");
-    if (sum_dx.data != nullptr) a.require_length(sum_dx, g.channels, "sumDx");
-    relu_grad(dy.data, y.data, dx.data, sum_dx.data, g.rows, g.channels);
+    const ChannelArgs c(env, info, "reluGrad", 6);
+    const auto dy = c.full(0, "dy");
+    const auto y = c.full(1, "y");
+    const auto dx = c.full(2, "dx");
+    const auto sum_dx = c.optional_per_channel(3, "sumDx");
+    relu_grad(dy.data, y.data, dx.data, sum_dx.data, c.g.rows, c.g.channels);
     return undefined(env);
   });
 }
