@@ -64,6 +64,22 @@ export interface NativeAddon {
   globalNorm(inputs: Float32Array[], out: Float32Array): void
   /** out = a + b * s elementwise (the product rounded to float first, as tfjs's two ops). */
   scaledAdd(a: Float32Array, b: Float32Array, s: number, out: Float32Array): void
+  /**
+   * One step of torch.optim.SGD (dampening 0) in one pass, with the roundings of core-tensor's
+   * chain: d = g + w wd (wd > 0); t' = d + t momentum (t given exactly when momentum > 0);
+   * u = nesterov ? d + t' momentum : t'; w' = w + u negLr.
+   */
+  sgdStep(
+    w: Float32Array,
+    g: Float32Array,
+    t: Float32Array | null,
+    wOut: Float32Array,
+    tOut: Float32Array | null,
+    negLr: number,
+    weightDecay: number,
+    momentum: number,
+    nesterov: boolean
+  ): void
   /** Per channel of x [rows, channels]: the mean and biased variance (batch_norm.h). */
   channelMoments(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void
   /** out = x * scale + offset per channel. */
@@ -202,6 +218,7 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "reduce",
   "globalNorm",
   "scaledAdd",
+  "sgdStep",
   "addN",
   "channelMoments",
   "channelAffine",

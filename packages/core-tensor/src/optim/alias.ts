@@ -1,6 +1,7 @@
 import { addDecayedWeights } from "./add-decayed-weights.js"
 import { chain } from "./chain.js"
 import { OptimizerConfigError } from "./errors.js"
+import { fusedSgdApply } from "./fused-sgd.js"
 import { scaleByAdam, type ScaleByAdamOptions } from "./scale-by-adam.js"
 import { scaleByLearningRate } from "./scale-by-learning-rate.js"
 import { type LearningRate, toSchedule } from "./schedule.js"
@@ -29,21 +30,22 @@ export interface SgdOptions {
 /**
  * SGD as `torch.optim.SGD` (dampening 0): `d = g + weightDecay * w`; `buf = momentum * buf + d`
  * (first value `d`); `d = nesterov ? d + momentum * buf : buf`; update `-lr * d`.
- * `chain(addDecayedWeights, trace, scaleByLearningRate)`.
+ * `chain(addDecayedWeights, trace, scaleByLearningRate)`; where the backend has the
+ * `sgdStepKernelName` kernel, `updateAndApply` runs the chain and the apply as one pass per
+ * parameter (its `fusedApply`), bit for bit the same.
  */
 export const sgd = (options: SgdOptions): GradientTransformation<readonly unknown[]> => {
   const { momentum = 0, nesterov = false } = options
   const weightDecay = checkWeightDecay("sgd", options.weightDecay ?? 0)
   if (!(momentum >= 0 && momentum < 1)) throw new OptimizerConfigError("sgd", "momentum", `must be in [0, 1), got ${momentum}`)
   if (nesterov && momentum === 0) throw new OptimizerConfigError("sgd", "nesterov", "needs momentum > 0")
-  return named(
-    "sgd",
-    chain(
-      ...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []),
-      ...(momentum > 0 ? [trace({ decay: momentum, nesterov })] : []),
-      scaleByLearningRate(toSchedule(options.lr, "sgd"))
-    )
+  const schedule = toSchedule(options.lr, "sgd")
+  const steps = chain(
+    ...(weightDecay > 0 ? [addDecayedWeights(weightDecay)] : []),
+    ...(momentum > 0 ? [trace({ decay: momentum, nesterov })] : []),
+    scaleByLearningRate(schedule)
   )
+  return named("sgd", { ...steps, fusedApply: fusedSgdApply({ schedule, weightDecay, momentum, nesterov }) })
 }
 
 export interface AdamOptions extends ScaleByAdamOptions {

@@ -12,6 +12,13 @@ export interface GradientTransformation<S = unknown> {
   update(grads: Params, state: S, params: Params): { readonly updates: Params; readonly state: S }
   /** Frees the tensors held by a state. */
   disposeState(state: S): void
+  /**
+   * Optional: `update` and `applyUpdates` in one go, giving the same params and state bit for
+   * bit, where the active backend has a kernel that does it in fewer passes over memory
+   * (PyTorch's fused SGD); undefined where it cannot, and the caller takes the two steps
+   * (`updateAndApply` does this choosing). Never mutates its arguments.
+   */
+  readonly fusedApply?: (grads: Params, state: S, params: Params) => { readonly params: Params; readonly state: S } | undefined
 }
 
 /** One labelled batch. `y` holds int32 class indices. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { disposeParams } from "../params/params.js"
-import { applyUpdates } from "./apply-updates.js"
+import { updateAndApply } from "./apply-updates.js"
 import { NonFiniteLossError } from "./errors.js"
 import type { GradientEstimate, GradientEstimator } from "./estimator.js"
 import type { GradientTransformation, TrainingMethod } from "./transform.js"
@@ -35,9 +35,7 @@ export const withBase = <S>(estimator: GradientEstimator, base: GradientTransfor
       const { loss, penalty, metrics } = readScalars(r)
       const objective = penalty === undefined ? loss : loss + penalty
       if (!Number.isFinite(objective)) throw new NonFiniteLossError(name, stepNumber, objective)
-      const { updates, state: next } = base.update(r.grads, state, params)
-      const newParams = applyUpdates(params, updates)
-      disposeParams(updates)
+      const { params: newParams, state: next } = updateAndApply(base, r.grads, state, params)
       return { params: newParams, state: next, loss, modelState: r.modelState, ...(penalty === undefined ? {} : { penalty }), ...(metrics ? { metrics } : {}) }
     } catch (e) {
       disposeParams(r.modelState)

@@ -12,7 +12,9 @@ import {
   clipByGlobalNorm,
   disposeParams,
   expectNoLeak,
-  sgd
+  scale,
+  sgd,
+  updateAndApply
 } from "../../src/index.js"
 
 /** Runs `t` on a one-parameter set with the given gradient sequence; returns w after each update. */
@@ -138,5 +140,50 @@ describe("chain and stateless transforms", () => {
         )
       }
     })
+  })
+})
+
+describe("updateAndApply", () => {
+  const params = (): Params => ({ w: tf.tensor1d([1, 2]) })
+  const grads = (): Params => ({ w: tf.tensor1d([10, 20]) })
+
+  it("takes update then applyUpdates without a fusedApply, or where it answers undefined", () => {
+    for (const t of [scale(0.5), { ...scale(0.5), fusedApply: () => undefined }]) {
+      const [p, g] = [params(), grads()]
+      const r = updateAndApply(t, g, undefined, p)
+      expect(Array.from(r.params["w"]!.dataSync())).toEqual([6, 12])
+      // the inputs are left to the caller
+      expect(p["w"]!.isDisposed || g["w"]!.isDisposed).toBe(false)
+      disposeParams(p, g, r.params)
+    }
+  })
+
+  it("returns the fusedApply's params and state where it gives them", () => {
+    const [p, g] = [params(), grads()]
+    const fused: GradientTransformation<number> = {
+      name: "fused",
+      init: () => 0,
+      update: () => {
+        throw new Error("update must not run")
+      },
+      disposeState: () => {},
+      fusedApply: (gs, state, ps) => ({ params: { w: tf.sub(ps["w"]!, gs["w"]!) }, state: state + 1 })
+    }
+    const r = updateAndApply(fused, g, 4, p)
+    expect(Array.from(r.params["w"]!.dataSync())).toEqual([-9, -18])
+    expect(r.state).toBe(5)
+    disposeParams(p, g, r.params)
+  })
+
+  it("leaves sgd's numbers as the chain's on a backend without its kernel", () => {
+    const opt = sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.1 })
+    const [p, g] = [{ w: tf.tensor1d([1]) }, { w: tf.tensor1d([0.5]) }]
+    const state = opt.init(p)
+    const r = updateAndApply(opt, g, state, p)
+    // d = 0.5 + 0.1 = 0.6, buf = 0.6, w = 1 - 0.06 (as "momentum and weight decay, by hand")
+    expect(r.params["w"]!.dataSync()[0]).toBeCloseTo(0.94, 6)
+    disposeParams(p, g, r.params)
+    opt.disposeState(state)
+    opt.disposeState(r.state)
   })
 })

@@ -441,6 +441,34 @@ BINDING(ScaledAdd) {
   });
 }
 
+// sgdStep(w, g, t, wOut, tOut, negLr, weightDecay, momentum, nesterov): one step of SGD
+// (elementwise.h); t and tOut null without momentum, no decay term when weightDecay is 0
+BINDING(SgdStep) {
+  return guarded(env, [&] {
+    Args a(env, info, "sgdStep", 9);
+    auto w = a.f32(0, "w");
+    const int64_t n = static_cast<int64_t>(w.length);
+    auto g = a.f32(1, "g");
+    a.require_length(g, n, "g");
+    auto t = a.optional_f32(2, "t");
+    auto w_out = a.f32(3, "wOut");
+    a.require_length(w_out, n, "wOut");
+    auto t_out = a.optional_f32(4, "tOut");
+    if ((t.data == nullptr) != (t_out.data == nullptr)) a.range_error("t and tOut must both be given (momentum) or both be null");
+    if (t.data != nullptr) {
+      a.require_length(t, n, "t");
+      a.require_length(t_out, n, "tOut");
+    }
+    const double weight_decay = a.number(6, "weightDecay"), momentum = a.number(7, "momentum");
+    if (!(weight_decay >= 0)) a.range_error("weightDecay must be >= 0");
+    if ((t.data != nullptr) != (momentum > 0)) a.range_error("t must be given exactly when momentum > 0");
+    const SgdStepOptions o{static_cast<float>(a.number(5, "negLr")), weight_decay > 0, static_cast<float>(weight_decay), static_cast<float>(momentum),
+                    a.boolean(8, "nesterov")};
+    sgd_step(o, w.data, g.data, t.data, w_out.data, t_out.data, n);
+    return undefined(env);
+  });
+}
+
 // addN(inputs[], out)
 BINDING(AddN) {
   return guarded(env, [&] {
@@ -504,6 +532,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"globalNorm", nullptr, GlobalNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"scaledAdd", nullptr, ScaledAdd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"addN", nullptr, AddN, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"measurePeak", nullptr, MeasurePeak, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

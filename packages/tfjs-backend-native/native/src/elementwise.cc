@@ -369,4 +369,50 @@ void scaled_add(const float* a, const float* b, float s, float* out, int64_t n) 
   });
 }
 
+namespace {
+template <bool Decay, bool Momentum, bool Nesterov>
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+void sgd_step_range(const SgdStepOptions& o, const float* w, const float* g, const float* t, float* w_out, float* t_out,
+                    int64_t begin, int64_t end) {
+  const float neg_lr = o.neg_lr, decay = o.weight_decay, momentum = o.momentum;
+  for (int64_t i = begin; i < end; ++i) {
+    const float wi = w[i];
+    float d = g[i];
+    if constexpr (Decay) {
+      const float product = wi * decay;
+      d = d + product;
+    }
+    float u = d;
+    if constexpr (Momentum) {
+      const float product = t[i] * momentum;
+      const float next = d + product;
+      t_out[i] = next;
+      u = next;
+      if constexpr (Nesterov) {
+        const float ahead = next * momentum;
+        u = d + ahead;
+      }
+    }
+    const float step = u * neg_lr;
+    w_out[i] = wi + step;
+  }
+}
+
+using SgdRange = void (*)(const SgdStepOptions&, const float*, const float*, const float*, float*, float*, int64_t, int64_t);
+
+template <bool Decay>
+SgdRange sgd_range_for(bool momentum, bool nesterov) {
+  if (!momentum) return sgd_step_range<Decay, false, false>;
+  return nesterov ? sgd_step_range<Decay, true, true> : sgd_step_range<Decay, true, false>;
+}
+}  // namespace
+
+void sgd_step(const SgdStepOptions& o, const float* w, const float* g, const float* t, float* w_out, float* t_out, int64_t n) {
+  const bool momentum = t != nullptr;
+  const SgdRange range = o.has_decay ? sgd_range_for<true>(momentum, o.nesterov) : sgd_range_for<false>(momentum, o.nesterov);
+  parallel_for(n, kGrain, [&](int64_t begin, int64_t end) { range(o, w, g, t, w_out, t_out, begin, end); });
+}
+
 }  // namespace samlab

@@ -77,4 +77,18 @@ void add_n(const float* const* inputs, int count, float* out, int64_t n);
 // multiply-add), so bit for bit tfjs's add(a, mul(b, s)) in one pass instead of two.
 void scaled_add(const float* a, const float* b, float s, float* out, int64_t n);
 
+// One step of torch.optim.SGD (dampening 0) over n elements, in one pass where samlab's chain
+// of ops (weight decay, momentum, learning rate, apply) takes four, with the same roundings:
+// d = g + w * weight_decay (when has_decay); t' = d + t * momentum (when t is given, else
+// t' = d); u = nesterov ? d + t' * momentum : t'; w' = w + u * neg_lr. t and t_out are both
+// given or both null.
+struct SgdStepOptions {
+  float neg_lr;
+  bool has_decay;
+  float weight_decay;
+  float momentum;
+  bool nesterov;
+};
+void sgd_step(const SgdStepOptions& o, const float* w, const float* g, const float* t, float* w_out, float* t_out, int64_t n);
+
 }  // namespace samlab

@@ -5,6 +5,7 @@ import { batchMatMulKernel, fusedMatMulKernel } from "./matmul.js"
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./pool.js"
 import { globalNormKernel, reduceKernels } from "./reduce.js"
 import { scaledAddKernel } from "./scaled-add.js"
+import { sgdStepKernel } from "./sgd-step.js"
 import { batchNormKernels } from "./batch-norm.js"
 import { batchNormTrainKernels } from "./batch-norm-train.js"
 import { biasReluKernels } from "./bias-relu.js"
@@ -36,7 +37,8 @@ export const nativeKernels: readonly NativeKernelSpec[] = [
   ...copyKernels,
   ...reduceKernels,
   globalNormKernel,
-  scaledAddKernel
+  scaledAddKernel,
+  sgdStepKernel
 ]
 
 export { batchNormGradients, batchNormKernelNames } from "./batch-norm.js"
@@ -44,4 +46,5 @@ export { batchNormTrainKernelNames } from "./batch-norm-train.js"
 export { biasReluGradients, biasReluKernelNames } from "./bias-relu.js"
 export { globalNormGradients, globalNormKernelName } from "./reduce.js"
 export { scaledAddGradients, scaledAddKernelName } from "./scaled-add.js"
+export { sgdStepKernelName } from "./sgd-step.js"
 export type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
