@@ -1,6 +1,6 @@
 export { ChunkSizeError, InvalidRhoError, NonFiniteUpdateError, SamConfigError } from "./errors.js"
 export { type BatchedStructure, type SamEstimatorOptions, type SamFamilyOptions, type SamVariant, samVariants } from "./options.js"
-export { type PerturbationOptions, perturbation } from "./perturbation.js"
+export { type PerturbationOptions, perturbation, perturbedParams } from "./perturbation.js"
 export { logitSurrogate } from "./surrogate.js"
 export { type SanerGradient, groupBMask, sanerGradient } from "./saner.js"
 export { groupBShareOn } from "./saner-probe.js"

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { describe, expect, it } from "vitest"
 import { disposeParams, expectNoLeak, globalNorm, stopGradient, valueAndGradParams } from "@samlab/core-tensor"
-import { InvalidRhoError, logitSurrogate, perturbation } from "../src/index.js"
+import { InvalidRhoError, logitSurrogate, perturbation, perturbedParams } from "../src/index.js"
 
 const values = (p: Record<string, tf.Tensor>) => Object.fromEntries(Object.entries(p).map(([k, t]) => [k, Array.from(t.dataSync())]))
 
@@ -32,6 +32,29 @@ describe("perturbation", () => {
       // ||g|| = 5
       expect(values(eps)).toEqual({ a: [expect.closeTo(0.3, 7)], b: [expect.closeTo(0.4, 7)] })
       disposeParams(w, g, eps)
+    })
+  })
+
+  it("perturbedParams is w + perturbation, bit for bit, for SAM and ASAM", async () => {
+    await expectNoLeak("perturbed params", () => {
+      const w = { a: tf.tensor1d([1, -0.7, 3e-3]), b: tf.tensor2d([[2, 0.1]]) }
+      const g = { a: tf.tensor1d([3, 1e-4, -2.5]), b: tf.tensor2d([[4, -0.3]]) }
+      for (const adaptive of [false, true]) {
+        const eps = perturbation(w, g, { rho: 0.05, adaptive })
+        const expected = tf.tidy(() => ({ a: tf.add(w.a, eps["a"]!), b: tf.add(w.b, eps["b"]!) }))
+        const actual = perturbedParams(w, g, { rho: 0.05, adaptive })
+        expect(values(actual)).toEqual(values(expected))
+        disposeParams(eps, expected, actual)
+      }
+      // by hand: ||g|| over [3, 4] is 5, so w + 0.5 g / 5
+      const [w1, g1] = [
+        { a: tf.tensor1d([1]), b: tf.tensor1d([2]) },
+        { a: tf.tensor1d([3]), b: tf.tensor1d([4]) }
+      ]
+      const simple = perturbedParams(w1, g1, { rho: 0.5 })
+      expect(values(simple)).toEqual({ a: [expect.closeTo(1.3, 6)], b: [expect.closeTo(2.4, 6)] })
+      expect(() => perturbedParams(w, g, { rho: -1 })).toThrow(InvalidRhoError)
+      disposeParams(w, g, w1, g1, simple)
     })
   })
 

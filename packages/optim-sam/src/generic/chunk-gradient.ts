@@ -7,12 +7,11 @@ import {
   logitTerm,
   meanCrossEntropy,
   valueAndGradParams,
-  valueAndGradParamsWithAux,
-  zipParams
+  valueAndGradParamsWithAux
 } from "@samlab/core-tensor"
 import { assertLabelsInRange } from "@samlab/core-tensor/internal"
 import type { CheckedSamOptions } from "../options.js"
-import { perturbation } from "../perturbation.js"
+import { perturbedParams } from "../perturbation.js"
 import { sanerGradient } from "../saner.js"
 import { logitSurrogate } from "../surrogate.js"
 
@@ -70,8 +69,7 @@ export const chunkGradient = (
     return { loss: tf.add(crossEntropy, penalty) as tf.Scalar, aux: { logits: out.logits, state: out.state, terms: { crossEntropy, penalty } } }
   }, params)
   const atW = first.aux.terms ? { loss: first.aux.terms.crossEntropy, penalty: first.aux.terms.penalty } : { loss: first.value }
-  const eps = perturbation(params, first.grads, { rho: o.rho, adaptive: o.adaptive })
-  const perturbed = zipParams(params, eps, (w, e) => tf.add(w, e))
+  const perturbed = perturbedParams(params, first.grads, { rho: o.rho, adaptive: o.adaptive })
   let grad: Params
   switch (o.variant) {
     case "sam":
