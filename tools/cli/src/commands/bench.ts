@@ -77,16 +77,23 @@ const benchRun = (spec: ModelSpec, model: Model, key: MethodKey, batch: number) 
 }
 
 /**
- * Untimed MLP SGD steps before the first case, as PyTorch's script takes (its --prewarm): a
- * process's first ~100 steps run slower (the MLP's took 9-10 ms against 7 ms after 100, on the
- * native backend), so without them samlab's first case would be timed cold and PyTorch's warm.
+ * Untimed MLP steps of each method to be timed, in turn, for `seconds` before the first case.
+ * V8 compiles tfjs's and samlab's code over a process's first ~100-150 steps, and on 2 cores
+ * its compiler threads take time from the kernels' (native MLP SGD steps took 9-10 ms over the
+ * first 50 and about 6-7 ms from the 100th on), so without these the first cases would be timed
+ * cold; PyTorch's script, which compiles nothing, takes 40 untimed MLP steps (its --prewarm).
  */
-const prewarm = (steps: number, batch: number): void => {
-  const run = benchRun(models.mlp.spec, models.mlp.make(), baselineMethod, batch)
+const prewarm = (seconds: number, methods: readonly MethodKey[], batch: number): void => {
+  if (seconds <= 0) return
+  const runs: ReturnType<typeof benchRun>[] = []
   try {
-    for (let s = 0; s < steps; s++) run.step()
+    for (const key of methods) runs.push(benchRun(models.mlp.spec, models.mlp.make(), key, batch))
+    const until = performance.now() + 1000 * seconds
+    do {
+      for (const run of runs) run.step()
+    } while (performance.now() < until)
   } finally {
-    run.dispose()
+    for (const run of runs) run.dispose()
   }
 }
 
@@ -182,7 +189,7 @@ export interface BenchOptions {
   readonly warmup: number
   readonly maxSeconds: number
   readonly kernels: number
-  readonly prewarm: number
+  readonly prewarmSeconds: number
 }
 
 const bench = async (o: BenchOptions): Promise<void> => {
@@ -196,7 +203,7 @@ const bench = async (o: BenchOptions): Promise<void> => {
       ? `peak ${peak.gflops.toFixed(0)} GFLOP/s fp32 (FMA loop on ${peak.threads} threads); GFLOP/s below count matrix products and convolutions as direct products (a Winograd convolution does fewer, so its share can pass 100%)`
       : "peak unknown (the native addon, which measures it, is not built)"
   )
-  prewarm(o.prewarm, batch)
+  prewarm(o.prewarmSeconds, methods, batch)
   const results: BenchRow[] = []
   for (const m of modelKeys) {
     const model = models[m].make()
@@ -283,9 +290,9 @@ export const benchCli = Command.make(
     steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
     warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
     maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds")),
-    prewarm: Flag.Int("prewarm").pipe(
-      Flag.withDefault(40),
-      Flag.withDescription("untimed MLP SGD steps before the first case, as PyTorch's script takes (0: none)")
+    prewarmSeconds: Flag.Finite("prewarm-seconds").pipe(
+      Flag.withDefault(3),
+      Flag.withDescription("untimed MLP steps of each method in turn for this long before the first case, while V8 compiles (0: none)")
     ),
     kernels: Flag.Int("kernels").pipe(
       Flag.withDefault(0),
