@@ -151,6 +151,8 @@ export interface NativeAddon {
   slice(x: CopyArray, out: CopyArray, shape: Int32Array, begin: Int32Array, size: Int32Array): void
   /** out = x with before[d] and after[d] elements of value[0] around each dimension d. */
   pad(x: CopyArray, out: CopyArray, shape: Int32Array, before: Int32Array, after: Int32Array, value: CopyArray): void
+  /** out = x repeated reps[d] times along each dimension d of its `shape` (rank <= 4). */
+  tile(x: CopyArray, out: CopyArray, shape: Int32Array, reps: Int32Array): void
   /** out [outer, sum(sizes) * inner] = the parts [outer, sizes[i] * inner] side by side. */
   concat(parts: CopyArray[], out: CopyArray, outer: number, inner: number, sizes: Int32Array): void
   /** The inverse of concat: x cut into the parts. */
@@ -230,6 +232,7 @@ const expectedFunctions: ReadonlyArray<keyof NativeAddon> = [
   "reluGrad",
   "slice",
   "pad",
+  "tile",
   "concat",
   "split",
   "measurePeak"

@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { beforeAll, describe, expect, it } from "vitest"
+import { requireAddon } from "../src/addon.js"
 import type { NativeBackend } from "../src/backend.js"
 import { nativeAvailable, nativeCalls, normals, registerNative, sizeOf } from "./support.js"
 
-// Slice, PadV2, Concat and SplitV are copies: every result must equal the cpu backend's
+// Slice, PadV2, Tile, Concat and SplitV are copies: every result must equal the cpu backend's
 // exactly (toEqual on values, so NaN, -0 and infinities included), for float32, int32 and
 // bool, on ranks 1 to 6, with empty sizes, and through the gradients that use them.
 
@@ -128,6 +129,43 @@ describe.skipIf(!nativeAvailable)("native copy kernels", () => {
       tf.real(tf.concat([tf.complex(tensorOf(5, [4, 6]), tensorOf(6, [4, 6])), tf.complex(tensorOf(7, [4, 2]), tensorOf(8, [4, 2]))], 1))
     )
     expect(complex.native).toBe(0)
+  })
+
+  it("tiles ranks 1 to 4 (reps of 0, 1 and more), every dtype, and leaves rank 5 and up to the cpu kernel", async () => {
+    const pick = picker(9)
+    let native = 0
+    for (const [r, shape] of shapes.entries()) {
+      for (const dtype of dtypes) {
+        for (let trial = 0; trial < 3; ++trial) {
+          const reps = shape.map(() => (trial === 0 ? pick(2) : 1 + pick(3)))
+          const calls = await checkedCalls(tf.Tile, `tile ${dtype} [${shape}] by [${reps}]`, () => tf.tile(tensorOf(r, shape, dtype), reps))
+          expect(calls.native + calls.fallback).toBe(1)
+          if (shape.length > 4) expect(calls.native).toBe(0)
+          native += calls.native
+        }
+      }
+    }
+    // ranks 1 to 4: 4 shapes x 3 dtypes x 3 trials
+    expect(native).toBe(36)
+  })
+
+  it("broadcasts as broadcastTo does: global average pooling's gradient, large enough for every pool thread", async () => {
+    const calls = await checkedCalls(tf.Tile, "[32,1,1,64] to [32,8,8,64]", () => tf.broadcastTo(tensorOf(4, [32, 1, 1, 64]), [32, 8, 8, 64]))
+    expect(calls.native).toBe(1)
+    // the innermost axis repeated: one-element rows
+    await expectExactlyCpu("[6,1] to [6,5]", () => tf.broadcastTo(tensorOf(5, [6, 1]), [6, 5]))
+  })
+
+  it("tile's binding names a short output, a rank over 4 and mixed element types", () => {
+    const addon = requireAddon()
+    const out = new Float32Array(6)
+    addon.tile(Float32Array.of(1, 2), out, Int32Array.of(1, 2), Int32Array.of(3, 1))
+    expect([...out]).toEqual([1, 2, 1, 2, 1, 2])
+    expect(() => addon.tile(Float32Array.of(1, 2), new Float32Array(5), Int32Array.of(1, 2), Int32Array.of(3, 1))).toThrow("tile: out has 5 elements, 6 needed")
+    expect(() => addon.tile(new Float32Array(1), new Float32Array(1), Int32Array.of(1, 1, 1, 1, 1), Int32Array.of(1, 1, 1, 1, 1))).toThrow("tile: rank over 4")
+    expect(() => addon.tile(new Float32Array(1), new Int32Array(1), Int32Array.of(1), Int32Array.of(1))).toThrow(
+      "tile: out must have the element type of the other tensors"
+    )
   })
 
   it("pads ranks 1 to 6 with any constant and zero-width pads, every dtype", async () => {

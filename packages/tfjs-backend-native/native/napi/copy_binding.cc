@@ -1,4 +1,4 @@
-// N-API bindings of slice, pad, concat and split. Tensors are Float32Arrays, Int32Arrays or
+// N-API bindings of slice, pad, tile, concat and split. Tensors are Float32Arrays, Int32Arrays or
 // Uint8Arrays (bool), all of one type per call, read and written in place; shapes are
 // Int32Arrays, and every length is checked against them before anything is copied.
 #include "copy_binding.h"
@@ -83,6 +83,25 @@ BINDING(Slice) {
   });
 }
 
+// tile(x, out, shape, reps): out = x repeated reps[d] times along each dimension d.
+BINDING(Tile) {
+  return guarded(env, [&] {
+    Args a(env, info, "tile", 4);
+    auto x = a.typed(0, "x");
+    auto out = a.typed(1, "out");
+    require_same_type(a, out, x, "out");
+    const auto shape = shape_arg(a, 2);
+    if (shape.size() > static_cast<size_t>(kMaxCopyRank / 2)) a.range_error("rank over " + std::to_string(kMaxCopyRank / 2));
+    const auto reps = dims(a, 3, "reps", shape.size());
+    std::vector<int64_t> out_shape(shape.size());
+    for (size_t d = 0; d < shape.size(); ++d) out_shape[d] = shape[d] * reps[d];
+    a.require_length(x, volume(shape), "x");
+    a.require_length(out, volume(out_shape), "out");
+    tile(static_cast<int>(shape.size()), shape.data(), reps.data(), x.data, out.data, elem_bytes(x.type));
+    return undefined(env);
+  });
+}
+
 // pad(x, out, shape, before, after, value): value is a one-element array of x's type.
 BINDING(Pad) {
   return guarded(env, [&] {
@@ -142,6 +161,7 @@ void define_copy_bindings(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"pad", nullptr, Pad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"split", nullptr, Split, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -5,7 +5,7 @@
 
 namespace samlab::napi {
 
-// Adds slice, pad, concat and split to `exports`.
+// Adds slice, pad, tile, concat and split to `exports`.
 void define_copy_bindings(napi_env env, napi_value exports);
 
 }  // namespace samlab::napi

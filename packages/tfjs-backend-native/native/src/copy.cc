@@ -184,6 +184,27 @@ void slice(int rank, const int64_t* shape, const int64_t* begin, const int64_t* 
   run_copy_blocks(&b, 1, elem_bytes, nullptr);
 }
 
+void tile(int rank, const int64_t* shape, const int64_t* reps, const void* x, void* out, int elem_bytes) {
+  int64_t out_shape[kMaxCopyRank], x_strides[kMaxCopyRank], out_strides[kMaxCopyRank];
+  for (int d = 0; d < rank; ++d) out_shape[d] = shape[d] * reps[d];
+  row_major_strides(rank, shape, x_strides);
+  row_major_strides(rank, out_shape, out_strides);
+  // Each dimension d as two: the repeat (outer; x's stride 0) and x's own index (inner).
+  CopyBlock b;
+  b.rank = 2 * rank;
+  for (int d = 0; d < rank; ++d) {
+    b.shape[2 * d] = reps[d];
+    b.src_strides[2 * d] = 0;
+    b.dst_strides[2 * d] = shape[d] * out_strides[d];
+    b.shape[2 * d + 1] = shape[d];
+    b.src_strides[2 * d + 1] = x_strides[d];
+    b.dst_strides[2 * d + 1] = out_strides[d];
+  }
+  b.src = x;
+  b.dst = out;
+  run_copy_blocks(&b, 1, elem_bytes, nullptr);
+}
+
 void pad(int rank, const int64_t* shape, const int64_t* before, const int64_t* after, const void* x, void* out,
          int elem_bytes, const void* value) {
   int64_t out_shape[kMaxCopyRank], out_strides[kMaxCopyRank];

@@ -35,6 +35,10 @@ void slice(int rank, const int64_t* shape, const int64_t* begin, const int64_t* 
 void pad(int rank, const int64_t* shape, const int64_t* before, const int64_t* after, const void* x, void* out,
          int elem_bytes, const void* value);
 
+// out = x tiled reps[d] times along each dimension d (tfjs's Tile; broadcastTo runs it):
+// out[shape[d] * reps[d]] with out(.., r * shape[d] + i, ..) = x(.., i, ..); rank <= kMaxCopyRank / 2.
+void tile(int rank, const int64_t* shape, const int64_t* reps, const void* x, void* out, int elem_bytes);
+
 // A tensor seen as [outer, sum(sizes) * inner] and its parts [outer, sizes[i] * inner], the
 // parts side by side along the middle axis (tfjs's Concat and SplitV along one axis).
 struct Parts {

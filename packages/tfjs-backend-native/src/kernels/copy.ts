@@ -5,7 +5,7 @@ import type { NativeBackend } from "../backend.js"
 import type { NativeKernelSpec } from "./spec.js"
 import { sizeOf } from "./values.js"
 
-// Slice, PadV2, Concat and SplitV as strided block copies in the addon (native/src/copy.h),
+// Slice, PadV2, Tile, Concat and SplitV as strided block copies in the addon (native/src/copy.h),
 // for float32, int32 and bool tensors stored as the cpu backend stores them. Copies are exact,
 // so results are the cpu kernels' bit for bit.
 
@@ -91,6 +91,25 @@ export const padKernel: NativeKernelSpec = {
   }
 }
 
+/** The addon's rank limit for Tile: each dimension becomes two (repeat and index) of at most kMaxCopyRank. */
+const maxTileRank = maxRank / 2
+
+export const tileKernel: NativeKernelSpec = {
+  kernelName: tf.Tile,
+  run: ({ inputs, backend, attrs }, addon) => {
+    const { x } = inputs as { x: TensorInfo }
+    const values = copyable(backend, x)
+    const reps = attrs["reps"] as number[]
+    const rank = x.shape.length
+    // the cpu kernel raises tfjs's errors for bad reps
+    if (values === undefined || rank > maxTileRank || !Array.isArray(reps) || reps.length !== rank || !reps.every(isCount)) return undefined
+    const outShape = x.shape.map((d, i) => d * reps[i]!)
+    const out = allocOf(backend, x.dtype as CopyDtype, sizeOf(outShape))
+    addon.tile(values, out, Int32Array.from(x.shape), Int32Array.from(reps))
+    return backend.makeTensorInfo(outShape, x.dtype, out)
+  }
+}
+
 /** Sizes of [outer, axis, inner] of `shape` around `axis`. */
 const aroundAxis = (shape: readonly number[], axis: number): { outer: number; inner: number } => ({
   outer: sizeOf(shape.slice(0, axis)),
@@ -151,4 +170,4 @@ export const splitVKernel: NativeKernelSpec = {
 }
 
 /** The data-movement kernels: Slice, PadV2, Concat, SplitV. */
-export const copyKernels: readonly NativeKernelSpec[] = [sliceKernel, padKernel, concatKernel, splitVKernel]
+export const copyKernels: readonly NativeKernelSpec[] = [sliceKernel, padKernel, tileKernel, concatKernel, splitVKernel]
