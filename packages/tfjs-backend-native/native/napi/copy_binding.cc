@@ -35,6 +35,20 @@ std::vector<int64_t> shape_arg(const Args& a, size_t i) {
   return dims(a, i, "shape", rank);
 }
 
+// What slice, pad and tile read first: x (argument 0), out (1) of x's element type, x's shape (2).
+struct Source {
+  Args::Typed x;
+  Args::Typed out;
+  std::vector<int64_t> shape;
+};
+
+Source source_args(const Args& a) {
+  Source s{a.typed(0, "x"), a.typed(1, "out"), {}};
+  require_same_type(a, s.out, s.x, "out");
+  s.shape = shape_arg(a, 2);
+  return s;
+}
+
 int64_t volume(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -68,10 +82,7 @@ CheckedParts parts_args(const Args& a, size_t i, const std::vector<Args::Typed>&
 BINDING(Slice) {
   return guarded(env, [&] {
     Args a(env, info, "slice", 5);
-    auto x = a.typed(0, "x");
-    auto out = a.typed(1, "out");
-    require_same_type(a, out, x, "out");
-    const auto shape = shape_arg(a, 2);
+    const auto [x, out, shape] = source_args(a);
     const auto begin = dims(a, 3, "begin", shape.size()), size = dims(a, 4, "size", shape.size());
     for (size_t d = 0; d < shape.size(); ++d)
       if (begin[d] + size[d] > shape[d]) a.range_error("begin + size exceeds the shape on axis " + std::to_string(d));
@@ -87,10 +98,7 @@ BINDING(Slice) {
 BINDING(Tile) {
   return guarded(env, [&] {
     Args a(env, info, "tile", 4);
-    auto x = a.typed(0, "x");
-    auto out = a.typed(1, "out");
-    require_same_type(a, out, x, "out");
-    const auto shape = shape_arg(a, 2);
+    const auto [x, out, shape] = source_args(a);
     if (shape.size() > static_cast<size_t>(kMaxCopyRank / 2)) a.range_error("rank over " + std::to_string(kMaxCopyRank / 2));
     const auto reps = dims(a, 3, "reps", shape.size());
     std::vector<int64_t> out_shape(shape.size());
@@ -106,13 +114,10 @@ BINDING(Tile) {
 BINDING(Pad) {
   return guarded(env, [&] {
     Args a(env, info, "pad", 6);
-    auto x = a.typed(0, "x");
-    auto out = a.typed(1, "out");
+    const auto [x, out, shape] = source_args(a);
     auto value = a.typed(5, "value");
-    require_same_type(a, out, x, "out");
     require_same_type(a, value, x, "value");
     a.require_length(value, 1, "value");
-    const auto shape = shape_arg(a, 2);
     const auto before = dims(a, 3, "before", shape.size()), after = dims(a, 4, "after", shape.size());
     std::vector<int64_t> out_shape(shape.size());
     for (size_t d = 0; d < shape.size(); ++d) out_shape[d] = before[d] + shape[d] + after[d];
