@@ -39,7 +39,7 @@ python=$(command -v python3 || true)
 device=$([ -n "$python" ] && "$python" -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")' 2>/dev/null || echo none)
 
 if [ "$tiny" = "--tiny" ]; then
-  models=(mlp); bench=(--methods erm,sam --batch 4 --steps 2 --warmup 1 --prewarm-seconds 0 --kernels 5)
+  models=(mlp); bench=(--methods erm,sam --batch 4 --steps 2 --warmup 1 --prewarm-seconds 0 --min-seconds 0 --kernels 5)
   torch=(--models mlp --methods sgd,sam --batch 4 --steps 2 --warmup 1 --prewarm 1)
   train=(--train-size 32 --epochs 1 --batch 16 --width 4 --max-seconds 1200)
 else

@@ -36,6 +36,7 @@ def main() -> int:
     parser.add_argument("--methods", default="sgd,sam")
     parser.add_argument("--rho", type=float, default=0.05)
     parser.add_argument("--prewarm", type=int, default=40, help="untimed MLP steps before the first case")
+    parser.add_argument("--min-seconds", type=float, default=0, help="time steps past --steps until they add up to this many seconds")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU check (fp32: TF32 off, no AMP)")
     args = parser.parse_args()
 
@@ -148,7 +149,8 @@ def main() -> int:
             for _ in range(1 if heavy else args.warmup):
                 step(model, opt, x, y)
             times = []
-            for _ in range(min(args.steps, 3) if heavy else args.steps):
+            steps = min(args.steps, 3) if heavy else args.steps
+            while len(times) < steps or sum(times) < 1000 * args.min_seconds:
                 t0 = time.perf_counter()
                 step(model, opt, x, y)
                 times.append((time.perf_counter() - t0) * 1000)
@@ -158,7 +160,7 @@ def main() -> int:
                     "model": model_name,
                     "method": method,
                     "batch": args.batch,
-                    "steps": args.steps,
+                    "steps": len(times),
                     "medianMs": round(median, 2),
                     "minMs": round(min(times), 2),
                     "examplesPerSec": round(args.batch * 1000 / median),

@@ -31,6 +31,8 @@ export interface BenchRow {
   readonly method: MethodKey
   readonly batch: number
   readonly msPerStep: number
+  /** How many steps were timed (at least --steps, and --min-seconds of them). */
+  readonly timedSteps: number
   readonly examplesPerSecond: number
   /** Matrix-product and convolution work of one step (GFLOP), from a profiled step. */
   readonly gflopPerStep: number
@@ -97,30 +99,51 @@ const prewarm = (seconds: number, methods: readonly MethodKey[], batch: number):
   }
 }
 
-/** Median wall time of `steps` training steps after `warmup`, on one fixed random batch, and the FLOPs of one more (profiled) step. */
+/** How each case is timed: `warmup` untimed steps, then at least `steps` timed ones and at least `minSeconds` of timed steps, stopping once `maxSeconds` have passed. */
+interface CaseTiming {
+  readonly warmup: number
+  readonly steps: number
+  readonly minSeconds: number
+  readonly maxSeconds: number
+  /** The profiled step's costliest kernels to list. */
+  readonly topKernels: number
+}
+
+/**
+ * Median wall time of a case's timed steps (`timing`), on one fixed random batch, and the FLOPs
+ * of one more (profiled) step. Timing fast steps for `minSeconds` keeps a burst of the
+ * neighbours' load from deciding the median of a handful of 5 ms steps.
+ */
 const timeMethod = async (
   spec: ModelSpec,
   model: Model,
   key: MethodKey,
   batch: number,
-  warmup: number,
-  steps: number,
-  maxSeconds: number,
-  topKernels: number
-): Promise<{ ms: number; flops: number; kernels: KernelTime[] }> => {
+  timing: CaseTiming
+): Promise<{ ms: number; timedSteps: number; flops: number; kernels: KernelTime[] }> => {
   const run = benchRun(spec, model, key, batch)
   const times: number[] = []
+  let timedMs = 0
   const started = performance.now()
   try {
-    for (let s = 0; s < warmup + steps; s++) {
+    for (let s = 0; ; s++) {
       const t0 = performance.now()
       run.step()
-      if (s >= warmup) times.push(performance.now() - t0)
-      if (s >= warmup && (performance.now() - started) / 1000 > maxSeconds) break
+      if (s < timing.warmup) continue
+      const ms = performance.now() - t0
+      times.push(ms)
+      timedMs += ms
+      if ((performance.now() - started) / 1000 > timing.maxSeconds) break
+      if (times.length >= timing.steps && timedMs / 1000 >= timing.minSeconds) break
     }
     const profile = await tf.profile(() => run.step())
-    times.sort((a, b) => a - b)
-    return { ms: times[Math.floor(times.length / 2)]!, flops: stepFlops(profile.kernels), kernels: kernelTimes(profile.kernels, topKernels) }
+    times.sort((x, y) => x - y)
+    return {
+      ms: times[Math.floor(times.length / 2)]!,
+      timedSteps: times.length,
+      flops: stepFlops(profile.kernels),
+      kernels: kernelTimes(profile.kernels, timing.topKernels)
+    }
   } finally {
     run.dispose()
   }
@@ -147,7 +170,7 @@ const torchMethods: Partial<Record<string, string>> = { erm: "sgd", sam: "sam" }
 export const torchBenchScript = (): string | undefined =>
   ["../torch/torch_bench.py", "../../torch/torch_bench.py"].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((path) => existsSync(path))
 
-const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: string; results: TorchRow[] } | undefined => {
+const torchTimings = (batch: number, modelKeys: readonly string[], minSeconds: number): { torch: string; results: TorchRow[] } | undefined => {
   const script = torchBenchScript()
   if (script === undefined) return undefined
   // Debian's python3-torch lives in the system interpreter, which a pyenv python3 on PATH may hide
@@ -158,11 +181,25 @@ const torchTimings = (batch: number, modelKeys: readonly string[]): { torch: str
     try {
       return [
         JSON.parse(
-          execFileSync(python, [script, "--batch", String(batch), "--models", modelKeys.join(","), "--methods", Object.values(torchMethods).join(",")], {
-            encoding: "utf8",
-            env: { ...env, OPENBLAS_NUM_THREADS: "1" },
-            stdio: ["ignore", "pipe", "ignore"]
-          })
+          execFileSync(
+            python,
+            [
+              script,
+              "--batch",
+              String(batch),
+              "--models",
+              modelKeys.join(","),
+              "--methods",
+              Object.values(torchMethods).join(","),
+              "--min-seconds",
+              String(minSeconds)
+            ],
+            {
+              encoding: "utf8",
+              env: { ...env, OPENBLAS_NUM_THREADS: "1" },
+              stdio: ["ignore", "pipe", "ignore"]
+            }
+          )
         ) as { torch: string; results: TorchRow[] }
       ]
     } catch {
@@ -187,13 +224,15 @@ export interface BenchOptions {
   readonly batch: number
   readonly steps: number
   readonly warmup: number
+  readonly minSeconds: number
   readonly maxSeconds: number
   readonly kernels: number
   readonly prewarmSeconds: number
 }
 
 const bench = async (o: BenchOptions): Promise<void> => {
-  const { json, batch, steps, warmup, maxSeconds, methods, backend } = o
+  const { json, batch, steps, warmup, minSeconds, maxSeconds, methods, backend } = o
+  const timing: CaseTiming = { warmup, steps, minSeconds, maxSeconds, topKernels: o.kernels }
   const modelKeys = o.models
   const info = await selectBackend({ backend: backend as BackendName | "auto", log: json ? () => {} : undefined })
   const peak = await measuredPeak()
@@ -208,13 +247,14 @@ const bench = async (o: BenchOptions): Promise<void> => {
   for (const m of modelKeys) {
     const model = models[m].make()
     for (const key of methods) {
-      const { ms, flops, kernels } = await timeMethod(models[m].spec, model, key, batch, warmup, steps, maxSeconds, o.kernels)
+      const { ms, timedSteps, flops, kernels } = await timeMethod(models[m].spec, model, key, batch, timing)
       const gflops = flops / ms / 1e6
       const row: BenchRow = {
         model: m,
         method: key,
         batch,
         msPerStep: Number(ms.toFixed(2)),
+        timedSteps,
         examplesPerSecond: Number(((1000 * batch) / ms).toFixed(1)),
         gflopPerStep: Number((flops / 1e9).toFixed(3)),
         gflops: Number(gflops.toFixed(1)),
@@ -229,7 +269,7 @@ const bench = async (o: BenchOptions): Promise<void> => {
       for (const k of kernels) say(`    ${k.name.padEnd(28)} ${k.ms.toFixed(2).padStart(9)} ms ${(100 * k.share).toFixed(0).padStart(3)}%  ${k.calls} calls`)
     }
   }
-  const pytorch = o.torch ? torchTimings(batch, modelKeys) : undefined
+  const pytorch = o.torch ? torchTimings(batch, modelKeys, minSeconds) : undefined
   const ratios = (pytorch?.results ?? []).flatMap((t) => {
     const ours = results.find((r) => r.model === t.model && torchMethods[r.method] === t.method)
     return ours
@@ -289,6 +329,10 @@ export const benchCli = Command.make(
     batch: Flag.Int("batch").pipe(Flag.withDefault(128), Flag.withDescription("batch size")),
     steps: Flag.Int("steps").pipe(Flag.withDefault(10), Flag.withDescription("timed steps per method")),
     warmup: Flag.Int("warmup").pipe(Flag.withDefault(2), Flag.withDescription("untimed steps first")),
+    minSeconds: Flag.Finite("min-seconds").pipe(
+      Flag.withDefault(1),
+      Flag.withDescription("time a method's steps past --steps until they add up to this many seconds (PyTorch's too)")
+    ),
     maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDefault(20), Flag.withDescription("stop timing a method after this many seconds")),
     prewarmSeconds: Flag.Finite("prewarm-seconds").pipe(
       Flag.withDefault(3),
