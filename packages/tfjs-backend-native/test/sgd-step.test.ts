@@ -122,6 +122,7 @@ describe.skipIf(!nativeAvailable)("SamlabSgdStep (core-tensor's sgd chain and ap
         [call({ w, g: w, t: w }, { lr: Number.NaN }), /"lr" must be a finite number/],
         [call({ w, g: w, t: w }, { weightDecay: -1 }), /"weightDecay" must be a finite number >= 0/],
         [call({ w, g: w, t: w }, { momentum: 1 }), /"momentum" must be in \[0, 1\)/],
+        [call({ w, g: w, t: w }, { nesterov: 1 }), /attribute "nesterov" must be a boolean/],
         [call({ w, g: w }, { momentum: 0, nesterov: true }), /nesterov needs momentum > 0/]
       ]
       for (const [f, message] of cases) {

@@ -1,5 +1,5 @@
-import type { NamedAttrMap } from "@tensorflow/tfjs-core"
 import { NativeKernelError } from "../errors.js"
+import { flag, positive } from "./attrs.js"
 import { floats, geometry, perChannel, sameShape, withGradient } from "./channel-inputs.js"
 import type { NativeKernelArgs, NativeKernelSpec } from "./spec.js"
 import { output } from "./values.js"
@@ -29,19 +29,6 @@ export const batchNormTrainKernelNames = {
    */
   batchNormTrainGrad: "SamlabBatchNormTrainGrad"
 } as const
-
-const flag = (kernel: string, attrs: NamedAttrMap, name: string): boolean => {
-  const v = attrs[name]
-  if (typeof v !== "boolean") throw new NativeKernelError(kernel, `attribute "${name}" must be a boolean, got ${String(v)}`)
-  return v
-}
-
-const positive = (kernel: string, attrs: NamedAttrMap, name: string, atMost = Number.POSITIVE_INFINITY): number => {
-  const v = attrs[name]
-  if (typeof v !== "number" || !(v >= 0 && v <= atMost))
-    throw new NativeKernelError(kernel, `attribute "${name}" must be a number in [0, ${atMost}], got ${String(v)}`)
-  return v
-}
 
 const batchNormTrainKernel: NativeKernelSpec = {
   kernelName: batchNormTrainKernelNames.batchNormTrain,

@@ -1,4 +1,5 @@
 import { NativeKernelError } from "../errors.js"
+import { flag, numberAttr } from "./attrs.js"
 import { floats, sameShape } from "./channel-inputs.js"
 import type { NativeKernelSpec } from "./spec.js"
 import { output, sizeOf } from "./values.js"
@@ -13,21 +14,15 @@ import { output, sizeOf } from "./values.js"
  */
 export const sgdStepKernelName = "SamlabSgdStep"
 
-const number = (attrs: Record<string, unknown>, name: string, check: (v: number) => boolean, what: string): number => {
-  const v = attrs[name]
-  if (typeof v !== "number" || !check(v)) throw new NativeKernelError(sgdStepKernelName, `attribute "${name}" must be ${what}, got ${String(v)}`)
-  return v
-}
-
 export const sgdStepKernel: NativeKernelSpec = {
   kernelName: sgdStepKernelName,
   own: true,
   run: ({ inputs, backend, attrs }, addon) => {
     const k = sgdStepKernelName
-    const lr = number(attrs, "lr", Number.isFinite, "a finite number")
-    const weightDecay = number(attrs, "weightDecay", (v) => v >= 0 && Number.isFinite(v), "a finite number >= 0")
-    const momentum = number(attrs, "momentum", (v) => v >= 0 && v < 1, "in [0, 1)")
-    const nesterov = attrs["nesterov"] === true
+    const lr = numberAttr(k, attrs, "lr", Number.isFinite, "a finite number")
+    const weightDecay = numberAttr(k, attrs, "weightDecay", (v) => v >= 0 && Number.isFinite(v), "a finite number >= 0")
+    const momentum = numberAttr(k, attrs, "momentum", (v) => v >= 0 && v < 1, "in [0, 1)")
+    const nesterov = flag(k, attrs, "nesterov")
     const w = floats(k, backend, inputs["w"], "w")
     const g = floats(k, backend, inputs["g"], "g")
     sameShape(k, inputs["w"]!, inputs["g"]!, "g")
