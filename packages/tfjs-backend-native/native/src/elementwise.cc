@@ -356,25 +356,30 @@ void add_n(const float* const* inputs, int count, float* out, int64_t n) {
 }
 
 // gcc may contract a + b * s into an FMA where the target has one (-march); that rounds once
-// where tfjs's two ops round twice.
+// where tfjs's two ops round twice. On the functions that hold the loops themselves: the
+// attribute does not reach a lambda defined inside the function it marks.
 #if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
+#define SAMLAB_NO_FP_CONTRACT __attribute__((optimize("fp-contract=off")))
+#else
+#define SAMLAB_NO_FP_CONTRACT
 #endif
+
+namespace {
+SAMLAB_NO_FP_CONTRACT void scaled_add_range(const float* a, const float* b, float s, float* out, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float product = b[i] * s;
+    out[i] = a[i] + product;
+  }
+}
+}  // namespace
+
 void scaled_add(const float* a, const float* b, float s, float* out, int64_t n) {
-  parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float product = b[i] * s;
-      out[i] = a[i] + product;
-    }
-  });
+  parallel_for(n, kGrain, [&](int64_t begin, int64_t end) { scaled_add_range(a, b, s, out, begin, end); });
 }
 
 namespace {
 template <bool Decay, bool Momentum, bool Nesterov>
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-void sgd_step_range(const SgdStepOptions& o, const float* w, const float* g, const float* t, float* w_out, float* t_out,
+SAMLAB_NO_FP_CONTRACT void sgd_step_range(const SgdStepOptions& o, const float* w, const float* g, const float* t, float* w_out, float* t_out,
                     int64_t begin, int64_t end) {
   const float neg_lr = o.neg_lr, decay = o.weight_decay, momentum = o.momentum;
   for (int64_t i = begin; i < end; ++i) {
